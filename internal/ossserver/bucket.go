@@ -1,0 +1,272 @@
+package ossserver
+
+import (
+	"encoding/xml"
+	"io"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type owner struct {
+	ID          string `xml:"ID"`
+	DisplayName string `xml:"DisplayName"`
+}
+
+var serverOwner = owner{ID: "osscopy", DisplayName: "osscopy"}
+
+type bucketXML struct {
+	CreationDate     string `xml:"CreationDate"`
+	ExtranetEndpoint string `xml:"ExtranetEndpoint"`
+	IntranetEndpoint string `xml:"IntranetEndpoint"`
+	Location         string `xml:"Location"`
+	Name             string `xml:"Name"`
+	Region           string `xml:"Region"`
+	StorageClass     string `xml:"StorageClass"`
+}
+
+func (s *Server) bucketXML(b *bucketState, host string) bucketXML {
+	return bucketXML{CreationDate: b.Created.UTC().Format(time.RFC3339), ExtranetEndpoint: host, IntranetEndpoint: host,
+		Location: "oss-" + s.cfg.Region, Name: b.Name, Region: s.cfg.Region, StorageClass: b.StorageClass}
+}
+
+// bucket returns the named bucket; the caller holds the store's lock.
+func (s *Server) bucket(name string) (*bucketState, *ossError) {
+	if b := s.store.st.Buckets[name]; b != nil {
+		return b, nil
+	}
+	return nil, errNoSuchBucket(name)
+}
+
+func (s *Server) listBuckets(rq *request) *ossError {
+	q := rq.r.URL.Query()
+	maxKeys, e := intParam(q.Get("max-keys"), "max-keys", 100, 1, 1000)
+	if e != nil {
+		return e
+	}
+	prefix, marker := q.Get("prefix"), q.Get("marker")
+	type result struct {
+		XMLName     xml.Name    `xml:"ListAllMyBucketsResult"`
+		Prefix      string      `xml:"Prefix"`
+		Marker      string      `xml:"Marker"`
+		MaxKeys     int         `xml:"MaxKeys"`
+		IsTruncated bool        `xml:"IsTruncated"`
+		NextMarker  string      `xml:"NextMarker,omitempty"`
+		Owner       owner       `xml:"Owner"`
+		Buckets     []bucketXML `xml:"Buckets>Bucket"`
+	}
+	res := result{Prefix: prefix, Marker: marker, MaxKeys: maxKeys, Owner: serverOwner}
+	s.store.mu.Lock()
+	names := make([]string, 0, len(s.store.st.Buckets))
+	for n := range s.store.st.Buckets {
+		if strings.HasPrefix(n, prefix) && n > marker {
+			names = append(names, n)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if len(res.Buckets) == maxKeys {
+			res.IsTruncated, res.NextMarker = true, res.Buckets[len(res.Buckets)-1].Name
+			break
+		}
+		res.Buckets = append(res.Buckets, s.bucketXML(s.store.st.Buckets[n], rq.r.Host))
+	}
+	s.store.mu.Unlock()
+	return s.writeXML(rq, res)
+}
+
+func (s *Server) putBucket(rq *request) *ossError {
+	var cfg struct {
+		StorageClass string `xml:"StorageClass"`
+	}
+	if e := readXML(rq.r, &cfg, true); e != nil {
+		return e
+	}
+	class, e := storageClass(cfg.StorageClass)
+	if e != nil {
+		return e
+	}
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	if s.store.st.Buckets[rq.bucket] != nil {
+		return newErr(http.StatusConflict, "BucketAlreadyExists", "The requested bucket name %q is not available: choose another name.", rq.bucket)
+	}
+	if e := s.store.commit(record{Op: opPutBucket, Bucket: rq.bucket, NewBucket: &bucketState{
+		Name: rq.bucket, Created: s.cfg.Now().UTC(), StorageClass: class}}); e != nil {
+		return e
+	}
+	rq.w.Header().Set("Location", "/"+rq.bucket)
+	return s.writeEmpty(rq, http.StatusOK)
+}
+
+func (s *Server) deleteBucket(rq *request) *ossError {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	b, e := s.bucket(rq.bucket)
+	if e != nil {
+		return e
+	}
+	if len(b.Objects) > 0 {
+		return newErr(http.StatusConflict, "BucketNotEmpty", "The bucket %q holds objects: delete them first.", rq.bucket)
+	}
+	for _, u := range s.store.st.Uploads {
+		if u.Bucket == rq.bucket {
+			return newErr(http.StatusConflict, "BucketNotEmpty", "The bucket %q has multipart uploads in progress: abort them first.", rq.bucket)
+		}
+	}
+	if e := s.store.commit(record{Op: opDeleteBucket, Bucket: rq.bucket}); e != nil {
+		return e
+	}
+	return s.writeEmpty(rq, http.StatusNoContent)
+}
+
+func (s *Server) getBucketInfo(rq *request) *ossError {
+	s.store.mu.Lock()
+	b, e := s.bucket(rq.bucket)
+	if e != nil {
+		s.store.mu.Unlock()
+		return e
+	}
+	type info struct {
+		XMLName xml.Name `xml:"BucketInfo"`
+		Bucket  struct {
+			bucketXML
+			Versioning        string `xml:"Versioning,omitempty"`
+			AccessMonitor     string `xml:"AccessMonitor"`
+			DataRedundancy    string `xml:"DataRedundancyType"`
+			Owner             owner  `xml:"Owner"`
+			AccessControlList string `xml:"AccessControlList>Grant"`
+		} `xml:"Bucket"`
+	}
+	var res info
+	res.Bucket.bucketXML = s.bucketXML(b, rq.r.Host)
+	res.Bucket.Versioning = b.Versioning
+	res.Bucket.AccessMonitor, res.Bucket.DataRedundancy = "Disabled", "LRS"
+	res.Bucket.Owner, res.Bucket.AccessControlList = serverOwner, "private"
+	s.store.mu.Unlock()
+	return s.writeXML(rq, res)
+}
+
+func (s *Server) getBucketLocation(rq *request) *ossError {
+	if e := s.bucketExists(rq.bucket); e != nil {
+		return e
+	}
+	return s.writeXML(rq, struct {
+		XMLName  xml.Name `xml:"LocationConstraint"`
+		Location string   `xml:",chardata"`
+	}{Location: "oss-" + s.cfg.Region})
+}
+
+func (s *Server) getBucketACL(rq *request) *ossError {
+	if e := s.bucketExists(rq.bucket); e != nil {
+		return e
+	}
+	return s.writeXML(rq, struct {
+		XMLName xml.Name `xml:"AccessControlPolicy"`
+		Owner   owner    `xml:"Owner"`
+		Grant   string   `xml:"AccessControlList>Grant"`
+	}{Owner: serverOwner, Grant: "private"})
+}
+
+func (s *Server) headBucket(rq *request) *ossError {
+	if e := s.bucketExists(rq.bucket); e != nil {
+		return e
+	}
+	return s.writeEmpty(rq, http.StatusOK)
+}
+
+func (s *Server) bucketExists(name string) *ossError {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	_, e := s.bucket(name)
+	return e
+}
+
+type versioningXML struct {
+	XMLName xml.Name `xml:"VersioningConfiguration"`
+	Status  string   `xml:"Status,omitempty"`
+}
+
+func (s *Server) putBucketVersioning(rq *request) *ossError {
+	var v versioningXML
+	if e := readXML(rq.r, &v, false); e != nil {
+		return e
+	}
+	if v.Status != "Enabled" && v.Status != "Suspended" {
+		return newErr(http.StatusBadRequest, "MalformedXML", "Versioning status must be Enabled or Suspended, not %q.", v.Status)
+	}
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	if _, e := s.bucket(rq.bucket); e != nil {
+		return e
+	}
+	if e := s.store.commit(record{Op: opVersioning, Bucket: rq.bucket, Versioning: v.Status}); e != nil {
+		return e
+	}
+	return s.writeEmpty(rq, http.StatusOK)
+}
+
+func (s *Server) getBucketVersioning(rq *request) *ossError {
+	s.store.mu.Lock()
+	b, e := s.bucket(rq.bucket)
+	var status string
+	if b != nil {
+		status = b.Versioning
+	}
+	s.store.mu.Unlock()
+	if e != nil {
+		return e
+	}
+	return s.writeXML(rq, versioningXML{Status: status})
+}
+
+// readXML decodes a small XML request body into v; an empty body is an
+// error unless optional.
+func readXML(r *http.Request, v any, optional bool) *ossError {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxXMLBody+1))
+	if err != nil {
+		return errInvalidArgument("reading the request body: %v", err)
+	}
+	if len(body) > maxXMLBody {
+		return newErr(http.StatusBadRequest, "EntityTooLarge", "The XML body is larger than %d bytes.", maxXMLBody)
+	}
+	if len(strings.TrimSpace(string(body))) == 0 {
+		if optional {
+			return nil
+		}
+		return errMalformedXML(io.ErrUnexpectedEOF)
+	}
+	if err := xml.Unmarshal(body, v); err != nil {
+		return errMalformedXML(err)
+	}
+	return nil
+}
+
+// intParam parses an optional integer query parameter within [lo, hi].
+func intParam(v, name string, def, lo, hi int) (int, *ossError) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, errInvalidArgument("%s must be a whole number from %d to %d, not %q.", name, lo, hi, v)
+	}
+	return n, nil
+}
+
+var storageClasses = []string{"Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive"}
+
+// storageClass checks a storage class name; empty means Standard.
+func storageClass(v string) (string, *ossError) {
+	if v == "" {
+		return "Standard", nil
+	}
+	for _, c := range storageClasses {
+		if strings.EqualFold(v, c) {
+			return c, nil
+		}
+	}
+	return "", errInvalidArgument("The storage class %q is not one of %s.", v, strings.Join(storageClasses, ", "))
+}

@@ -1,0 +1,106 @@
+package ossserver
+
+import (
+	"fmt"
+	"hash/fnv"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/osscopy/osscopy/internal/units"
+)
+
+// ParseSeed reads "oss://bucket/key=SIZE[@SEED]". The key may contain '=';
+// the last one separates the size. Without @SEED the seed is a hash of
+// bucket and key, so different objects get different content.
+func ParseSeed(s string) (Seed, error) {
+	bad := func(why string) (Seed, error) {
+		return Seed{}, fmt.Errorf("seed object %q: %s; write oss://bucket/key=SIZE[@SEED], like oss://src/big.bin=5TiB", s, why)
+	}
+	rest, ok := strings.CutPrefix(s, "oss://")
+	if !ok {
+		return bad("it does not start with oss://")
+	}
+	i := strings.LastIndex(rest, "=")
+	if i < 0 {
+		return bad("it has no =SIZE")
+	}
+	path, spec := rest[:i], rest[i+1:]
+	bucket, key, _ := strings.Cut(path, "/")
+	if e := validBucketName(bucket); e != nil {
+		return bad(e.Message)
+	}
+	if e := validKey(key); e != nil {
+		return bad(e.Message)
+	}
+	sizeText, seedText, hasSeed := strings.Cut(spec, "@")
+	size, err := units.ParseSize(sizeText)
+	if err != nil {
+		return bad(err.Error())
+	}
+	seed := Seed{Bucket: bucket, Key: key, Size: size}
+	if hasSeed {
+		if seed.Seed, err = strconv.ParseUint(seedText, 10, 64); err != nil {
+			return bad(fmt.Sprintf("seed %q is not a whole number", seedText))
+		}
+	} else {
+		h := fnv.New64a()
+		h.Write([]byte(bucket + "/" + key))
+		seed.Seed = h.Sum64()
+	}
+	return seed, nil
+}
+
+// ParseOpSettings reads repeated "OP=VALUE" flags, where OP is an API name
+// (UploadPartCopy), a class (copy, read, write, list, multipart, bucket) or
+// "*", and parse reads VALUE.
+func ParseOpSettings[T any](flag string, items []string, parse func(string) (T, error)) (map[string]T, error) {
+	out := map[string]T{}
+	for _, item := range items {
+		op, value, ok := strings.Cut(item, "=")
+		if !ok {
+			return nil, fmt.Errorf("--%s %q: write OP=VALUE, where OP is an API name, a class (%s) or *", flag, item, classList())
+		}
+		if _, known := handlers[op]; !known && !isClass(op) && op != "*" {
+			return nil, fmt.Errorf("--%s %q: %q is neither an API name this server implements, nor a class (%s), nor *", flag, item, op, classList())
+		}
+		v, err := parse(value)
+		if err != nil {
+			return nil, fmt.Errorf("--%s %q: %w", flag, item, err)
+		}
+		out[op] = v
+	}
+	return out, nil
+}
+
+// ParseFraction reads a share of requests: 0.05 or 5%.
+func ParseFraction(s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+	if strings.HasSuffix(s, "%") {
+		v /= 100
+	}
+	if err != nil || v < 0 || v > 1 {
+		return 0, fmt.Errorf("%q is not a share from 0 to 1 (or 0%% to 100%%)", s)
+	}
+	return v, nil
+}
+
+// ParseDuration reads a Go duration such as 20ms or 1.5s, not negative.
+func ParseDuration(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("%q is not a duration like 20ms or 1.5s", s)
+	}
+	return d, nil
+}
+
+func isClass(name string) bool {
+	for _, c := range opClass {
+		if c == name {
+			return true
+		}
+	}
+	return false
+}
+
+func classList() string { return "copy, read, write, list, multipart, bucket" }

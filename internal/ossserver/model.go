@@ -1,0 +1,171 @@
+package ossserver
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+)
+
+// The server's state. Every change is a record (see record.go), applied the
+// same way live and when a data directory is loaded again.
+
+type bucketState struct {
+	Name         string                    `json:"name"`
+	Created      time.Time                 `json:"created"`
+	StorageClass string                    `json:"storage_class"`
+	Versioning   string                    `json:"versioning,omitempty"` // "", Enabled, Suspended
+	Objects      map[string][]*objectState `json:"objects"`              // versions, oldest first
+
+	sortedKeys []string // current keys in order, rebuilt when dirty
+	dirty      bool
+}
+
+type objectState struct {
+	Key          string    `json:"key"`
+	VersionID    string    `json:"version_id,omitempty"`
+	DeleteMarker bool      `json:"delete_marker,omitempty"`
+	Content      content   `json:"content,omitempty"`
+	Size         int64     `json:"size"`
+	ETag         string    `json:"etag"`
+	CRC          uint64    `json:"crc64"`
+	LastModified time.Time `json:"last_modified"`
+	Type         string    `json:"type"` // Normal or Multipart
+	StorageClass string    `json:"storage_class"`
+	Meta         metadata  `json:"meta"`
+	Tags         []tag     `json:"tags,omitempty"`
+}
+
+type uploadState struct {
+	ID           string             `json:"id"`
+	Bucket       string             `json:"bucket"`
+	Key          string             `json:"key"`
+	Initiated    time.Time          `json:"initiated"`
+	StorageClass string             `json:"storage_class"`
+	Meta         metadata           `json:"meta"`
+	Tags         []tag              `json:"tags,omitempty"`
+	Parts        map[int]*partState `json:"parts"`
+}
+
+type partState struct {
+	Number       int       `json:"number"`
+	Content      content   `json:"content"`
+	Size         int64     `json:"size"`
+	ETag         string    `json:"etag"`
+	CRC          uint64    `json:"crc64"`
+	LastModified time.Time `json:"last_modified"`
+}
+
+// metadata is what OSS keeps with an object and returns on GET and HEAD.
+type metadata struct {
+	ContentType        string            `json:"content_type,omitempty"`
+	CacheControl       string            `json:"cache_control,omitempty"`
+	ContentDisposition string            `json:"content_disposition,omitempty"`
+	ContentEncoding    string            `json:"content_encoding,omitempty"`
+	Expires            string            `json:"expires,omitempty"`
+	User               map[string]string `json:"user,omitempty"` // x-oss-meta-* names in lower case, without the prefix
+}
+
+type tag struct {
+	Key   string `json:"k"`
+	Value string `json:"v"`
+}
+
+// current returns the object a request without versionId sees, or nil.
+func (b *bucketState) current(key string) *objectState {
+	versions := b.Objects[key]
+	if len(versions) == 0 {
+		return nil
+	}
+	if o := versions[len(versions)-1]; !o.DeleteMarker {
+		return o
+	}
+	return nil
+}
+
+// version returns the version of key with the given ID.
+func (b *bucketState) version(key, id string) *objectState {
+	for _, o := range b.Objects[key] {
+		if o.VersionID == id {
+			return o
+		}
+	}
+	return nil
+}
+
+// lookup resolves key and optional version ID to an object or an OSS error.
+func (b *bucketState) lookup(key, versionID string) (*objectState, *ossError) {
+	if versionID == "" {
+		if o := b.current(key); o != nil {
+			return o, nil
+		}
+		return nil, errNoSuchKey(key)
+	}
+	o := b.version(key, versionID)
+	if o == nil {
+		return nil, newErr(http.StatusNotFound, "NoSuchVersion", "The specified version does not exist.")
+	}
+	if o.DeleteMarker {
+		return nil, newErr(http.StatusBadRequest, "InvalidArgument", "The specified version is a delete marker.")
+	}
+	return o, nil
+}
+
+// keys returns the keys that have a current object, in byte order.
+func (b *bucketState) keys() []string {
+	if b.dirty || b.sortedKeys == nil {
+		keys := b.sortedKeys[:0]
+		for k := range b.Objects {
+			if b.current(k) != nil {
+				keys = append(keys, k)
+			}
+		}
+		sort.Strings(keys)
+		b.sortedKeys, b.dirty = keys, false
+	}
+	return b.sortedKeys
+}
+
+// versionIDFor returns the ID a new write gets in this bucket.
+func (b *bucketState) versionIDFor() string {
+	switch b.Versioning {
+	case "Enabled":
+		return strings.ToUpper(newBlobID()[1:])
+	case "Suspended":
+		return "null"
+	}
+	return ""
+}
+
+// putVersion stores o as the key's current version.
+func (b *bucketState) putVersion(o *objectState) {
+	versions := b.Objects[o.Key]
+	if b.Versioning != "Enabled" {
+		// Unversioned buckets keep one object; suspended ones replace "null".
+		kept := versions[:0]
+		for _, v := range versions {
+			if b.Versioning == "Suspended" && v.VersionID != "null" {
+				kept = append(kept, v)
+			}
+		}
+		versions = kept
+	}
+	b.Objects[o.Key] = append(versions, o)
+	b.dirty = true
+}
+
+func (b *bucketState) removeVersion(key, id string) {
+	versions := b.Objects[key]
+	kept := versions[:0]
+	for _, v := range versions {
+		if v.VersionID != id {
+			kept = append(kept, v)
+		}
+	}
+	if len(kept) == 0 {
+		delete(b.Objects, key)
+	} else {
+		b.Objects[key] = kept
+	}
+	b.dirty = true
+}

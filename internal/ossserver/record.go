@@ -1,0 +1,143 @@
+package ossserver
+
+import (
+	"fmt"
+	"sync"
+)
+
+// record is one change of state. Handlers validate a request against the
+// state, build the record, make it durable (with a data directory) and then
+// apply it; loading a data directory applies the same records again.
+type record struct {
+	Op         string       `json:"op"`
+	Bucket     string       `json:"bucket,omitempty"`
+	NewBucket  *bucketState `json:"new_bucket,omitempty"`
+	Versioning string       `json:"versioning,omitempty"`
+	Key        string       `json:"key,omitempty"`
+	VersionID  string       `json:"version_id,omitempty"`
+	Object     *objectState `json:"object,omitempty"`
+	Upload     *uploadState `json:"upload,omitempty"`
+	UploadID   string       `json:"upload_id,omitempty"`
+	Part       *partState   `json:"part,omitempty"`
+	Tags       []tag        `json:"tags,omitempty"`
+}
+
+const (
+	opPutBucket      = "put-bucket"
+	opDeleteBucket   = "delete-bucket"
+	opVersioning     = "versioning"
+	opPutObject      = "put-object"
+	opDeleteObject   = "delete-object" // Object, when set, is the delete marker to add
+	opTags           = "tags"
+	opInitUpload     = "init-upload"
+	opPutPart        = "put-part"
+	opAbortUpload    = "abort-upload"
+	opCompleteUpload = "complete-upload"
+)
+
+// state is everything the server knows.
+type state struct {
+	Buckets map[string]*bucketState `json:"buckets"`
+	Uploads map[string]*uploadState `json:"uploads"`
+}
+
+func newState() *state {
+	return &state{Buckets: map[string]*bucketState{}, Uploads: map[string]*uploadState{}}
+}
+
+// apply changes the state as r says. Records are validated before they are
+// made, so apply only fails on a data directory that was edited by hand.
+func (s *state) apply(r record) error {
+	b := s.Buckets[r.Bucket]
+	if b == nil && r.Op != opPutBucket {
+		return fmt.Errorf("record %s names unknown bucket %q", r.Op, r.Bucket)
+	}
+	switch r.Op {
+	case opPutBucket:
+		nb := *r.NewBucket
+		nb.Objects = map[string][]*objectState{}
+		s.Buckets[nb.Name] = &nb
+	case opDeleteBucket:
+		delete(s.Buckets, r.Bucket)
+	case opVersioning:
+		b.Versioning = r.Versioning
+	case opPutObject:
+		b.putVersion(r.Object)
+	case opDeleteObject:
+		switch {
+		case r.VersionID != "":
+			b.removeVersion(r.Key, r.VersionID)
+		case r.Object != nil:
+			b.putVersion(r.Object)
+		default:
+			delete(b.Objects, r.Key)
+			b.dirty = true
+		}
+	case opTags:
+		o := b.version(r.Key, r.VersionID)
+		if o == nil {
+			return fmt.Errorf("record tags names unknown object %q version %q", r.Key, r.VersionID)
+		}
+		o.Tags = r.Tags
+	case opInitUpload:
+		u := *r.Upload
+		u.Parts = map[int]*partState{}
+		s.Uploads[u.ID] = &u
+	case opPutPart:
+		u := s.Uploads[r.UploadID]
+		if u == nil {
+			return fmt.Errorf("record put-part names unknown upload %q", r.UploadID)
+		}
+		u.Parts[r.Part.Number] = r.Part
+	case opAbortUpload:
+		delete(s.Uploads, r.UploadID)
+	case opCompleteUpload:
+		delete(s.Uploads, r.UploadID)
+		b.putVersion(r.Object)
+	default:
+		return fmt.Errorf("unknown record %q", r.Op)
+	}
+	return nil
+}
+
+// eachContent calls fn for every content the state holds.
+func (s *state) eachContent(fn func(content) error) error {
+	for _, b := range s.Buckets {
+		for _, versions := range b.Objects {
+			for _, o := range versions {
+				if err := fn(o.Content); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, u := range s.Uploads {
+		for _, p := range u.Parts {
+			if err := fn(p.Content); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// store guards the state and makes records durable before applying them.
+type store struct {
+	mu      sync.Mutex
+	st      *state
+	journal *journal // nil when state lives in memory only
+	blobs   blobStore
+}
+
+// commit makes r durable and applies it; the caller holds mu.
+func (s *store) commit(r record) *ossError {
+	if s.journal != nil {
+		if err := s.journal.append(r); err != nil {
+			return newErr(500, "InternalError", "could not record the change durably: %v", err)
+		}
+	}
+	if err := s.st.apply(r); err != nil {
+		return newErr(500, "InternalError", "%v", err)
+	}
+	return nil
+}

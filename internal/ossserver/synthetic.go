@@ -1,0 +1,162 @@
+package ossserver
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math/bits"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/osscopy/osscopy/internal/crcmath"
+)
+
+// Synthetic content stands for objects of any logical size (tests copy 5 TiB
+// and 48.8 TB objects) without storing their bytes. It is made of 64 KiB
+// blocks: block i is a pattern drawn from the seed, with the first 8 bytes
+// xored with i (big-endian), so that every block differs and parts copied to
+// the wrong place change the CRC64.
+//
+// Because the CRC register is linear, the CRC of the first n blocks follows
+// from a few precomputed operators in O(log n): see blocksLinear.
+const (
+	synthBlockShift = 16
+	synthBlock      = 1 << synthBlockShift
+	synthLevels     = 40 // 2^40 blocks of 64 KiB: far beyond OSS's 48.8 TB
+	synthMarkShift  = 12 // prefix marks of the pattern every 4 KiB
+)
+
+// synthOps holds what does not depend on the seed.
+type synthOps struct {
+	sigma [synthLevels]crcmath.Op // sigma[k] = sum of shifts by 0..2^k-1 blocks
+	bit   [64]uint64              // linear CRC of a zero block whose index has only bit j set
+}
+
+var sharedSynthOps = sync.OnceValue(func() *synthOps {
+	ops := &synthOps{}
+	ops.sigma[0] = crcmath.Identity
+	for k := 0; k+1 < synthLevels; k++ {
+		shifted := ops.sigma[k].Then(crcmath.ZeroBytesOp(synthBlockShift + k))
+		ops.sigma[k+1] = ops.sigma[k].Plus(&shifted)
+	}
+	var header [8]byte
+	for j := range ops.bit {
+		binary.BigEndian.PutUint64(header[:], 1<<j)
+		ops.bit[j] = crcmath.Shift(crcmath.Linear(header[:]), synthBlock-8)
+	}
+	return ops
+})
+
+// indexLinear returns the linear CRC of a zero block carrying index i.
+func (o *synthOps) indexLinear(i uint64) uint64 {
+	var v uint64
+	for ; i != 0; i &= i - 1 {
+		v ^= o.bit[bits.TrailingZeros64(i)]
+	}
+	return v
+}
+
+type syntheticBlob struct {
+	seed    uint64
+	size    int64
+	pattern []byte
+	marks   []uint64            // linear CRC of pattern[:i<<synthMarkShift]
+	full    [synthLevels]uint64 // linear CRC of blocks 0..2^k-1
+}
+
+// syntheticID names a synthetic blob; the name alone rebuilds it.
+func syntheticID(seed uint64, size int64) string {
+	return fmt.Sprintf("syn-%d-%d", seed, size)
+}
+
+func parseSyntheticID(id string) (seed uint64, size int64, ok bool) {
+	parts := strings.Split(id, "-")
+	if len(parts) != 3 || parts[0] != "syn" {
+		return 0, 0, false
+	}
+	seed, err1 := strconv.ParseUint(parts[1], 10, 64)
+	size, err2 := strconv.ParseInt(parts[2], 10, 64)
+	return seed, size, err1 == nil && err2 == nil && size >= 0
+}
+
+func newSyntheticBlob(seed uint64, size int64) *syntheticBlob {
+	b := &syntheticBlob{seed: seed, size: size, pattern: make([]byte, synthBlock)}
+	rng := rand.New(rand.NewPCG(seed, 0x6f7373636f7079))
+	for i := 0; i < synthBlock; i += 8 {
+		binary.LittleEndian.PutUint64(b.pattern[i:], rng.Uint64())
+	}
+	b.marks = make([]uint64, synthBlock>>synthMarkShift+1)
+	for i := 1; i < len(b.marks); i++ {
+		b.marks[i] = crcmath.UpdateLinear(b.marks[i-1], b.pattern[(i-1)<<synthMarkShift:i<<synthMarkShift])
+	}
+	ops := sharedSynthOps()
+	b.full[0] = b.marks[len(b.marks)-1]
+	for k := 0; k+1 < synthLevels; k++ {
+		// Blocks 2^k..2^(k+1)-1 repeat blocks 0..2^k-1 with index bit k set.
+		upper := b.full[k] ^ ops.sigma[k].Apply(ops.bit[k])
+		b.full[k+1] = crcmath.ZeroBytesOp(synthBlockShift+k).Apply(b.full[k]) ^ upper
+	}
+	return b
+}
+
+func (b *syntheticBlob) ID() string  { return syntheticID(b.seed, b.size) }
+func (b *syntheticBlob) Size() int64 { return b.size }
+
+func (b *syntheticBlob) ReadAt(p []byte, off int64) (int, error) {
+	if off >= b.size {
+		return 0, errEOF
+	}
+	n := 0
+	for n < len(p) && off < b.size {
+		block, within := uint64(off>>synthBlockShift), int(off&(synthBlock-1))
+		chunk := min(len(p)-n, synthBlock-within, int(b.size-off))
+		copy(p[n:n+chunk], b.pattern[within:within+chunk])
+		if within < 8 {
+			var header [8]byte
+			binary.BigEndian.PutUint64(header[:], block)
+			for i := within; i < 8 && i-within < chunk; i++ {
+				p[n+i-within] ^= header[i]
+			}
+		}
+		n += chunk
+		off += int64(chunk)
+	}
+	if n < len(p) {
+		return n, errEOF
+	}
+	return n, nil
+}
+
+// blocksLinear returns the linear CRC of blocks 0..n-1, splitting n into
+// aligned power-of-two runs: a run of 2^k blocks starting at a multiple of
+// 2^(k+1) is blocks 0..2^k-1 with the run's base index xored into each.
+func (b *syntheticBlob) blocksLinear(n uint64) uint64 {
+	ops := sharedSynthOps()
+	var reg, base uint64
+	for k := synthLevels - 1; k >= 0; k-- {
+		if n>>k&1 == 0 {
+			continue
+		}
+		run := b.full[k] ^ ops.sigma[k].Apply(ops.indexLinear(base))
+		reg = crcmath.ZeroBytesOp(synthBlockShift+k).Apply(reg) ^ run
+		base |= 1 << k
+	}
+	return reg
+}
+
+func (b *syntheticBlob) prefixLinear(n int64) uint64 {
+	block := uint64(n >> synthBlockShift)
+	within := n & (synthBlock - 1)
+	reg := b.blocksLinear(block)
+	if within == 0 {
+		return reg
+	}
+	mark := within >> synthMarkShift
+	pattern := crcmath.UpdateLinear(b.marks[mark], b.pattern[mark<<synthMarkShift:within])
+	var header [8]byte
+	binary.BigEndian.PutUint64(header[:], block)
+	h := min(within, 8)
+	index := crcmath.Shift(crcmath.Linear(header[:h]), within-h)
+	return crcmath.Shift(reg, within) ^ pattern ^ index
+}
