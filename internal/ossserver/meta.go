@@ -146,15 +146,25 @@ func (c conditions) check(o *objectState) *ossError {
 		if unquoteETag(c.ifMatch) != etag {
 			return errPrecondition("The ETag of the source is %q, not %q: the source has changed.", quoteETag(etag), c.ifMatch)
 		}
-	} else if t, err := http.ParseTime(c.ifUnmodifiedSince); err == nil && modified.After(t) {
+	} else if t, ok := parseHTTPDate(c.ifUnmodifiedSince); ok && modified.After(t) {
 		return errPrecondition("The source was modified at %s, after %s.", modified.Format(http.TimeFormat), c.ifUnmodifiedSince)
 	}
 	if c.ifNoneMatch != "" {
 		if unquoteETag(c.ifNoneMatch) == etag {
 			return errNotModified
 		}
-	} else if t, err := http.ParseTime(c.ifModifiedSince); err == nil && !modified.After(t) {
+	} else if t, ok := parseHTTPDate(c.ifModifiedSince); ok && !modified.After(t) {
 		return errNotModified
 	}
 	return nil
+}
+
+// parseHTTPDate reads the date forms clients send: HTTP dates (GMT) and
+// RFC 1123 dates with another zone name, such as UTC.
+func parseHTTPDate(v string) (time.Time, bool) {
+	if t, err := http.ParseTime(v); err == nil {
+		return t, true
+	}
+	t, err := time.Parse(time.RFC1123, v)
+	return t, err == nil
 }
