@@ -51,7 +51,12 @@ multipart, bucket) or * for all; the most specific one applies.`,
   osscopy server --addr 127.0.0.1:0 --data-dir /tmp/oss --access-log /tmp/oss.log
   osscopy server --latency copy=20ms --bandwidth copy=1GiB --max-inflight 32 \
       --error-rate '*=5%' --reset-rate UploadPartCopy=1% --fault-seed 7`,
-		Args: cobra.NoArgs,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if err := cobra.NoArgs(cmd, args); err != nil {
+				return usageError{err}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error { return runServer(cmd, f) },
 	}
 	fl := cmd.Flags()
@@ -91,10 +96,15 @@ func (f *serverFlags) config() (ossserver.Config, error) {
 	if f.maxInflight < 0 {
 		return cfg, fmt.Errorf("--max-inflight must be 0 (no limit) or more, not %d", f.maxInflight)
 	}
+	for _, b := range f.buckets {
+		if err := ossserver.CheckBucketName(b); err != nil {
+			return cfg, fmt.Errorf("--bucket: %w", err)
+		}
+	}
 	for _, s := range f.seeds {
 		seed, err := ossserver.ParseSeed(s)
 		if err != nil {
-			return cfg, err
+			return cfg, fmt.Errorf("--seed-object: %w", err)
 		}
 		cfg.Seeds = append(cfg.Seeds, seed)
 	}
@@ -139,7 +149,7 @@ func (f *serverFlags) serverCredential() (cred ossserver.Credential, generated b
 	case id != "" && secret != "":
 		return ossserver.Credential{AccessKeyID: id, AccessKeySecret: secret}, false, nil
 	case id != "" || secret != "":
-		return cred, false, errors.New("give both an access key ID and a secret (flags or OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET), or neither to have a pair generated")
+		return cred, false, errors.New("give both an access key ID and a secret (--access-key-id and --access-key-secret, or OSS_ACCESS_KEY_ID and OSS_ACCESS_KEY_SECRET), or neither to have a pair generated")
 	}
 	return ossserver.Credential{AccessKeyID: "LTAI" + randomHex(10), AccessKeySecret: randomHex(15)}, true, nil
 }
@@ -188,8 +198,16 @@ func runServer(cmd *cobra.Command, f *serverFlags) error {
 	if err != nil {
 		return fmt.Errorf("listening on %s: %w (choose another --addr, or port 0 for a free one)", f.addr, err)
 	}
+	// Catch the signals before saying "ready": one sent right after it must
+	// stop the server cleanly, not kill it.
+	parent := cmd.Context()
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	defer stop()
 	printBanner(cmd.OutOrStdout(), "http://"+ln.Addr().String(), cfg.Region, cred, generated)
-	return serveUntilSignal(cmd.Context(), ln, srv)
+	return serveUntilSignal(ctx, ln, srv)
 }
 
 func printBanner(w io.Writer, endpoint, region string, cred ossserver.Credential, generated bool) {
@@ -203,12 +221,8 @@ func printBanner(w io.Writer, endpoint, region string, cred ossserver.Credential
 	fmt.Fprintln(w, "ready (Ctrl-C stops)")
 }
 
-func serveUntilSignal(parent context.Context, ln net.Listener, h http.Handler) error {
-	if parent == nil {
-		parent = context.Background()
-	}
-	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
-	defer stop()
+// serveUntilSignal serves until ctx (cancelled by SIGINT or SIGTERM) is done.
+func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler) error {
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, MaxHeaderBytes: 1 << 20}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()

@@ -1,6 +1,7 @@
 package ossserver
 
 import (
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"strconv"
@@ -104,3 +105,11 @@ func isClass(name string) bool {
 }
 
 func classList() string { return "copy, read, write, list, multipart, bucket" }
+
+// CheckBucketName says why name is not a valid OSS bucket name, or nil.
+func CheckBucketName(name string) error {
+	if e := validBucketName(name); e != nil {
+		return errors.New(e.Message)
+	}
+	return nil
+}
