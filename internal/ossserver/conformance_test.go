@@ -271,7 +271,7 @@ func testGetRange(t *testing.T, env *osstest.Env, prefix string) {
 		{"bytes=990-", data[990:], true},
 		{"bytes=-3", data[997:], true},
 		{"bytes=995-2000", data[995:], true},
-		{"bytes=5-2", data, false},  // malformed: OSS ignores it
+		{"bytes=5-2", data, false}, // malformed: OSS ignores it
 		{"bytes=abc", data, false}, // malformed: OSS ignores it
 	} {
 		res, got := getBytes(t, env, env.Bucket, key, func(r *oss.GetObjectRequest) { r.Range = oss.Ptr(tc.rng) })
@@ -811,48 +811,43 @@ func testSynthetic(t *testing.T, env *osstest.Env, _ string) {
 // 5 GiB, out of order, and checks the result's CRC64 and ETag.
 func testHugeCopy(t *testing.T, env *osstest.Env, prefix string) {
 	localOnly(t, env, "copies a 5 TiB synthetic object")
-	key := prefix + "huge-copy"
-	id := initiate(t, env, key, nil)
 	const partSize, total = int64(5 << 30), int64(5 << 40)
-	n := int32(total / partSize)
-	parts := make([]oss.UploadPart, n)
-	for i := n; i >= 1; i-- {
-		first := int64(i-1) * partSize
-		res := must[*oss.UploadPartCopyResult](t)(env.Client.UploadPartCopy(ctx, &oss.UploadPartCopyRequest{Bucket: oss.Ptr(env.Bucket), Key: oss.Ptr(key),
-			UploadId: oss.Ptr(id), PartNumber: i, SourceBucket: oss.Ptr(synthBucket), SourceKey: oss.Ptr(synthHugeKey),
-			Range: oss.Ptr(fmt.Sprintf("bytes=%d-%d", first, first+partSize-1))}))
-		parts[i-1] = oss.UploadPart{PartNumber: i, ETag: res.ETag}
+	var ranges []partRange
+	for i := total/partSize - 1; i >= 0; i-- {
+		ranges = append(ranges, partRange{number: int32(i + 1), first: i * partSize})
 	}
-	res := must[*oss.CompleteMultipartUploadResult](t)(complete(env, key, id, parts))
+	res := copyAsParts(t, env, prefix+"huge-copy", ranges, partSize)
 	src := must[*oss.HeadObjectResult](t)(env.Client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: oss.Ptr(synthBucket), Key: oss.Ptr(synthHugeKey)}))
 	if oss.ToString(res.HashCRC64) != oss.ToString(src.HashCRC64) {
 		t.Errorf("5 TiB copy CRC %s, source %s", oss.ToString(res.HashCRC64), oss.ToString(src.HashCRC64))
 	}
-	if !strings.HasSuffix(oss.ToString(res.ETag), fmt.Sprintf(`-%d"`, n)) {
-		t.Errorf("ETag %s does not end in -%d", oss.ToString(res.ETag), n)
+	if !strings.HasSuffix(oss.ToString(res.ETag), fmt.Sprintf(`-%d"`, len(ranges))) {
+		t.Errorf("ETag %s does not end in -%d", oss.ToString(res.ETag), len(ranges))
 	}
 	// Swapping two parts must change the CRC: the content is not periodic.
-	id2 := initiate(t, env, key+"-swapped", nil)
-	var swapped []oss.UploadPart
-	for i, first := range []int64{partSize, 0} {
-		r := must[*oss.UploadPartCopyResult](t)(env.Client.UploadPartCopy(ctx, &oss.UploadPartCopyRequest{Bucket: oss.Ptr(env.Bucket), Key: oss.Ptr(key + "-swapped"),
-			UploadId: oss.Ptr(id2), PartNumber: int32(i + 1), SourceBucket: oss.Ptr(synthBucket), SourceKey: oss.Ptr(synthHugeKey),
-			Range: oss.Ptr(fmt.Sprintf("bytes=%d-%d", first, first+partSize-1))}))
-		swapped = append(swapped, oss.UploadPart{PartNumber: int32(i + 1), ETag: r.ETag})
-	}
-	sw := must[*oss.CompleteMultipartUploadResult](t)(env.Client.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: oss.Ptr(env.Bucket),
-		Key: oss.Ptr(key + "-swapped"), UploadId: oss.Ptr(id2), CompleteMultipartUpload: &oss.CompleteMultipartUpload{Parts: swapped}}))
-	id3 := initiate(t, env, key+"-ordered", nil)
-	var ordered []oss.UploadPart
-	for i, first := range []int64{0, partSize} {
-		r := must[*oss.UploadPartCopyResult](t)(env.Client.UploadPartCopy(ctx, &oss.UploadPartCopyRequest{Bucket: oss.Ptr(env.Bucket), Key: oss.Ptr(key + "-ordered"),
-			UploadId: oss.Ptr(id3), PartNumber: int32(i + 1), SourceBucket: oss.Ptr(synthBucket), SourceKey: oss.Ptr(synthHugeKey),
-			Range: oss.Ptr(fmt.Sprintf("bytes=%d-%d", first, first+partSize-1))}))
-		ordered = append(ordered, oss.UploadPart{PartNumber: int32(i + 1), ETag: r.ETag})
-	}
-	or := must[*oss.CompleteMultipartUploadResult](t)(env.Client.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: oss.Ptr(env.Bucket),
-		Key: oss.Ptr(key + "-ordered"), UploadId: oss.Ptr(id3), CompleteMultipartUpload: &oss.CompleteMultipartUpload{Parts: ordered}}))
-	if oss.ToString(sw.HashCRC64) == oss.ToString(or.HashCRC64) {
+	ordered := copyAsParts(t, env, prefix+"ordered", []partRange{{1, 0}, {2, partSize}}, partSize)
+	swapped := copyAsParts(t, env, prefix+"swapped", []partRange{{1, partSize}, {2, 0}}, partSize)
+	if oss.ToString(swapped.HashCRC64) == oss.ToString(ordered.HashCRC64) {
 		t.Error("swapping two 5 GiB parts left the CRC64 unchanged: misordered copies would go unnoticed")
 	}
+}
+
+type partRange struct {
+	number int32
+	first  int64
+}
+
+// copyAsParts copies ranges of the 5 TiB synthetic object into key, in the
+// order given, and completes the upload.
+func copyAsParts(t *testing.T, env *osstest.Env, key string, ranges []partRange, size int64) *oss.CompleteMultipartUploadResult {
+	t.Helper()
+	id := initiate(t, env, key, nil)
+	parts := make([]oss.UploadPart, 0, len(ranges))
+	for _, r := range ranges {
+		res := must[*oss.UploadPartCopyResult](t)(env.Client.UploadPartCopy(ctx, &oss.UploadPartCopyRequest{Bucket: oss.Ptr(env.Bucket), Key: oss.Ptr(key),
+			UploadId: oss.Ptr(id), PartNumber: r.number, SourceBucket: oss.Ptr(synthBucket), SourceKey: oss.Ptr(synthHugeKey),
+			Range: oss.Ptr(fmt.Sprintf("bytes=%d-%d", r.first, r.first+size-1))}))
+		parts = append(parts, oss.UploadPart{PartNumber: r.number, ETag: res.ETag})
+	}
+	return must[*oss.CompleteMultipartUploadResult](t)(complete(env, key, id, parts))
 }

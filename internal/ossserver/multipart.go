@@ -42,20 +42,12 @@ func (s *Server) initiateMultipartUpload(rq *request) *ossError {
 	if e != nil {
 		return e
 	}
-	meta, e := parseMetadata(rq.r.Header)
-	if e != nil {
-		return e
-	}
-	tags, e := parseTagging(rq.r.Header.Get("x-oss-tagging"))
-	if e != nil {
-		return e
-	}
-	class, e := storageClass(rq.r.Header.Get("x-oss-storage-class"))
+	attrs, e := parseNewAttributes(rq.r.Header)
 	if e != nil {
 		return e
 	}
 	u := &uploadState{ID: strings.ToUpper(newBlobID()[1:]) + "00000000", Bucket: rq.bucket, Key: rq.key,
-		Initiated: s.cfg.Now().UTC(), StorageClass: class, Meta: meta, Tags: tags}
+		Initiated: s.cfg.Now().UTC(), StorageClass: attrs.class, Meta: attrs.meta, Tags: attrs.tags}
 	s.store.mu.Lock()
 	b, e := s.bucket(rq.bucket)
 	if e == nil && strings.EqualFold(rq.r.Header.Get("x-oss-forbid-overwrite"), "true") && b.Versioning == "" && b.current(rq.key) != nil {

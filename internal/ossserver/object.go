@@ -14,16 +14,28 @@ import (
 	"time"
 )
 
+// newAttributes are what a request that creates an object says about it.
+type newAttributes struct {
+	meta  metadata
+	tags  []tag
+	class string
+}
+
+func parseNewAttributes(h http.Header) (newAttributes, *ossError) {
+	var a newAttributes
+	var e *ossError
+	if a.meta, e = parseMetadata(h); e != nil {
+		return a, e
+	}
+	if a.tags, e = parseTagging(h.Get("x-oss-tagging")); e != nil {
+		return a, e
+	}
+	a.class, e = storageClass(h.Get("x-oss-storage-class"))
+	return a, e
+}
+
 func (s *Server) putObject(rq *request) *ossError {
-	meta, e := parseMetadata(rq.r.Header)
-	if e != nil {
-		return e
-	}
-	tags, e := parseTagging(rq.r.Header.Get("x-oss-tagging"))
-	if e != nil {
-		return e
-	}
-	class, e := storageClass(rq.r.Header.Get("x-oss-storage-class"))
+	attrs, e := parseNewAttributes(rq.r.Header)
 	if e != nil {
 		return e
 	}
@@ -35,7 +47,7 @@ func (s *Server) putObject(rq *request) *ossError {
 		return e
 	}
 	o := &objectState{Key: rq.key, Content: contentOf(in.blob), Size: in.blob.Size(), ETag: fmt.Sprintf("%X", in.md5),
-		CRC: in.crc, LastModified: s.cfg.Now().UTC(), Type: "Normal", StorageClass: class, Meta: meta, Tags: tags}
+		CRC: in.crc, LastModified: s.cfg.Now().UTC(), Type: "Normal", StorageClass: attrs.class, Meta: attrs.meta, Tags: attrs.tags}
 	versioned, e := s.commitObject(rq, o)
 	if e != nil {
 		return e
