@@ -49,6 +49,12 @@ func (s *Server) verifyV4(r *http.Request, bucket, key, auth string) *ossError {
 	if e := s.checkSkew(when); e != nil {
 		return e
 	}
+	if scope[1] != when.Format("20060102") {
+		// The signer derives its key from x-oss-date's day, so without this
+		// check any day in the credential scope would pass.
+		return newErr(http.StatusForbidden, "SignatureDoesNotMatch",
+			"The credential scope date %q is not the day of x-oss-date %q.", scope[1], r.Header.Get("x-oss-date")).withEC("0002-00000040")
+	}
 	if scope[2] != s.cfg.Region {
 		return newErr(http.StatusForbidden, "SignatureDoesNotMatch",
 			"The request was signed for region %q, but this endpoint is in region %q: set the client's region to %q.", scope[2], s.cfg.Region, s.cfg.Region)

@@ -1,7 +1,10 @@
 package ossserver
 
 import (
+	"bytes"
 	"encoding/xml"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"sort"
@@ -238,10 +241,46 @@ func readXML(r *http.Request, v any, optional bool) *ossError {
 		}
 		return errMalformedXML(io.ErrUnexpectedEOF)
 	}
-	if err := xml.Unmarshal(body, v); err != nil {
+	if err := decodeXMLDocument(body, v); err != nil {
 		return errMalformedXML(err)
 	}
 	return nil
+}
+
+// decodeXMLDocument decodes body into v as xml.Unmarshal does, but insists
+// on a well-formed document: one root element with nothing around it but
+// white space, comments, processing instructions and a DOCTYPE.
+// xml.Unmarshal ignores text before the root and anything after it. A
+// UTF-8 byte order mark may come first.
+func decodeXMLDocument(body []byte, v any) error {
+	d := xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(body, []byte("\ufeff"))))
+	root := false
+	for {
+		tok, err := d.Token()
+		if err == io.EOF && root {
+			return nil
+		}
+		if err == io.EOF {
+			return io.ErrUnexpectedEOF
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if root {
+				return fmt.Errorf("a second root element <%s> follows the first", t.Name.Local)
+			}
+			if err := d.DecodeElement(v, &t); err != nil {
+				return err
+			}
+			root = true
+		case xml.CharData:
+			if len(bytes.TrimSpace(t)) > 0 {
+				return errors.New("there is text outside the root element")
+			}
+		}
+	}
 }
 
 // intParam parses an optional integer query parameter within [lo, hi].

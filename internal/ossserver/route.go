@@ -86,6 +86,9 @@ func identify(r *http.Request, bucket, key string) (string, *ossError) {
 	var op string
 	switch {
 	case bucket == "":
+		if key != "" { // path-style "//key": a key in no bucket
+			return "", validBucketName(bucket)
+		}
 		if r.Method == http.MethodGet {
 			op = "ListBuckets"
 		}
