@@ -1,0 +1,38 @@
+package main
+
+import (
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osscopy/osscopy/internal/ossclient"
+)
+
+// connFlags are the connection flags of every command that talks to OSS.
+// Precedence: flags, then OSS_* environment variables, then the profile
+// of ossutil's configuration file.
+type connFlags struct {
+	settings            ossclient.Settings
+	configFile, profile string
+}
+
+func addConnFlags(cmd *cobra.Command, f *connFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.settings.Endpoint, "endpoint", "", "OSS endpoint, like oss-cn-hangzhou.aliyuncs.com (https unless http:// is given; env "+ossclient.EnvEndpoint+")")
+	fl.StringVar(&f.settings.Region, "region", "", "region, like cn-hangzhou (env "+ossclient.EnvRegion+"; derived from an oss-REGION endpoint)")
+	fl.StringVar(&f.settings.AccessKeyID, "access-key-id", "", "access key ID (env "+ossclient.EnvAccessKeyID+")")
+	fl.StringVar(&f.settings.AccessKeySecret, "access-key-secret", "", "access key secret (env "+ossclient.EnvAccessKeySecret+"; the variable keeps it out of shell history)")
+	fl.StringVar(&f.settings.STSToken, "sts-token", "", "security token of temporary credentials (env "+ossclient.EnvSessionToken+")")
+	fl.StringVar(&f.settings.AddressingStyle, "addressing-style", "virtual", "path (bucket in the path) or virtual (bucket in the host name)")
+	fl.StringVar(&f.configFile, "config-file", "", "ossutil configuration file (default ~/.ossutilconfig)")
+	fl.StringVar(&f.profile, "profile", "", "profile (section) of the configuration file to use")
+}
+
+// client resolves the settings and makes an OSS client.
+func (f *connFlags) client() (*ossclient.Client, error) {
+	s, err := ossclient.Resolve(f.settings, f.configFile, f.profile, os.Getenv)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return ossclient.New(s), nil
+}

@@ -1,0 +1,283 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/signal"
+	"path"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/ossclient"
+	"github.com/osscopy/osscopy/internal/ossurl"
+	"github.com/osscopy/osscopy/internal/units"
+	"github.com/osscopy/osscopy/planner"
+	"github.com/osscopy/osscopy/worker"
+)
+
+// DefaultParallel is the default number of part copies in flight (see README).
+const DefaultParallel = 32
+
+type cpFlags struct {
+	conn                                connFlags
+	threshold, partSize                 string
+	parallel, retryTimes                int
+	checkpointDir, versionID            string
+	fresh, noProgress                   bool
+	metadataDirective, taggingDirective string
+	meta                                []string
+	contentType, cacheControl           string
+	contentDisposition, contentEncoding string
+	expires, tagging, storageClass      string
+	outputFormat                        string
+	grace                               time.Duration
+}
+
+func newCpCommand() *cobra.Command {
+	f := &cpFlags{}
+	cmd := &cobra.Command{
+		Use:   "cp oss://SRC_BUCKET/SRC_KEY oss://DST_BUCKET/DST_KEY",
+		Short: "Copy one object of any size inside OSS, server-side, resumably, and prove the copy",
+		Long: `Copy one object inside OSS without moving its bytes through this machine.
+
+Sources up to --bigfile-threshold (1 GiB, the CopyObject limit) are copied with one
+CopyObject; larger ones with a multipart upload whose parts are UploadPartCopy requests,
+--parallel at a time. Every request pins the source to the ETag read at the start, so a
+source that changes mid-copy fails the copy instead of mixing versions. The state is kept
+in a checkpoint: run the same command again after an interruption, a failure or a kill,
+and it resumes, asking the server which parts it already holds. At the end the
+destination's size and CRC64 must equal the source's, or the command fails.
+
+A destination ending in "/" gets the source's base name.`,
+		Example: `  osscopy cp oss://src/big.bin oss://dst/big.bin
+  osscopy cp oss://src/big.bin oss://dst/backup/ --parallel 64 --output-format json
+  osscopy cp oss://src/a.bin oss://dst/a.bin --metadata-directive REPLACE --content-type video/mp4 --meta owner=alice
+  osscopy cp oss://src/a.bin oss://dst/a.bin --fresh       # discard the checkpoint and start over`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return usageError{fmt.Errorf("cp takes a source and a destination, like oss://src/big.bin oss://dst/big.bin; got %d arguments", len(args))}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error { return runCp(cmd, f, args[0], args[1]) },
+	}
+	addConnFlags(cmd, &f.conn)
+	fl := cmd.Flags()
+	fl.StringVar(&f.threshold, "bigfile-threshold", "1GiB", "sources up to this size are copied with one CopyObject (at most 1GiB)")
+	fl.StringVar(&f.partSize, "part-size", "", "part size, like 256MiB (default: chosen from the size and --parallel; see README)")
+	fl.IntVar(&f.parallel, "parallel", DefaultParallel, "part copies in flight at once")
+	fl.IntVar(&f.retryTimes, "retry-times", 10, "attempts per request before a transient error fails the copy")
+	fl.StringVar(&f.checkpointDir, "checkpoint-dir", "", "where checkpoints are kept (default $XDG_STATE_HOME/osscopy or ~/.local/state/osscopy)")
+	fl.BoolVar(&f.fresh, "fresh", false, "discard a saved checkpoint and abort its upload instead of resuming")
+	fl.StringVar(&f.versionID, "version-id", "", "copy this version of the source")
+	fl.StringVar(&f.metadataDirective, "metadata-directive", "COPY", "COPY the source's metadata, or REPLACE it with the flags below")
+	fl.StringArrayVar(&f.meta, "meta", nil, "user metadata key=value with REPLACE (repeatable)")
+	fl.StringVar(&f.contentType, "content-type", "", "Content-Type with REPLACE")
+	fl.StringVar(&f.cacheControl, "cache-control", "", "Cache-Control with REPLACE")
+	fl.StringVar(&f.contentDisposition, "content-disposition", "", "Content-Disposition with REPLACE")
+	fl.StringVar(&f.contentEncoding, "content-encoding", "", "Content-Encoding with REPLACE")
+	fl.StringVar(&f.expires, "expires", "", "Expires with REPLACE")
+	fl.StringVar(&f.taggingDirective, "tagging-directive", "COPY", "COPY the source's tags, or REPLACE them with --tagging")
+	fl.StringVar(&f.tagging, "tagging", "", `tags with REPLACE, like "a=b&c=d"`)
+	fl.StringVar(&f.storageClass, "storage-class", "", "storage class of the destination: Standard, IA, Archive, ColdArchive, DeepColdArchive")
+	fl.BoolVar(&f.noProgress, "no-progress", false, "show no progress")
+	fl.StringVar(&f.outputFormat, "output-format", "text", "text, or json for one JSON result on stdout")
+	fl.DurationVar(&f.grace, "grace", worker.DefaultGrace, "after Ctrl-C or SIGTERM, how long parts in flight may finish")
+	return cmd
+}
+
+func runCp(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
+	job, err := f.job(srcArg, dstArg)
+	if err != nil {
+		return usageError{err}
+	}
+	if f.outputFormat != "text" && f.outputFormat != "json" {
+		return usageError{fmt.Errorf("--output-format must be text or json, not %q", f.outputFormat)}
+	}
+	client, err := f.conn.client()
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	prog := newProgress(f.noProgress)
+	job.Events = prog.event
+	job.Retry = worker.DefaultRetryPolicy(ossclient.Classify)
+	job.Retry.Attempts = f.retryTimes
+	res, err := worker.Copy(ctx, client, job)
+	if errors.Is(err, worker.ErrInterrupted) {
+		return fmt.Errorf("%w\nresume with: %s", err, resumeCommand(os.Args))
+	}
+	if err != nil {
+		return err
+	}
+	return printResult(cmd, f.outputFormat, res)
+}
+
+// job turns the flags into a worker.Job, checking everything before any
+// request is sent.
+func (f *cpFlags) job(srcArg, dstArg string) (worker.Job, error) {
+	var job worker.Job
+	src, err := ossurl.Parse(srcArg)
+	if err != nil {
+		return job, fmt.Errorf("source: %w", err)
+	}
+	dst, err := ossurl.Parse(dstArg)
+	if err != nil {
+		return job, fmt.Errorf("destination: %w", err)
+	}
+	if src.Key == "" || strings.HasSuffix(src.Key, "/") {
+		return job, fmt.Errorf("source %s names no object; give its full key (copying prefixes is a later feature)", src)
+	}
+	if dst.Key == "" || strings.HasSuffix(dst.Key, "/") {
+		dst.Key += path.Base(src.Key)
+	}
+	if src == dst && f.versionID == "" {
+		return job, fmt.Errorf("source and destination are the same object %s", src)
+	}
+	job = worker.Job{Source: worker.Object{Bucket: src.Bucket, Key: src.Key, VersionID: f.versionID},
+		Dest: worker.Object{Bucket: dst.Bucket, Key: dst.Key}, Parallel: f.parallel, Fresh: f.fresh, Grace: f.grace}
+	if f.parallel < 1 || f.parallel > 1000 {
+		return job, fmt.Errorf("--parallel must be from 1 to 1000, not %d", f.parallel)
+	}
+	if f.retryTimes < 1 {
+		return job, fmt.Errorf("--retry-times must be at least 1, not %d", f.retryTimes)
+	}
+	if job.Threshold, err = units.ParseSize(f.threshold); err != nil {
+		return job, fmt.Errorf("--bigfile-threshold: %w", err)
+	}
+	if f.partSize != "" {
+		if job.PartSize, err = units.ParseSize(f.partSize); err != nil {
+			return job, fmt.Errorf("--part-size: %w", err)
+		}
+		if job.PartSize == 0 {
+			return job, errors.New("--part-size must be more than 0 (leave it out for the default)")
+		}
+	}
+	if _, err := planner.New(0, planner.Options{Threshold: job.Threshold}); err != nil {
+		return job, err
+	}
+	if job.ReplaceMetadata, err = directive("--metadata-directive", f.metadataDirective); err != nil {
+		return job, err
+	}
+	if job.ReplaceTagging, err = directive("--tagging-directive", f.taggingDirective); err != nil {
+		return job, err
+	}
+	if job.Attributes, err = f.attributes(job.ReplaceMetadata, job.ReplaceTagging); err != nil {
+		return job, err
+	}
+	if job.CheckpointDir = f.checkpointDir; job.CheckpointDir == "" {
+		if job.CheckpointDir, err = checkpoint.DefaultDir(); err != nil {
+			return job, err
+		}
+	}
+	return job, nil
+}
+
+func directive(flag, v string) (replace bool, err error) {
+	switch strings.ToUpper(v) {
+	case "COPY":
+		return false, nil
+	case "REPLACE":
+		return true, nil
+	}
+	return false, fmt.Errorf("%s must be COPY or REPLACE, not %q", flag, v)
+}
+
+var storageClasses = []string{"Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive"}
+
+// attributes checks the metadata and tagging flags against the directives.
+func (f *cpFlags) attributes(replaceMeta, replaceTags bool) (worker.Attributes, error) {
+	a := worker.Attributes{ContentType: f.contentType, CacheControl: f.cacheControl, ContentDisposition: f.contentDisposition,
+		ContentEncoding: f.contentEncoding, Expires: f.expires, Tagging: f.tagging}
+	metaGiven := len(f.meta) > 0 || a.ContentType != "" || a.CacheControl != "" || a.ContentDisposition != "" || a.ContentEncoding != "" || a.Expires != ""
+	if metaGiven && !replaceMeta {
+		return a, errors.New("--meta, --content-type, --cache-control, --content-disposition, --content-encoding and --expires need --metadata-directive REPLACE")
+	}
+	if f.tagging != "" && !replaceTags {
+		return a, errors.New("--tagging needs --tagging-directive REPLACE")
+	}
+	for _, kv := range f.meta {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return a, fmt.Errorf("--meta %q: write key=value", kv)
+		}
+		if a.Meta == nil {
+			a.Meta = map[string]string{}
+		}
+		a.Meta[strings.ToLower(k)] = v
+	}
+	if f.tagging != "" {
+		if _, err := url.ParseQuery(f.tagging); err != nil {
+			return a, fmt.Errorf(`--tagging %q: write URL-encoded key=value pairs joined by "&", like "a=b&c=d"`, f.tagging)
+		}
+	}
+	if f.storageClass != "" {
+		found := false
+		for _, c := range storageClasses {
+			if strings.EqualFold(c, f.storageClass) {
+				a.StorageClass, found = c, true
+			}
+		}
+		if !found {
+			return a, fmt.Errorf("--storage-class %q is not one of %s", f.storageClass, strings.Join(storageClasses, ", "))
+		}
+	}
+	return a, nil
+}
+
+// secretFlags are elided from the resume command: secrets never appear in output.
+var secretFlags = map[string]bool{"--access-key-secret": true, "--sts-token": true}
+
+// resumeCommand is the command line that resumes the copy, secrets elided.
+func resumeCommand(args []string) string {
+	out := make([]string, 0, len(args))
+	elideNext := false
+	for _, a := range args {
+		name, _, hasValue := strings.Cut(a, "=")
+		switch {
+		case elideNext:
+			out, elideNext = append(out, "'<secret>'"), false
+		case secretFlags[name] && hasValue:
+			out = append(out, name+"='<secret>'")
+		case secretFlags[a]:
+			out, elideNext = append(out, a), true
+		default:
+			out = append(out, shellQuote(a))
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+func shellQuote(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`!*?&;|<>()[]{}#~") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func printResult(cmd *cobra.Command, format string, res worker.Result) error {
+	w := cmd.OutOrStdout()
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	how := "1 CopyObject"
+	if !res.Single {
+		how = fmt.Sprintf("%d parts of %s", res.Parts, units.FormatSize(res.PartSize))
+		if res.ResumedParts > 0 {
+			how += fmt.Sprintf(", %d already copied before this run", res.ResumedParts)
+		}
+	}
+	fmt.Fprintf(w, "copied %s to %s: %s (%s) in %.1fs, %d retries; CRC64 %s verified\n",
+		res.Source, res.Destination, units.FormatSize(res.Size), how, res.Seconds, res.Retries, res.CRC64)
+	return nil
+}

@@ -1,0 +1,49 @@
+package ossclient
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"time"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+
+	"github.com/osscopy/osscopy/worker"
+)
+
+// throttleCodes are the codes OSS throttles with (its 503 answers, and 429
+// for clients and servers that use it).
+var throttleCodes = map[string]bool{
+	"ActiveRequestLimitExceeded": true, "TotalQpsLimitExceeded": true, "MetaOperationQpsLimitExceeded": true,
+	"DownloadTrafficRateLimitExceeded": true, "UploadTrafficRateLimitExceeded": true, "CpuLimitExceeded": true,
+	"SlowDown": true,
+}
+
+// Classify decides retries by the error's type and code, never its text:
+// throttling (429, 503 with a throttling code) waits as Retry-After says;
+// other 5xx, 408, timeouts of one attempt, and transport failures (resets,
+// EOFs, refused connections) are transient; every other answer of the
+// service (403, 404, 412, 400, ...) and anything else is permanent.
+func Classify(err error) (worker.Class, time.Duration) {
+	var se *oss.ServiceError
+	if errors.As(err, &se) {
+		switch {
+		case se.StatusCode == 429 || se.StatusCode == 503 && throttleCodes[se.Code]:
+			return worker.Throttled, time.Duration(retryAfter(se)) * time.Second
+		case se.StatusCode >= 500 || se.StatusCode == 408:
+			return worker.Transient, 0
+		}
+		return worker.Permanent, 0
+	}
+	if errors.Is(err, context.Canceled) {
+		return worker.Permanent, 0
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return worker.Transient, 0 // one attempt ran out of time; the copy's own deadline is checked first
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return worker.Transient, 0
+	}
+	return worker.Permanent, 0
+}

@@ -1,0 +1,150 @@
+package ossclient
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"gopkg.in/ini.v1"
+)
+
+// Settings are what a connection to OSS needs.
+type Settings struct {
+	Endpoint        string
+	Region          string
+	AccessKeyID     string
+	AccessKeySecret string
+	STSToken        string
+	AddressingStyle string // "virtual" (default) or "path"
+}
+
+// String never shows the secret or the token, wherever Settings is printed.
+func (s Settings) String() string {
+	return fmt.Sprintf("endpoint=%s region=%s access-key-id=%s addressing-style=%s", s.Endpoint, s.Region, s.AccessKeyID, s.AddressingStyle)
+}
+
+// GoString keeps %#v from printing secrets too.
+func (s Settings) GoString() string { return s.String() }
+
+// Environment variables read, as ossutil and the SDK name them.
+const (
+	EnvAccessKeyID     = "OSS_ACCESS_KEY_ID"
+	EnvAccessKeySecret = "OSS_ACCESS_KEY_SECRET"
+	EnvSessionToken    = "OSS_SESSION_TOKEN"
+	EnvRegion          = "OSS_REGION"
+	EnvEndpoint        = "OSS_ENDPOINT"
+)
+
+// Resolve fills settings with this precedence: flags, then environment,
+// then the profile of ossutil's configuration file (configFile, default
+// ~/.ossutilconfig; profile, default the [default] or [Credentials]
+// section). Each field is taken from the first source that sets it.
+func Resolve(flags Settings, configFile, profile string, getenv func(string) string) (Settings, error) {
+	env := Settings{Endpoint: getenv(EnvEndpoint), Region: getenv(EnvRegion), AccessKeyID: getenv(EnvAccessKeyID),
+		AccessKeySecret: getenv(EnvAccessKeySecret), STSToken: getenv(EnvSessionToken)}
+	file, err := readConfigFile(configFile, profile)
+	if err != nil {
+		return Settings{}, err
+	}
+	s := Settings{
+		Endpoint:        first(flags.Endpoint, env.Endpoint, file.Endpoint),
+		Region:          first(flags.Region, env.Region, file.Region),
+		AccessKeyID:     first(flags.AccessKeyID, env.AccessKeyID, file.AccessKeyID),
+		AccessKeySecret: first(flags.AccessKeySecret, env.AccessKeySecret, file.AccessKeySecret),
+		STSToken:        first(flags.STSToken, env.STSToken, file.STSToken),
+		AddressingStyle: first(flags.AddressingStyle, "virtual"),
+	}
+	return s.complete()
+}
+
+func first(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+var endpointRegion = regexp.MustCompile(`^(?:https?://)?oss-([a-z0-9-]+?)(?:-internal)?\.aliyuncs\.com/?$`)
+
+// complete checks the settings and derives what can be derived: the region
+// from an OSS endpoint, the endpoint from the region, https when no scheme.
+func (s Settings) complete() (Settings, error) {
+	if s.AddressingStyle != "virtual" && s.AddressingStyle != "path" {
+		return s, fmt.Errorf("--addressing-style must be path or virtual, not %q", s.AddressingStyle)
+	}
+	if s.Region == "" {
+		if m := endpointRegion.FindStringSubmatch(s.Endpoint); m != nil {
+			s.Region = m[1]
+		}
+	}
+	if s.Region == "" {
+		return s, errors.New("no region: give --region, set " + EnvRegion + ", or set region in the config file (like cn-hangzhou)")
+	}
+	if s.Endpoint == "" {
+		s.Endpoint = "oss-" + s.Region + ".aliyuncs.com"
+	}
+	if !strings.Contains(s.Endpoint, "://") {
+		s.Endpoint = "https://" + s.Endpoint
+	}
+	if s.AccessKeyID == "" || s.AccessKeySecret == "" {
+		return s, errors.New("no access key: give --access-key-id and --access-key-secret, set " + EnvAccessKeyID + " and " +
+			EnvAccessKeySecret + ", or set accessKeyID and accessKeySecret in the config file")
+	}
+	return s, nil
+}
+
+// readConfigFile reads a profile of ossutil's INI configuration file. A
+// missing default file is no error; a missing file named by --config-file is.
+func readConfigFile(path, profile string) (Settings, error) {
+	named := path != ""
+	if !named {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return Settings{}, nil
+		}
+		path = filepath.Join(home, ".ossutilconfig")
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) && !named {
+		if profile != "" {
+			return Settings{}, fmt.Errorf("--profile %s: there is no config file %s (give --config-file)", profile, path)
+		}
+		return Settings{}, nil
+	}
+	if err != nil {
+		return Settings{}, fmt.Errorf("reading config file: %w", err)
+	}
+	f, err := ini.LoadSources(ini.LoadOptions{Insensitive: true, AllowBooleanKeys: true}, data)
+	if err != nil {
+		return Settings{}, fmt.Errorf("config file %s is not valid INI: %w", path, err)
+	}
+	sec := findSection(f, profile)
+	if sec == nil {
+		if profile != "" {
+			return Settings{}, fmt.Errorf("config file %s has no profile %q (sections [%s] or [profile %s])", path, profile, profile, profile)
+		}
+		return Settings{}, nil
+	}
+	get := func(k string) string { return strings.TrimSpace(sec.Key(strings.ToLower(k)).String()) }
+	return Settings{Endpoint: get("endpoint"), Region: get("region"), AccessKeyID: get("accessKeyID"),
+		AccessKeySecret: get("accessKeySecret"), STSToken: get("stsToken")}, nil
+}
+
+func findSection(f *ini.File, profile string) *ini.Section {
+	names := []string{"default", "credentials"}
+	if profile != "" {
+		names = []string{"profile " + strings.ToLower(profile), strings.ToLower(profile)}
+	}
+	for _, n := range names {
+		if sec, err := f.GetSection(n); err == nil {
+			return sec
+		}
+	}
+	return nil
+}

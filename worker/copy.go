@@ -1,0 +1,168 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/osscopy/osscopy/planner"
+)
+
+// Job is one copy to make.
+type Job struct {
+	Source, Dest Object
+	// Threshold, PartSize and Parallel shape the plan (see planner.Options).
+	Threshold int64
+	PartSize  int64
+	Parallel  int
+	// ReplaceMetadata takes Attributes' metadata instead of the source's;
+	// ReplaceTagging takes Attributes.Tagging instead of the source's tags.
+	// Attributes.StorageClass applies when set.
+	ReplaceMetadata bool
+	ReplaceTagging  bool
+	Attributes      Attributes
+	// CheckpointDir keeps the state of multipart copies; Fresh discards
+	// a saved one (and aborts its upload) instead of resuming it.
+	CheckpointDir string
+	Fresh         bool
+	// Grace is how long parts in flight may finish once ctx is cancelled.
+	Grace time.Duration
+	Retry RetryPolicy
+	// Events receives progress; it is called from several goroutines.
+	Events func(Event)
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+const (
+	EventPlanned  EventKind = iota // the plan is known: totals set
+	EventResuming                  // an earlier run's parts were found
+	EventPartDone                  // a part finished: done counts set
+	EventNote                      // something the user should know: Message
+	EventRetry                     // a request is retried: Message
+)
+
+// Event is progress of a copy.
+type Event struct {
+	Kind                  EventKind
+	PartsDone, PartsTotal int
+	BytesDone, BytesTotal int64
+	Message               string
+}
+
+// Result is what a finished copy reports.
+type Result struct {
+	Source          string  `json:"source"`
+	Destination     string  `json:"destination"`
+	Size            int64   `json:"size"`
+	Single          bool    `json:"single_copy"`
+	Parts           int     `json:"parts"`
+	PartSize        int64   `json:"part_size"`
+	UploadID        string  `json:"upload_id,omitempty"`
+	ETag            string  `json:"etag"`
+	CRC64           string  `json:"crc64"`
+	Seconds         float64 `json:"seconds"`
+	Retries         int64   `json:"retries"`
+	ResumedParts    int     `json:"resumed_parts"`
+	CheckpointBytes int64   `json:"checkpoint_bytes"`
+}
+
+// Errors a copy ends with, wrapped with what they concern.
+var (
+	// ErrInterrupted: ctx was cancelled; the checkpoint holds the progress.
+	ErrInterrupted = errors.New("copy interrupted")
+	// ErrSourceChanged: the source changed during the copy; the upload was
+	// aborted and nothing was completed.
+	ErrSourceChanged = errors.New("the source changed during the copy")
+	// ErrVerify: the destination does not match the source after completion.
+	ErrVerify = errors.New("the destination does not match the source")
+)
+
+// Copy copies job.Source to job.Dest. It pins the source to the ETag it
+// read first; it resumes from a checkpoint when one exists; and it returns
+// only after proving the destination's size and CRC64 equal the source's.
+func Copy(ctx context.Context, store Store, job Job) (Result, error) {
+	start := time.Now()
+	rs := newRetryStore(store, job.withRetryEvents())
+	res := Result{Source: job.Source.String(), Destination: job.Dest.String()}
+	src, err := rs.Head(ctx, job.Source)
+	if err != nil {
+		return res, fmt.Errorf("reading source %s: %w", job.Source, err)
+	}
+	plan, err := planner.New(src.Size, planner.Options{Threshold: job.Threshold, PartSize: job.PartSize, Parallel: job.Parallel})
+	if err != nil {
+		return res, fmt.Errorf("planning the copy of %s: %w", job.Source, err)
+	}
+	res.Size, res.Single, res.Parts, res.PartSize = src.Size, plan.Single, len(plan.Parts), plan.PartSize
+	job.emit(Event{Kind: EventPlanned, PartsTotal: len(plan.Parts), BytesTotal: src.Size})
+	if plan.Single {
+		err = job.copySingle(ctx, rs, src, &res)
+	} else {
+		err = job.copyMultipart(ctx, rs, src, plan, &res)
+	}
+	res.Seconds = time.Since(start).Seconds()
+	res.Retries = rs.retries.Load()
+	return res, err
+}
+
+func (j *Job) emit(e Event) {
+	if j.Events != nil {
+		j.Events(e)
+	}
+}
+
+func (j *Job) withRetryEvents() RetryPolicy {
+	p := j.Retry
+	next := p.OnRetry
+	p.OnRetry = func(op string, err error, wait time.Duration) {
+		j.emit(Event{Kind: EventRetry, Message: fmt.Sprintf("%s failed (%v); retrying in %s", op, err, wait.Round(time.Millisecond))})
+		if next != nil {
+			next(op, err, wait)
+		}
+	}
+	return p
+}
+
+// pinnedSource is the source as every request names it: with the version
+// the copy started from when the bucket is versioned.
+func (j *Job) pinnedSource(src ObjectInfo) Object {
+	s := j.Source
+	if s.VersionID == "" {
+		s.VersionID = src.VersionID
+	}
+	return s
+}
+
+// copySingle copies a source up to the threshold with one CopyObject.
+func (j *Job) copySingle(ctx context.Context, rs Store, src ObjectInfo, res *Result) error {
+	out, err := rs.CopyObject(ctx, CopyObjectInput{Source: j.pinnedSource(src), Dest: j.Dest, IfMatch: src.ETag,
+		ReplaceMetadata: j.ReplaceMetadata, ReplaceTagging: j.ReplaceTagging, Attributes: j.Attributes})
+	if errors.Is(err, ErrPreconditionFailed) {
+		return fmt.Errorf("%w: %s no longer has ETag %s; nothing was written to %s: run the copy again", ErrSourceChanged, j.Source, src.ETag, j.Dest)
+	}
+	if err != nil {
+		return fmt.Errorf("copying %s to %s: %w", j.Source, j.Dest, err)
+	}
+	res.ETag = out.ETag
+	return j.verify(ctx, rs, src, res)
+}
+
+// verify proves the destination equals the source: same size, same CRC64.
+func (j *Job) verify(ctx context.Context, rs Store, src ObjectInfo, res *Result) error {
+	dst, err := rs.Head(ctx, Object{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
+	if err != nil {
+		return fmt.Errorf("reading %s to verify it: %w", j.Dest, err)
+	}
+	res.CRC64 = dst.CRC64
+	switch {
+	case dst.Size != src.Size:
+		return fmt.Errorf("%w: %s has %d bytes, the source %d", ErrVerify, j.Dest, dst.Size, src.Size)
+	case src.CRC64 == "" || dst.CRC64 == "":
+		return fmt.Errorf("%w: OSS gave no CRC64 for %s or %s, so the copy cannot be proven", ErrVerify, j.Source, j.Dest)
+	case dst.CRC64 != src.CRC64:
+		return fmt.Errorf("%w: CRC64 of %s is %s, the source's %s", ErrVerify, j.Dest, dst.CRC64, src.CRC64)
+	}
+	return nil
+}

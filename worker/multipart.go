@@ -1,0 +1,283 @@
+package worker
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/planner"
+)
+
+// cleanupTimeout bounds work that must run after the copy's context ended
+// (aborting an upload whose source changed).
+const cleanupTimeout = 30 * time.Second
+
+// maxNewUploads bounds how often a copy starts over because its upload
+// vanished (aborted elsewhere, expired) while it ran.
+const maxNewUploads = 3
+
+func (j *Job) copyMultipart(ctx context.Context, rs Store, src ObjectInfo, plan planner.Plan, res *Result) error {
+	name := checkpoint.Name(checkpoint.Source{Bucket: j.Source.Bucket, Key: j.Source.Key, VersionID: j.Source.VersionID},
+		checkpoint.Destination{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
+	cp, saved, err := checkpoint.Open(j.CheckpointDir, name)
+	if err != nil {
+		return err
+	}
+	defer cp.Close()
+	defer func() { res.CheckpointBytes = cp.BytesWritten() }()
+	st, done, err := j.prepare(ctx, rs, cp, saved, src, plan)
+	if err != nil {
+		return err
+	}
+	res.ResumedParts = len(done)
+	for attempt := 1; ; attempt++ {
+		res.UploadID = st.UploadID
+		err = j.runParts(ctx, rs, cp, st.UploadID, src, plan, done)
+		if !errors.Is(err, ErrNoSuchUpload) || attempt == maxNewUploads {
+			break
+		}
+		j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("the upload %s vanished during the copy (aborted elsewhere or expired): starting a new upload", st.UploadID)})
+		if st, err = j.startUpload(ctx, rs, cp, src, plan); err != nil {
+			return err
+		}
+		done = map[int32]string{}
+	}
+	if err != nil {
+		return j.partsFailed(rs, cp, st.UploadID, err)
+	}
+	if err := j.complete(ctx, rs, st.UploadID, plan, done, res); err != nil {
+		return err
+	}
+	if err := j.verify(ctx, rs, src, res); err != nil {
+		return fmt.Errorf("%w; the checkpoint %s is kept for inspection", err, cp.Path())
+	}
+	return cp.Remove()
+}
+
+// prepare resumes the saved checkpoint when it still fits the source and
+// the options, or starts a new upload. It returns the parts already done.
+func (j *Job) prepare(ctx context.Context, rs Store, cp *checkpoint.Checkpoint, saved *checkpoint.State, src ObjectInfo, plan planner.Plan) (*checkpoint.State, map[int32]string, error) {
+	if saved != nil {
+		why := ""
+		switch {
+		case j.Fresh:
+			why = "--fresh: discarding the checkpoint"
+		case saved.Source.ETag != src.ETag || saved.Source.Size != src.Size:
+			why = fmt.Sprintf("the source changed since the last run (ETag %s, %d bytes; now %s, %d bytes): starting clean",
+				saved.Source.ETag, saved.Source.Size, src.ETag, src.Size)
+		case saved.PartSize != plan.PartSize || saved.PartCount != len(plan.Parts) || !maps.Equal(saved.Options, j.shape()):
+			why = "the options differ from the last run's: starting clean"
+		}
+		if why != "" {
+			j.emit(Event{Kind: EventNote, Message: why + "; aborting the old upload " + saved.UploadID})
+			if err := j.abort(ctx, rs, saved.UploadID); err != nil {
+				return nil, nil, err
+			}
+		} else {
+			done, err := j.reconcile(ctx, rs, saved, plan)
+			if err == nil {
+				saved.Parts = partList(done)
+				return saved, done, cp.Save(saved)
+			}
+			if !errors.Is(err, ErrNoSuchUpload) {
+				return nil, nil, err
+			}
+			j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("the upload %s of the last run is gone (expired or aborted elsewhere): starting a new upload", saved.UploadID)})
+		}
+	}
+	st, err := j.startUpload(ctx, rs, cp, src, plan)
+	return st, map[int32]string{}, err
+}
+
+// reconcile asks the server which parts it holds: the server is the truth.
+// A part counts as done only with the planned size.
+func (j *Job) reconcile(ctx context.Context, rs Store, saved *checkpoint.State, plan planner.Plan) (map[int32]string, error) {
+	onServer, err := rs.ListParts(ctx, j.Dest, saved.UploadID)
+	if err != nil {
+		return nil, fmt.Errorf("listing the parts of upload %s of %s: %w", saved.UploadID, j.Dest, err)
+	}
+	planned := map[int32]int64{}
+	for _, p := range plan.Parts {
+		planned[p.Number] = p.Size
+	}
+	done := map[int32]string{}
+	for _, p := range onServer {
+		if size, ok := planned[p.Number]; ok && size == p.Size {
+			done[p.Number] = p.ETag
+		}
+	}
+	missing := 0
+	for _, p := range saved.Parts {
+		if _, ok := done[p.Number]; !ok {
+			missing++
+		}
+	}
+	msg := fmt.Sprintf("resuming upload %s: %s of %s parts already copied", saved.UploadID, group(len(done)), group(len(plan.Parts)))
+	if missing > 0 {
+		msg += fmt.Sprintf("; %d parts the checkpoint recorded are not on the server and will be copied again", missing)
+	}
+	j.emit(Event{Kind: EventResuming, Message: msg, PartsDone: len(done), PartsTotal: len(plan.Parts), BytesDone: doneBytes(plan, done), BytesTotal: plan.Size})
+	return done, nil
+}
+
+// startUpload initiates a new upload with the destination's attributes and
+// saves it in the checkpoint before any part is paid for.
+func (j *Job) startUpload(ctx context.Context, rs Store, cp *checkpoint.Checkpoint, src ObjectInfo, plan planner.Plan) (*checkpoint.State, error) {
+	attrs, err := j.destinationAttributes(ctx, rs, src)
+	if err != nil {
+		return nil, err
+	}
+	id, err := rs.Initiate(ctx, j.Dest, attrs)
+	if err != nil {
+		return nil, fmt.Errorf("starting a multipart upload to %s: %w", j.Dest, err)
+	}
+	st := &checkpoint.State{
+		Source: checkpoint.Source{Bucket: j.Source.Bucket, Key: j.Source.Key, VersionID: j.Source.VersionID,
+			ETag: src.ETag, Size: src.Size, LastModified: src.LastModified},
+		Destination: checkpoint.Destination{Bucket: j.Dest.Bucket, Key: j.Dest.Key},
+		PartSize:    plan.PartSize, PartCount: len(plan.Parts), Options: j.shape(), UploadID: id,
+	}
+	if err := cp.Save(st); err != nil {
+		// Nothing is paid for yet: do not leave the upload behind.
+		_ = j.abort(ctx, rs, id)
+		return nil, err
+	}
+	return st, nil
+}
+
+// destinationAttributes carries the source's metadata and tags, as
+// CopyObject's COPY directives do, unless told to replace them.
+func (j *Job) destinationAttributes(ctx context.Context, rs Store, src ObjectInfo) (Attributes, error) {
+	attrs := src.Attributes
+	if j.ReplaceMetadata {
+		attrs = j.Attributes
+	}
+	attrs.StorageClass = j.Attributes.StorageClass
+	switch {
+	case j.ReplaceTagging:
+		attrs.Tagging = j.Attributes.Tagging
+	case src.TagCount > 0:
+		tags, err := rs.GetTagging(ctx, j.pinnedSource(src))
+		if err != nil {
+			return attrs, fmt.Errorf("reading the tags of %s: %w", j.Source, err)
+		}
+		attrs.Tagging = tags
+	default:
+		attrs.Tagging = ""
+	}
+	return attrs, nil
+}
+
+// shape renders the options that decide parts and metadata, so that a
+// resume with other options starts clean instead of mixing them.
+func (j *Job) shape() map[string]string {
+	attrs, _ := json.Marshal(j.Attributes)
+	return map[string]string{
+		"replace_metadata": strconv.FormatBool(j.ReplaceMetadata),
+		"replace_tagging":  strconv.FormatBool(j.ReplaceTagging),
+		"attributes":       string(attrs),
+	}
+}
+
+// partsFailed turns a failure of the part pool into the error to report.
+func (j *Job) partsFailed(rs Store, cp *checkpoint.Checkpoint, uploadID string, err error) error {
+	switch {
+	case errors.Is(err, ErrPreconditionFailed):
+		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
+		defer cancel()
+		abortErr := j.abort(ctx, rs, uploadID)
+		if abortErr == nil {
+			abortErr = cp.Remove()
+		}
+		return errors.Join(fmt.Errorf("%w: %s was overwritten or deleted while it was copied; the upload was aborted and nothing was written to %s: run the copy again to copy the new version",
+			ErrSourceChanged, j.Source, j.Dest), abortErr)
+	case errors.Is(err, ErrInterrupted):
+		return err
+	}
+	return fmt.Errorf("%w\nthe upload %s and the checkpoint %s are kept, so no copied part is lost: run the same command to resume, or add --fresh to abort the upload and start over",
+		err, uploadID, cp.Path())
+}
+
+// abort aborts an upload; one that is already gone is fine.
+func (j *Job) abort(ctx context.Context, rs Store, uploadID string) error {
+	if err := rs.Abort(ctx, j.Dest, uploadID); err != nil && !errors.Is(err, ErrNoSuchUpload) {
+		return fmt.Errorf("aborting upload %s of %s: %w", uploadID, j.Dest, err)
+	}
+	return nil
+}
+
+// complete assembles the parts in order. When an earlier attempt completed
+// the upload but its answer was lost, the retry finds no upload: then the
+// destination's ETag tells whether it was this upload that completed.
+func (j *Job) complete(ctx context.Context, rs Store, uploadID string, plan planner.Plan, done map[int32]string, res *Result) error {
+	parts := make([]PartETag, len(plan.Parts))
+	for i, p := range plan.Parts {
+		parts[i] = PartETag{Number: p.Number, ETag: done[p.Number]}
+	}
+	out, err := rs.Complete(ctx, j.Dest, uploadID, parts)
+	if errors.Is(err, ErrNoSuchUpload) {
+		dst, herr := rs.Head(ctx, Object{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
+		if herr == nil && sameETag(dst.ETag, multipartETag(parts)) {
+			res.ETag = dst.ETag
+			return nil
+		}
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("%w before completing upload %s: every part is copied; run the same command to complete it", ErrInterrupted, uploadID)
+		}
+		return fmt.Errorf("completing upload %s of %s: %w", uploadID, j.Dest, err)
+	}
+	res.ETag = out.ETag
+	return nil
+}
+
+// multipartETag is the ETag OSS gives a completed upload: the MD5 of the
+// parts' MD5s, then "-" and the number of parts.
+func multipartETag(parts []PartETag) string {
+	h := md5.New()
+	for _, p := range parts {
+		raw, _ := hex.DecodeString(strings.Trim(p.ETag, `"`))
+		h.Write(raw)
+	}
+	return fmt.Sprintf(`"%X-%d"`, h.Sum(nil), len(parts))
+}
+
+func sameETag(a, b string) bool {
+	return strings.EqualFold(strings.Trim(a, `"`), strings.Trim(b, `"`))
+}
+
+func partList(done map[int32]string) []checkpoint.Part {
+	out := make([]checkpoint.Part, 0, len(done))
+	for n, etag := range done {
+		out = append(out, checkpoint.Part{Number: n, ETag: etag})
+	}
+	return out
+}
+
+func doneBytes(plan planner.Plan, done map[int32]string) int64 {
+	var n int64
+	for _, p := range plan.Parts {
+		if _, ok := done[p.Number]; ok {
+			n += p.Size
+		}
+	}
+	return n
+}
+
+// group writes n with thousands separators: 10,000.
+func group(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

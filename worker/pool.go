@@ -1,0 +1,97 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/planner"
+)
+
+// DefaultGrace is how long parts in flight may finish after an interruption.
+const DefaultGrace = 30 * time.Second
+
+// runParts copies the parts not yet done with at most Parallel requests in
+// flight. Cancelling ctx stops new parts from starting; parts in flight get
+// Grace to finish (they run on a context that ctx does not cancel), so that
+// what is paid for is recorded. A permanent error cancels them at once.
+func (j *Job) runParts(ctx context.Context, rs Store, cp *checkpoint.Checkpoint, uploadID string, src ObjectInfo, plan planner.Plan, done map[int32]string) error {
+	work, cancelWork := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancelWork(nil)
+	finished := make(chan struct{})
+	defer close(finished)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-finished:
+			return
+		}
+		grace := j.Grace
+		if grace <= 0 {
+			grace = DefaultGrace
+		}
+		select {
+		case <-time.After(grace):
+			cancelWork(ErrInterrupted)
+		case <-finished:
+		}
+	}()
+
+	g, gctx := errgroup.WithContext(work)
+	g.SetLimit(max(j.Parallel, 1))
+	var mu sync.Mutex
+	progress := Event{Kind: EventPartDone, PartsDone: len(done), PartsTotal: len(plan.Parts), BytesDone: doneBytes(plan, done), BytesTotal: plan.Size}
+	pinned := j.pinnedSource(src)
+	var todo []planner.Part // fixed before the pool starts writing to done
+	for _, p := range plan.Parts {
+		if _, ok := done[p.Number]; !ok {
+			todo = append(todo, p)
+		}
+	}
+	for _, p := range todo {
+		if ctx.Err() != nil || gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if ctx.Err() != nil {
+				return nil // interrupted while waiting for a free slot
+			}
+			etag, err := rs.UploadPartCopy(gctx, PartCopyInput{Source: pinned, Dest: j.Dest, UploadID: uploadID,
+				PartNumber: p.Number, First: p.Offset, Last: p.Last(), IfMatch: src.ETag})
+			if err != nil {
+				return fmt.Errorf("part %d (bytes %d-%d) of %s: %w", p.Number, p.Offset, p.Last(), j.Dest, err)
+			}
+			if err := cp.RecordPart(checkpoint.Part{Number: p.Number, ETag: etag}); err != nil {
+				return err
+			}
+			mu.Lock()
+			done[p.Number] = etag
+			progress.PartsDone++
+			progress.BytesDone += p.Size
+			ev := progress
+			mu.Unlock()
+			j.emit(ev)
+			return nil
+		})
+	}
+	err := g.Wait()
+	if ctx.Err() != nil && len(done) < len(plan.Parts) {
+		return errors.Join(fmt.Errorf("%w: %s of %s parts of %s are copied and recorded", ErrInterrupted,
+			group(len(done)), group(len(plan.Parts)), j.Dest), ignoreCancel(err))
+	}
+	return err
+}
+
+// ignoreCancel drops the errors that only say a part was cut off by the
+// interruption itself.
+func ignoreCancel(err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, ErrInterrupted) {
+		return nil
+	}
+	return err
+}
