@@ -129,4 +129,3 @@ func BenchmarkCopy10000Parts(b *testing.B) {
 	b.ReportMetric((wall / n).Seconds(), "wall-s")
 	b.ReportMetric(ideal.Seconds(), "ideal-s")
 }
-
