@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -107,6 +108,8 @@ func runCp(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal starts a graceful stop; a second one kills at once.
+	context.AfterFunc(ctx, stop)
 	prog := newProgress(f.noProgress)
 	job.Events = prog.event
 	job.Retry = worker.DefaultRetryPolicy(ossclient.Classify)
