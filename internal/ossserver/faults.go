@@ -11,9 +11,10 @@ import (
 )
 
 // faults decides which requests fail. A decision depends only on the seed,
-// the request's identity (op, bucket, key, part, upload) and how many times
-// that identity was asked before, so a run is reproducible whatever order
-// concurrent requests arrive in.
+// the request's identity (op, bucket, key, part) and how many times that
+// identity was asked before, so a run is reproducible whatever order
+// concurrent requests arrive in. The upload ID is left out: it is random, and
+// would make every run against a fresh server fail differently.
 type faults struct {
 	seed   uint64
 	errors map[string]float64
@@ -30,14 +31,26 @@ func (f *faults) roll(kind string, rq *request, rate float64) bool {
 	if rate <= 0 {
 		return false
 	}
-	id := fmt.Sprintf("%s|%s|%s|%s|%d|%s", kind, rq.op, rq.bucket, rq.key, rq.partNumber, rq.uploadID)
+	id := fmt.Sprintf("%s|%s|%s|%s|%d|", kind, rq.op, rq.bucket, rq.key, rq.partNumber)
 	f.mu.Lock()
 	n := f.seen[id]
 	f.seen[id] = n + 1
 	f.mu.Unlock()
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%d|%s|%d", f.seed, id, n)
-	return float64(h.Sum64()>>11)/float64(1<<53) < rate
+	return float64(mix64(h.Sum64())>>11)/float64(1<<53) < rate
+}
+
+// mix64 is SplitMix64's finalizer. FNV-1a alone hardly changes its top bits
+// when only the last bytes differ (the attempt count), so a request that
+// failed once failed again on almost every retry.
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
 }
 
 // injectError answers a share of requests with 500 or 503 before they run.

@@ -54,6 +54,10 @@ func openDataDir(dir string) (*state, *journal, *fileStore, error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := syncDir(dir); err != nil { // the journal's name must survive a power loss too
+		f.Close()
+		return nil, nil, nil, err
+	}
 	return st, &journal{dir: dir, f: f}, blobs, nil
 }
 
@@ -90,6 +94,9 @@ func loadState(dir string) (*state, error) {
 				break // torn by a crash before it was synced: never answered
 			}
 			return nil, fmt.Errorf("%s line %d is damaged: %v", filepath.Join(dir, journalName), i+1, err)
+		}
+		if r.Seq != 0 && r.Seq <= st.Seq {
+			continue // in the snapshot already: a crash came before the journal was emptied
 		}
 		if err := st.apply(r); err != nil {
 			return nil, fmt.Errorf("%s line %d: %w", filepath.Join(dir, journalName), i+1, err)

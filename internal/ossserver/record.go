@@ -9,6 +9,7 @@ import (
 // state, build the record, make it durable (with a data directory) and then
 // apply it; loading a data directory applies the same records again.
 type record struct {
+	Seq        uint64       `json:"seq,omitempty"` // 1 + the state's Seq when made
 	Op         string       `json:"op"`
 	Bucket     string       `json:"bucket,omitempty"`
 	NewBucket  *bucketState `json:"new_bucket,omitempty"`
@@ -37,6 +38,7 @@ const (
 
 // state is everything the server knows.
 type state struct {
+	Seq     uint64                  `json:"seq,omitempty"` // of the last record applied
 	Buckets map[string]*bucketState `json:"buckets"`
 	Uploads map[string]*uploadState `json:"uploads"`
 }
@@ -52,6 +54,7 @@ func (s *state) apply(r record) error {
 	if b == nil && r.Op != opPutBucket {
 		return fmt.Errorf("record %s names unknown bucket %q", r.Op, r.Bucket)
 	}
+	s.Seq = max(s.Seq, r.Seq)
 	switch r.Op {
 	case opPutBucket:
 		nb := *r.NewBucket
@@ -131,6 +134,7 @@ type store struct {
 
 // commit makes r durable and applies it; the caller holds mu.
 func (s *store) commit(r record) *ossError {
+	r.Seq = s.st.Seq + 1
 	if s.journal != nil {
 		if err := s.journal.append(r); err != nil {
 			return newErr(500, "InternalError", "could not record the change durably: %v", err)
