@@ -98,11 +98,25 @@ func peakRSSMiB() float64 {
 //
 //	go test ./worker -run '^$' -bench Copy10000Parts -benchtime 1x
 func BenchmarkCopy10000Parts(b *testing.B) {
-	const parts, partSize, parallel, latency = 10000, 64 << 20, 64, 50 * time.Millisecond
+	benchCopy(b, 10000, 64, 50*time.Millisecond)
+}
+
+// BenchmarkParallelSweep shows how the client keeps up as --parallel grows
+// (1,000 parts, 50 ms each): the basis of the default of 64.
+//
+//	go test ./worker -run '^$' -bench ParallelSweep -benchtime 1x
+func BenchmarkParallelSweep(b *testing.B) {
+	for _, parallel := range []int{8, 16, 32, 64, 128, 256} {
+		b.Run(fmt.Sprintf("parallel-%d", parallel), func(b *testing.B) { benchCopy(b, 1000, parallel, 50*time.Millisecond) })
+	}
+}
+
+func benchCopy(b *testing.B, parts int64, parallel int, latency time.Duration) {
+	const partSize = 64 << 20
 	endpoint := startBenchServer(b, latency, parts, partSize)
 	store := ossclient.New(ossclient.Settings{Endpoint: endpoint, Region: ossserver.DefaultRegion,
 		AccessKeyID: osstest.AccessKeyID, AccessKeySecret: osstest.AccessKeySecret, AddressingStyle: "path"})
-	ideal := time.Duration(math.Ceil(float64(parts)/parallel)) * latency
+	ideal := time.Duration(math.Ceil(float64(parts)/float64(parallel))) * latency
 	var wall, cpu time.Duration
 	var ckBytes int64
 	b.ResetTimer()
@@ -116,16 +130,16 @@ func BenchmarkCopy10000Parts(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if res.Parts != parts {
+		if int64(res.Parts) != parts {
 			b.Fatalf("copied %d parts, want %d", res.Parts, parts)
 		}
 		ckBytes += res.CheckpointBytes
 	}
 	n := time.Duration(b.N)
 	b.ReportMetric((wall/n).Seconds()/ideal.Seconds(), "x-ideal")
-	b.ReportMetric(float64((cpu/n).Microseconds())/parts, "cpu-µs/part")
+	b.ReportMetric(float64((cpu/n).Microseconds())/float64(parts), "cpu-µs/part")
 	b.ReportMetric(peakRSSMiB(), "peak-RSS-MiB")
-	b.ReportMetric(float64(ckBytes)/float64(b.N)/parts, "ckpt-bytes/part")
+	b.ReportMetric(float64(ckBytes)/float64(b.N)/float64(parts), "ckpt-bytes/part")
 	b.ReportMetric((wall / n).Seconds(), "wall-s")
 	b.ReportMetric(ideal.Seconds(), "ideal-s")
 }
