@@ -24,7 +24,7 @@ import (
 )
 
 // DefaultParallel is the default number of part copies in flight (see README).
-const DefaultParallel = 32
+const DefaultParallel = 64
 
 type cpFlags struct {
 	conn                                connFlags
@@ -115,6 +115,7 @@ func runCp(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	job.Retry = worker.DefaultRetryPolicy(ossclient.Classify)
 	job.Retry.Attempts = f.retryTimes
 	res, err := worker.Copy(ctx, client, job)
+	prog.finish()
 	if errors.Is(err, worker.ErrInterrupted) {
 		return fmt.Errorf("%w\nresume with: %s", err, resumeCommand(os.Args))
 	}

@@ -45,6 +45,6 @@ func newRootCommand() *cobra.Command {
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
-	root.AddCommand(newServerCommand(), newCpCommand())
+	root.AddCommand(newServerCommand(), newCpCommand(), newDemoCommand())
 	return root
 }
