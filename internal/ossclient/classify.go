@@ -3,6 +3,8 @@ package ossclient
 import (
 	"context"
 	"errors"
+	"io"
+	"net"
 	"net/url"
 	"time"
 
@@ -43,6 +45,12 @@ func Classify(err error) (worker.Class, time.Duration) {
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
+		return worker.Transient, 0
+	}
+	// A connection cut while the answer's body was read: the SDK wraps the
+	// read error (a *net.OpError, or an EOF) in a ClientError, not a *url.Error.
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return worker.Transient, 0
 	}
 	return worker.Permanent, 0

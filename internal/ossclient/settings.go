@@ -79,7 +79,8 @@ func (s Settings) complete() (Settings, error) {
 		return s, fmt.Errorf("--addressing-style must be path or virtual, not %q", s.AddressingStyle)
 	}
 	if s.Region == "" {
-		if m := endpointRegion.FindStringSubmatch(s.Endpoint); m != nil {
+		// Acceleration endpoints (oss-accelerate[-overseas]) name no region.
+		if m := endpointRegion.FindStringSubmatch(s.Endpoint); m != nil && !strings.HasPrefix(m[1], "accelerate") {
 			s.Region = m[1]
 		}
 	}
@@ -141,9 +142,13 @@ func findSection(f *ini.File, profile string) *ini.Section {
 	if profile != "" {
 		names = []string{"profile " + strings.ToLower(profile), strings.ToLower(profile)}
 	}
+	// Not f.GetSection: ini always holds an empty default section, which
+	// would hide [Credentials], and keeps an explicit [DEFAULT] apart from it.
 	for _, n := range names {
-		if sec, err := f.GetSection(n); err == nil {
-			return sec
+		for _, sec := range f.Sections() {
+			if strings.EqualFold(sec.Name(), n) && len(sec.Keys()) > 0 {
+				return sec
+			}
 		}
 	}
 	return nil

@@ -1,0 +1,1435 @@
+package worker_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+
+	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/ossclient"
+	"github.com/osscopy/osscopy/internal/ossserver"
+	"github.com/osscopy/osscopy/internal/osstest"
+	"github.com/osscopy/osscopy/planner"
+	"github.com/osscopy/osscopy/worker"
+)
+
+const (
+	bkt    = "copy-bkt"
+	srcKey = "src/object.bin"
+	dstKey = "dst/object.bin"
+	gib    = int64(1) << 30
+	mib    = int64(1) << 20
+)
+
+// fixture is a local OSS server holding srcKey (a synthetic object of the
+// given size), a real ossclient.Client for it and a checkpoint directory.
+type fixture struct {
+	env   *osstest.Env
+	store *ossclient.Client
+	dir   string
+}
+
+func setup(t *testing.T, size int64, cfg ossserver.Config) *fixture {
+	t.Helper()
+	cfg.Buckets = append(cfg.Buckets, bkt)
+	cfg.Seeds = append(cfg.Seeds, ossserver.Seed{Bucket: bkt, Key: srcKey, Size: size, Seed: uint64(size) + 1})
+	env := osstest.Start(t, cfg)
+	return &fixture{env: env, store: storeFor(env, osstest.AccessKeySecret), dir: filepath.Join(t.TempDir(), "checkpoints")}
+}
+
+func storeFor(env *osstest.Env, secret string) *ossclient.Client {
+	return ossclient.New(ossclient.Settings{Endpoint: env.Endpoint, Region: env.Region, AccessKeyID: osstest.AccessKeyID,
+		AccessKeySecret: secret, AddressingStyle: "path"})
+}
+
+// fastRetry is the default policy with backoffs short enough for tests.
+func fastRetry() worker.RetryPolicy {
+	p := worker.DefaultRetryPolicy(ossclient.Classify)
+	p.Initial, p.Max = time.Millisecond, 5*time.Millisecond
+	return p
+}
+
+func (f *fixture) job() worker.Job {
+	return worker.Job{Source: worker.Object{Bucket: bkt, Key: srcKey}, Dest: worker.Object{Bucket: bkt, Key: dstKey},
+		PartSize: gib, Parallel: 4, CheckpointDir: f.dir, Grace: 5 * time.Second, Retry: fastRetry()}
+}
+
+// head returns HEAD of key, or the error (a 404 for a missing object).
+func (f *fixture) head(t *testing.T, key string) (*oss.HeadObjectResult, error) {
+	t.Helper()
+	return f.env.Client.HeadObject(context.Background(), &oss.HeadObjectRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(key)})
+}
+
+func (f *fixture) mustHead(t *testing.T, key string) *oss.HeadObjectResult {
+	t.Helper()
+	h, err := f.head(t, key)
+	if err != nil {
+		t.Fatalf("HEAD %s: %v", key, err)
+	}
+	return h
+}
+
+func (f *fixture) wantMissing(t *testing.T, key string) {
+	t.Helper()
+	_, err := f.head(t, key)
+	var se *oss.ServiceError
+	if !errors.As(err, &se) || se.StatusCode != 404 {
+		t.Errorf("HEAD %s = %v, want 404", key, err)
+	}
+}
+
+// uploads lists the multipart uploads left in the bucket.
+func (f *fixture) uploads(t *testing.T) []string {
+	t.Helper()
+	res, err := f.env.Client.ListMultipartUploads(context.Background(), &oss.ListMultipartUploadsRequest{Bucket: oss.Ptr(bkt)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, u := range res.Uploads {
+		ids = append(ids, oss.ToString(u.UploadId))
+	}
+	return ids
+}
+
+// serverParts lists the parts the server holds for an upload of dstKey.
+func (f *fixture) serverParts(t *testing.T, uploadID string) map[int32]int64 {
+	t.Helper()
+	res, err := f.env.Client.ListParts(context.Background(), &oss.ListPartsRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(dstKey), UploadId: oss.Ptr(uploadID)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[int32]int64{}
+	for _, p := range res.Parts {
+		out[p.PartNumber] = p.Size
+	}
+	return out
+}
+
+func (f *fixture) put(t *testing.T, key string, body []byte) {
+	t.Helper()
+	if _, err := f.env.Client.PutObject(context.Background(), &oss.PutObjectRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(key),
+		Body: bytes.NewReader(body)}); err != nil {
+		t.Fatalf("PUT %s: %v", key, err)
+	}
+}
+
+func (f *fixture) abort(t *testing.T, uploadID string) {
+	t.Helper()
+	if _, err := f.env.Client.AbortMultipartUpload(context.Background(), &oss.AbortMultipartUploadRequest{Bucket: oss.Ptr(bkt),
+		Key: oss.Ptr(dstKey), UploadId: oss.Ptr(uploadID)}); err != nil {
+		t.Errorf("aborting %s: %v", uploadID, err)
+	}
+}
+
+// log returns the access log from entry from on (from: a len of an earlier call).
+func (f *fixture) log(t *testing.T, from int) []ossserver.LogEntry {
+	t.Helper()
+	return f.env.Log.Entries(t)[from:]
+}
+
+func count(entries []ossserver.LogEntry, op string, status int) int {
+	n := 0
+	for _, e := range entries {
+		if e.Op == op && (status == 0 || e.Status == status) {
+			n++
+		}
+	}
+	return n
+}
+
+// checkpointFiles lists the state files (.json, .parts) in dir.
+func checkpointFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	for _, ext := range []string{"*.json", "*.parts"} {
+		m, err := filepath.Glob(filepath.Join(dir, ext))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, m...)
+	}
+	return out
+}
+
+func randomBytes(t *testing.T, n int64) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return b
+}
+
+// recorder keeps the events of a copy; then, when set, sees each one after.
+type recorder struct {
+	mu     sync.Mutex
+	events []worker.Event
+	then   func(worker.Event)
+}
+
+func (r *recorder) record(e worker.Event) {
+	r.mu.Lock()
+	r.events = append(r.events, e)
+	r.mu.Unlock()
+	if r.then != nil {
+		r.then(e)
+	}
+}
+
+func (r *recorder) of(kind worker.EventKind) []worker.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []worker.Event
+	for _, e := range r.events {
+		if e.Kind == kind {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (r *recorder) messages(kind worker.EventKind) string {
+	var b strings.Builder
+	for _, e := range r.of(kind) {
+		b.WriteString(e.Message + "\n")
+	}
+	return b.String()
+}
+
+// hooked is a Store that delegates to a real one; a hook that is set sees
+// each call first and decides whether and how to make it (next).
+type hooked struct {
+	worker.Store
+	copyObject func(ctx context.Context, in worker.CopyObjectInput, next func() (worker.CopyResult, error)) (worker.CopyResult, error)
+	initiate   func(ctx context.Context, next func() (string, error)) (string, error)
+	partCopy   func(ctx context.Context, in worker.PartCopyInput, next func() (string, error)) (string, error)
+	complete   func(ctx context.Context, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error)
+}
+
+func (h *hooked) CopyObject(ctx context.Context, in worker.CopyObjectInput) (worker.CopyResult, error) {
+	next := func() (worker.CopyResult, error) { return h.Store.CopyObject(ctx, in) }
+	if h.copyObject != nil {
+		return h.copyObject(ctx, in, next)
+	}
+	return next()
+}
+
+func (h *hooked) Initiate(ctx context.Context, dst worker.Object, attrs worker.Attributes) (string, error) {
+	next := func() (string, error) { return h.Store.Initiate(ctx, dst, attrs) }
+	if h.initiate != nil {
+		return h.initiate(ctx, next)
+	}
+	return next()
+}
+
+func (h *hooked) UploadPartCopy(ctx context.Context, in worker.PartCopyInput) (string, error) {
+	next := func() (string, error) { return h.Store.UploadPartCopy(ctx, in) }
+	if h.partCopy != nil {
+		return h.partCopy(ctx, in, next)
+	}
+	return next()
+}
+
+func (h *hooked) Complete(ctx context.Context, dst worker.Object, uploadID string, parts []worker.PartETag) (worker.CopyResult, error) {
+	next := func() (worker.CopyResult, error) { return h.Store.Complete(ctx, dst, uploadID, parts) }
+	if h.complete != nil {
+		return h.complete(ctx, uploadID, next)
+	}
+	return next()
+}
+
+// checkCopied proves the destination equals the source and that nothing
+// (upload, checkpoint) is left behind.
+func (f *fixture) checkCopied(t *testing.T, res worker.Result, srcCRC string) {
+	t.Helper()
+	d := f.mustHead(t, dstKey)
+	if got := oss.ToString(d.HashCRC64); got != srcCRC || res.CRC64 != srcCRC {
+		t.Errorf("destination CRC64 %s, Result.CRC64 %s, source %s", got, res.CRC64, srcCRC)
+	}
+	if d.ContentLength != res.Size {
+		t.Errorf("destination has %d bytes, Result.Size %d", d.ContentLength, res.Size)
+	}
+	if oss.ToString(d.ETag) != res.ETag {
+		t.Errorf("destination ETag %s, Result.ETag %s", oss.ToString(d.ETag), res.ETag)
+	}
+	if ids := f.uploads(t); len(ids) != 0 {
+		t.Errorf("uploads left: %v", ids)
+	}
+	if files := checkpointFiles(t, f.dir); len(files) != 0 {
+		t.Errorf("checkpoint files left: %v", files)
+	}
+}
+
+func TestCopySingle(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		size      int64
+		threshold int64
+		modify    func(*worker.Job)
+		check     func(t *testing.T, f *fixture)
+	}{
+		{name: "1 MiB", size: mib},
+		{name: "empty", size: 0},
+		{name: "exactly the threshold", size: 4 * mib, threshold: 4 * mib},
+		{name: "1 GiB, the default threshold", size: gib},
+		{name: "replaced metadata and tags", size: 3 * mib,
+			modify: func(j *worker.Job) {
+				j.ReplaceMetadata, j.ReplaceTagging = true, true
+				j.Attributes = worker.Attributes{ContentType: "text/plain", CacheControl: "no-cache", Meta: map[string]string{"owner": "tests"}, Tagging: "a=1&b=2"}
+			},
+			check: func(t *testing.T, f *fixture) {
+				d := f.mustHead(t, dstKey)
+				if oss.ToString(d.ContentType) != "text/plain" || oss.ToString(d.CacheControl) != "no-cache" || d.Metadata["owner"] != "tests" || d.TaggingCount != 2 {
+					t.Errorf("destination attributes: type %q cache %q meta %v tags %d", oss.ToString(d.ContentType),
+						oss.ToString(d.CacheControl), d.Metadata, d.TaggingCount)
+				}
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, tt.size, ossserver.Config{})
+			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			job := f.job()
+			job.Threshold = tt.threshold
+			if tt.modify != nil {
+				tt.modify(&job)
+			}
+			from := len(f.env.Log.Entries(t))
+			res, err := worker.Copy(context.Background(), f.store, job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			log := f.log(t, from)
+			if !res.Single || res.Parts != 0 || res.UploadID != "" || res.Size != tt.size || res.ResumedParts != 0 || res.Retries != 0 || res.CheckpointBytes != 0 {
+				t.Errorf("Result = %+v", res)
+			}
+			if res.Source != "oss://"+bkt+"/"+srcKey || res.Destination != "oss://"+bkt+"/"+dstKey {
+				t.Errorf("Result names %s -> %s", res.Source, res.Destination)
+			}
+			if srcCRC == "" {
+				t.Fatal("the server gave no CRC64 for the source")
+			}
+			f.checkCopied(t, res, srcCRC)
+			// HEAD source, CopyObject, HEAD destination: nothing else.
+			if len(log) != 3 || count(log, "HeadObject", 200) != 2 || count(log, "CopyObject", 200) != 1 {
+				t.Errorf("requests: %+v", log)
+			}
+			if tt.check != nil {
+				tt.check(t, f)
+			}
+		})
+	}
+}
+
+// maxInflight is a Store that measures how many part copies run at once.
+type maxInflight struct {
+	worker.Store
+	now, max atomic.Int64
+}
+
+func (m *maxInflight) UploadPartCopy(ctx context.Context, in worker.PartCopyInput) (string, error) {
+	n := m.now.Add(1)
+	defer m.now.Add(-1)
+	for {
+		old := m.max.Load()
+		if n <= old || m.max.CompareAndSwap(old, n) {
+			break
+		}
+	}
+	return m.Store.UploadPartCopy(ctx, in)
+}
+
+func TestCopyMultipart(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		size     int64
+		partSize int64
+		parallel int
+		tags     bool
+	}{
+		{name: "50 GiB in 1 GiB parts, 8 at once", size: 50 * gib, partSize: gib, parallel: 8},
+		{name: "a short last part", size: 10*gib + 12345, partSize: gib, parallel: 4},
+		{name: "the default part size", size: 20 * gib, parallel: 4},
+		{name: "one at a time", size: 3*gib + 1, partSize: gib, parallel: 1},
+		{name: "the source's tags are carried", size: 3 * gib, partSize: gib, parallel: 2, tags: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, tt.size, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 20 * time.Millisecond}})
+			ctx := context.Background()
+			if tt.tags {
+				if _, err := f.env.Client.PutObjectTagging(ctx, &oss.PutObjectTaggingRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(srcKey),
+					Tagging: &oss.Tagging{TagSet: &oss.TagSet{Tags: []oss.Tag{{Key: oss.Ptr("team"), Value: oss.Ptr("storage")}}}}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			src := f.mustHead(t, srcKey)
+			plan, err := planner.New(tt.size, planner.Options{PartSize: tt.partSize, Parallel: tt.parallel})
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts := len(plan.Parts)
+			job := f.job()
+			job.PartSize, job.Parallel = tt.partSize, tt.parallel
+			var rec recorder
+			job.Events = rec.record
+			store := &maxInflight{Store: f.store}
+			res, err := worker.Copy(ctx, store, job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.checkCopied(t, res, oss.ToString(src.HashCRC64))
+			if res.Single || res.Size != tt.size || res.Parts != parts || res.PartSize != plan.PartSize || res.UploadID == "" ||
+				res.ResumedParts != 0 || res.Retries != 0 || res.CheckpointBytes <= 0 || res.Seconds <= 0 ||
+				!strings.HasSuffix(res.ETag, fmt.Sprintf(`-%d"`, parts)) {
+				t.Errorf("Result = %+v (want %d parts of %d)", res, parts, plan.PartSize)
+			}
+			t.Logf("%d parts of %d bytes: %d checkpoint bytes, %.3f s", parts, plan.PartSize, res.CheckpointBytes, res.Seconds)
+			log := f.env.Log.Entries(t)
+			for op, want := range map[string]int{"UploadPartCopy": parts, "InitiateMultipartUpload": 1, "CompleteMultipartUpload": 1,
+				"ListParts": 0, "AbortMultipartUpload": 0, "CopyObject": 0, "GetObjectTagging": map[bool]int{true: 1}[tt.tags]} {
+				if got := count(log, op, 0); got != want {
+					t.Errorf("%d %s requests, want %d", got, op, want)
+				}
+			}
+			if got := store.max.Load(); got != int64(min(tt.parallel, parts)) {
+				t.Errorf("%d part copies ran at once, want %d", got, min(tt.parallel, parts))
+			}
+			done := rec.of(worker.EventPartDone)
+			planned := rec.of(worker.EventPlanned)
+			if len(planned) != 1 || planned[0].PartsTotal != parts || planned[0].BytesTotal != tt.size {
+				t.Errorf("planned events %+v", planned)
+			}
+			if len(done) != parts {
+				t.Fatalf("%d part events, want %d", len(done), parts)
+			}
+			var last worker.Event
+			for _, e := range done {
+				if e.PartsDone > last.PartsDone {
+					last = e
+				}
+			}
+			if last.PartsDone != parts || last.BytesDone != tt.size || last.PartsTotal != parts || last.BytesTotal != tt.size {
+				t.Errorf("last part event %+v", last)
+			}
+			if notes := rec.messages(worker.EventNote) + rec.messages(worker.EventResuming); notes != "" {
+				t.Errorf("unexpected notes: %s", notes)
+			}
+			if tt.tags {
+				tags, err := f.env.Client.GetObjectTagging(ctx, &oss.GetObjectTaggingRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(dstKey)})
+				if err != nil || len(tags.Tags) != 1 || oss.ToString(tags.Tags[0].Value) != "storage" {
+					t.Errorf("destination tags %+v, %v", tags, err)
+				}
+			}
+		})
+	}
+}
+
+// interrupt runs job until k parts are done, then cancels its context.
+func interrupt(t *testing.T, f *fixture, store worker.Store, job worker.Job, k int) (worker.Result, error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rec := &recorder{then: func(e worker.Event) {
+		if e.Kind == worker.EventPartDone && e.PartsDone >= k {
+			cancel()
+		}
+	}}
+	job.Events = rec.record
+	res, err := worker.Copy(ctx, store, job)
+	if !errors.Is(err, worker.ErrInterrupted) {
+		t.Fatalf("the interrupted run returned %v, want ErrInterrupted", err)
+	}
+	if res.UploadID == "" {
+		t.Fatal("the interrupted run reports no upload")
+	}
+	if files := checkpointFiles(t, f.dir); len(files) == 0 {
+		t.Fatal("the interrupted run left no checkpoint")
+	}
+	return res, err
+}
+
+func TestResume(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		size        int64
+		parallel, k int
+	}{
+		{name: "40 parts, 4 at once, cancelled after 10", size: 40 * gib, parallel: 4, k: 10},
+		{name: "40 parts, 8 at once, cancelled after 3", size: 40 * gib, parallel: 8, k: 3},
+		{name: "12 parts, 1 at a time, cancelled after 1", size: 12 * gib, parallel: 1, k: 1},
+		{name: "cancelled after the last part: the rerun only completes", size: 12 * gib, parallel: 4, k: 12},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, tt.size, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
+			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			parts := int(tt.size / gib)
+			job := f.job()
+			job.Parallel = tt.parallel
+			first, err := interrupt(t, f, f.store, job, tt.k)
+			copied1 := count(f.env.Log.Entries(t), "UploadPartCopy", 200)
+			if copied1 < tt.k || copied1 >= parts && tt.k < parts {
+				t.Fatalf("the first run copied %d parts, want %d..%d", copied1, tt.k, parts-1)
+			}
+			if tt.k == parts && !strings.Contains(err.Error(), "every part is copied; run the same command to complete it") {
+				t.Errorf("error %q", err)
+			}
+			if on := len(f.serverParts(t, first.UploadID)); on != copied1 {
+				t.Errorf("the server holds %d parts, the first run copied %d", on, copied1)
+			}
+
+			from := len(f.env.Log.Entries(t))
+			var rec recorder
+			job.Events = rec.record
+			res, err := worker.Copy(context.Background(), f.store, job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.checkCopied(t, res, srcCRC)
+			log := f.log(t, from)
+			total := count(f.env.Log.Entries(t), "UploadPartCopy", 0)
+			t.Logf("first run: %d parts; rerun resumed %d and copied %d; %d UploadPartCopy in all for %d parts",
+				copied1, res.ResumedParts, count(log, "UploadPartCopy", 0), total, parts)
+			if res.ResumedParts < tt.k || res.ResumedParts != copied1 {
+				t.Errorf("ResumedParts %d, want the %d the first run copied (>= %d)", res.ResumedParts, copied1, tt.k)
+			}
+			if total > parts+tt.parallel || total != parts {
+				t.Errorf("%d UploadPartCopy requests in all for %d parts (parallel %d)", total, parts, tt.parallel)
+			}
+			if res.UploadID != first.UploadID || count(log, "InitiateMultipartUpload", 0) != 0 || count(log, "ListParts", 200) != 1 {
+				t.Errorf("the rerun did not continue upload %s: %+v", first.UploadID, res)
+			}
+			resuming := rec.of(worker.EventResuming)
+			if len(resuming) != 1 || resuming[0].PartsDone != copied1 || resuming[0].PartsTotal != parts ||
+				resuming[0].BytesDone != int64(copied1)*gib || !strings.Contains(resuming[0].Message, first.UploadID) {
+				t.Errorf("resuming events %+v", resuming)
+			}
+			if done := rec.of(worker.EventPartDone); len(done) != parts-copied1 {
+				t.Errorf("%d part events on the rerun, want %d", len(done), parts-copied1)
+			}
+		})
+	}
+}
+
+// TestResumeReconciles: the server, not the checkpoint, says which parts
+// are done.
+func TestResumeReconciles(t *testing.T) {
+	t.Parallel()
+	const parts, k = 12, 4
+	tests := []struct {
+		name string
+		// between changes things after the interrupted run; it returns the
+		// parts the rerun must copy (nil: all).
+		between   func(t *testing.T, f *fixture, uploadID string) []int32
+		newUpload bool
+		note      string // in the notes or the resuming message
+	}{
+		{name: "parts the checkpoint claims but the server lacks are copied again",
+			between: func(t *testing.T, f *fixture, uploadID string) []int32 {
+				on := f.serverParts(t, uploadID)
+				cp, saved, err := checkpoint.Open(f.dir, checkpoint.Name(checkpoint.Source{Bucket: bkt, Key: srcKey}, checkpoint.Destination{Bucket: bkt, Key: dstKey}))
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer cp.Close()
+				if saved == nil || saved.UploadID != uploadID {
+					t.Fatalf("checkpoint state %+v", saved)
+				}
+				var missing []int32
+				for n := int32(1); n <= parts; n++ {
+					if _, ok := on[n]; !ok && len(missing) < 3 {
+						if err := cp.RecordPart(checkpoint.Part{Number: n, ETag: `"0123456789ABCDEF0123456789ABCDEF"`}); err != nil {
+							t.Fatal(err)
+						}
+						missing = append(missing, n)
+					}
+				}
+				return missing
+			},
+			note: "3 parts the checkpoint recorded are not on the server"},
+		{name: "a part of the wrong size on the server is copied again",
+			between: func(t *testing.T, f *fixture, uploadID string) []int32 {
+				if _, err := f.env.Client.UploadPartCopy(context.Background(), &oss.UploadPartCopyRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(dstKey),
+					UploadId: oss.Ptr(uploadID), PartNumber: parts, SourceBucket: oss.Ptr(bkt), SourceKey: oss.Ptr(srcKey),
+					Range: oss.Ptr("bytes=0-1048575")}); err != nil {
+					t.Fatal(err)
+				}
+				return []int32{parts}
+			},
+			note: "resuming upload"},
+		{name: "an upload aborted elsewhere starts a new one",
+			between: func(t *testing.T, f *fixture, uploadID string) []int32 {
+				f.abort(t, uploadID)
+				return nil
+			},
+			newUpload: true, note: "of the last run is gone (expired or aborted elsewhere): starting a new upload"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, parts*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
+			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			job := f.job()
+			first, _ := interrupt(t, f, f.store, job, k)
+			mustCopy := tt.between(t, f, first.UploadID)
+			var before map[int32]int64
+			if !tt.newUpload {
+				before = f.serverParts(t, first.UploadID)
+			}
+			resumable := 0
+			for _, size := range before {
+				if size == gib {
+					resumable++
+				}
+			}
+
+			from := len(f.env.Log.Entries(t))
+			var rec recorder
+			job.Events = rec.record
+			res, err := worker.Copy(context.Background(), f.store, job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.checkCopied(t, res, srcCRC)
+			log := f.log(t, from)
+			if res.ResumedParts != resumable {
+				t.Errorf("ResumedParts %d, want %d", res.ResumedParts, resumable)
+			}
+			if got := count(log, "UploadPartCopy", 200); got != parts-resumable {
+				t.Errorf("the rerun copied %d parts, want %d", got, parts-resumable)
+			}
+			copied := map[int]bool{}
+			for _, e := range log {
+				if e.Op == "UploadPartCopy" && e.Status == 200 {
+					copied[e.PartNumber] = true
+				}
+			}
+			for _, n := range mustCopy {
+				if !copied[int(n)] {
+					t.Errorf("part %d was not copied again", n)
+				}
+			}
+			if (res.UploadID != first.UploadID) != tt.newUpload {
+				t.Errorf("upload %s, the first run's %s (new upload wanted: %v)", res.UploadID, first.UploadID, tt.newUpload)
+			}
+			if msgs := rec.messages(worker.EventNote) + rec.messages(worker.EventResuming); !strings.Contains(msgs, tt.note) {
+				t.Errorf("messages %q do not say %q", msgs, tt.note)
+			}
+		})
+	}
+}
+
+// TestRestartClean: what makes a saved checkpoint unusable aborts its
+// upload, says why, and starts over.
+func TestRestartClean(t *testing.T) {
+	t.Parallel()
+	const parts, k = 12, 3
+	tests := []struct {
+		name    string
+		between func(t *testing.T, f *fixture, job *worker.Job)
+		note    string // "": the copy resumes
+	}{
+		{name: "nothing changed: resumes", between: func(t *testing.T, f *fixture, job *worker.Job) {}},
+		{name: "the source was overwritten",
+			between: func(t *testing.T, f *fixture, job *worker.Job) {
+				f.put(t, srcKey, randomBytes(t, 3*mib))
+				job.Threshold = mib
+			},
+			note: "the source changed since the last run"},
+		{name: "ReplaceMetadata differs",
+			between: func(t *testing.T, f *fixture, job *worker.Job) {
+				job.ReplaceMetadata, job.Attributes = true, worker.Attributes{ContentType: "text/plain"}
+			},
+			note: "the options differ from the last run's: starting clean"},
+		{name: "ReplaceTagging differs",
+			between: func(t *testing.T, f *fixture, job *worker.Job) { job.ReplaceTagging = true },
+			note:    "the options differ from the last run's: starting clean"},
+		{name: "the part size differs",
+			between: func(t *testing.T, f *fixture, job *worker.Job) { job.PartSize = 2 * gib },
+			note:    "the options differ from the last run's: starting clean"},
+		{name: "Fresh",
+			between: func(t *testing.T, f *fixture, job *worker.Job) { job.Fresh = true },
+			note:    "--fresh: discarding the checkpoint"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, parts*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
+			job := f.job()
+			first, _ := interrupt(t, f, f.store, job, k)
+			tt.between(t, f, &job)
+			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+
+			from := len(f.env.Log.Entries(t))
+			var rec recorder
+			job.Events = rec.record
+			res, err := worker.Copy(context.Background(), f.store, job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.checkCopied(t, res, srcCRC)
+			log := f.log(t, from)
+			notes := rec.messages(worker.EventNote)
+			if tt.note == "" {
+				if res.ResumedParts < k || res.UploadID != first.UploadID || notes != "" || count(log, "AbortMultipartUpload", 0) != 0 {
+					t.Errorf("did not resume: %+v, notes %q", res, notes)
+				}
+				return
+			}
+			if !strings.Contains(notes, tt.note) || !strings.Contains(notes, "aborting the old upload "+first.UploadID) {
+				t.Errorf("notes %q do not say %q and name upload %s", notes, tt.note, first.UploadID)
+			}
+			aborted := 0
+			for _, e := range log {
+				if e.Op == "AbortMultipartUpload" && e.Status == 204 && e.UploadID == first.UploadID {
+					aborted++
+				}
+			}
+			if aborted != 1 || count(log, "AbortMultipartUpload", 0) != 1 {
+				t.Errorf("the old upload was aborted %d times (%d aborts in all), want once", aborted, count(log, "AbortMultipartUpload", 0))
+			}
+			if res.ResumedParts != 0 || res.UploadID == first.UploadID || count(log, "ListParts", 0) != 0 ||
+				count(log, "UploadPartCopy", 200) != res.Parts {
+				t.Errorf("not a clean start: %+v, %d parts copied", res, count(log, "UploadPartCopy", 200))
+			}
+			if job.ReplaceMetadata {
+				if ct := oss.ToString(f.mustHead(t, dstKey).ContentType); ct != "text/plain" {
+					t.Errorf("destination Content-Type %q", ct)
+				}
+			}
+		})
+	}
+}
+
+func TestPermanentErrorsFailFast(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		secret  string
+		modify  func(*worker.Job)
+		status  int
+		code    string
+		message string
+	}{
+		{name: "403 wrong secret", secret: "wrong-secret", status: 403, code: "SignatureDoesNotMatch"},
+		{name: "404 NoSuchKey", modify: func(j *worker.Job) { j.Source.Key = "missing" }, status: 404, code: "NoSuchKey"},
+		{name: "404 NoSuchBucket", modify: func(j *worker.Job) { j.Source.Bucket = "missing-bucket" }, status: 404, code: "NoSuchBucket"},
+		{name: "an impossible plan", modify: func(j *worker.Job) { j.PartSize = 1024 }, message: "under OSS's minimum"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, 8*gib, ossserver.Config{})
+			store := f.store
+			if tt.secret != "" {
+				store = storeFor(f.env, tt.secret)
+			}
+			job := f.job()
+			if tt.modify != nil {
+				tt.modify(&job)
+			}
+			var rec recorder
+			job.Events = rec.record
+			start := time.Now()
+			res, err := worker.Copy(context.Background(), store, job)
+			if err == nil {
+				t.Fatal("the copy succeeded")
+			}
+			if time.Since(start) > 2*time.Second {
+				t.Errorf("failing took %s", time.Since(start))
+			}
+			if tt.status != 0 {
+				var se *oss.ServiceError
+				if !errors.As(err, &se) || se.StatusCode != tt.status || se.Code != tt.code {
+					t.Errorf("error %v, want %d %s", err, tt.status, tt.code)
+				}
+				if class, _ := ossclient.Classify(err); class != worker.Permanent {
+					t.Errorf("classified %v", class)
+				}
+			}
+			if !strings.Contains(err.Error(), tt.message) || !strings.Contains(err.Error(), job.Source.String()) {
+				t.Errorf("error %q does not say %q and name the source", err, tt.message)
+			}
+			log := f.env.Log.Entries(t)
+			if len(log) != 1 || log[0].Op != "HeadObject" {
+				t.Errorf("requests %+v, want one HEAD", log)
+			}
+			if res.UploadID != "" || res.Retries != 0 || res.Parts != 0 || len(rec.of(worker.EventRetry)) != 0 {
+				t.Errorf("Result %+v, %d retries", res, len(rec.of(worker.EventRetry)))
+			}
+			if files := checkpointFiles(t, f.dir); len(files) != 0 {
+				t.Errorf("checkpoint files %v", files)
+			}
+		})
+	}
+}
+
+// TestPermanentErrorMidCopy: a permanent error on a part stops the copy at
+// once, keeps the upload and the checkpoint, and a rerun finishes.
+func TestPermanentErrorMidCopy(t *testing.T) {
+	t.Parallel()
+	f := setup(t, 12*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 5 * time.Millisecond}})
+	srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+	var part3 atomic.Int32
+	denied := &oss.ServiceError{StatusCode: 403, Code: "AccessDenied", Message: "injected"}
+	store := &hooked{Store: f.store, partCopy: func(ctx context.Context, in worker.PartCopyInput, next func() (string, error)) (string, error) {
+		if in.PartNumber == 3 {
+			part3.Add(1)
+			time.Sleep(50 * time.Millisecond) // parts 1, 2 and 4 finish first
+			return "", denied
+		}
+		return next()
+	}}
+	job := f.job()
+	res, err := worker.Copy(context.Background(), store, job)
+	if !errors.Is(err, denied) || !strings.Contains(err.Error(), "part 3 ") || !strings.Contains(err.Error(), "run the same command to resume") ||
+		!strings.Contains(err.Error(), res.UploadID) {
+		t.Fatalf("error %v", err)
+	}
+	if part3.Load() != 1 || res.Retries != 0 {
+		t.Errorf("part 3 tried %d times, %d retries; want 1, 0", part3.Load(), res.Retries)
+	}
+	if ids := f.uploads(t); len(ids) != 1 || ids[0] != res.UploadID {
+		t.Errorf("uploads %v, want the kept %s", ids, res.UploadID)
+	}
+	if len(checkpointFiles(t, f.dir)) == 0 {
+		t.Error("the checkpoint was not kept")
+	}
+	res2, err := worker.Copy(context.Background(), f.store, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.checkCopied(t, res2, srcCRC)
+	if res2.UploadID != res.UploadID || res2.ResumedParts == 0 {
+		t.Errorf("the rerun did not resume: %+v", res2)
+	}
+}
+
+// TestTransientErrorsAreRetried: failures that may pass are retried within
+// the policy and the copy completes.
+func TestTransientErrorsAreRetried(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		cfg  ossserver.Config
+		hook bool // part 3 fails once in the Store double
+	}{
+		{name: "part 3 fails once", hook: true},
+		{name: "30% of UploadPartCopy answer 500/503", cfg: ossserver.Config{ErrorRate: map[string]float64{"UploadPartCopy": 0.3}, FaultSeed: 42}},
+		{name: "30% of UploadPartCopy are reset after copying", cfg: ossserver.Config{ResetRate: map[string]float64{"UploadPartCopy": 0.3}, FaultSeed: 7}},
+		{name: "20% of copy and multipart requests answer 500/503", cfg: ossserver.Config{ErrorRate: map[string]float64{"copy": 0.2, "multipart": 0.2}, FaultSeed: 3}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			const parts = 20
+			f := setup(t, parts*gib, tt.cfg)
+			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			var store worker.Store = f.store
+			var calls3 atomic.Int32
+			if tt.hook {
+				store = &hooked{Store: f.store, partCopy: func(ctx context.Context, in worker.PartCopyInput, next func() (string, error)) (string, error) {
+					if in.PartNumber == 3 && calls3.Add(1) == 1 {
+						return "", &oss.ServiceError{StatusCode: 503, Code: "ServiceUnavailable", Message: "injected"}
+					}
+					return next()
+				}}
+			}
+			job := f.job()
+			var waits []time.Duration
+			var mu sync.Mutex
+			job.Retry.OnRetry = func(op string, err error, wait time.Duration) {
+				mu.Lock()
+				waits = append(waits, wait)
+				mu.Unlock()
+			}
+			var rec recorder
+			job.Events = rec.record
+			res, err := worker.Copy(context.Background(), store, job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.checkCopied(t, res, srcCRC)
+			log := f.env.Log.Entries(t)
+			failed := 0
+			attempts := map[int]int{}
+			for _, e := range log {
+				if e.Status == 0 || e.Status >= 500 {
+					failed++
+				}
+				if e.Op == "UploadPartCopy" {
+					attempts[e.PartNumber]++
+				}
+			}
+			t.Logf("%d retries; %d failed requests of %d", res.Retries, failed, len(log))
+			if res.Retries == 0 || int(res.Retries) != len(rec.of(worker.EventRetry)) || int(res.Retries) != len(waits) {
+				t.Errorf("Result.Retries %d, %d retry events, OnRetry called %d times", res.Retries, len(rec.of(worker.EventRetry)), len(waits))
+			}
+			if tt.hook {
+				if res.Retries != 1 || calls3.Load() != 2 || attempts[3] != 1 ||
+					!strings.Contains(rec.messages(worker.EventRetry), "UploadPartCopy failed") {
+					t.Errorf("retries %d, part 3 called %d times (%d reached the server), retry events %q",
+						res.Retries, calls3.Load(), attempts[3], rec.messages(worker.EventRetry))
+				}
+			} else if int(res.Retries) != failed {
+				t.Errorf("Result.Retries %d, but the server failed %d requests", res.Retries, failed)
+			}
+			for n := 1; n <= parts; n++ {
+				if attempts[n] < 1 || attempts[n] > job.Retry.Attempts {
+					t.Errorf("part %d: %d attempts, want 1..%d", n, attempts[n], job.Retry.Attempts)
+				}
+			}
+			for _, w := range waits {
+				if w > job.Retry.Max*2 {
+					t.Errorf("waited %s, more than the policy's Max %s allows", w, job.Retry.Max)
+				}
+			}
+		})
+	}
+}
+
+// TestThrottled: a server that takes 2 requests at once, asked for 8,
+// throttles with Retry-After; the copy waits as told and completes.
+func TestThrottled(t *testing.T) {
+	t.Parallel()
+	const parts = 16
+	f := setup(t, parts*gib, ossserver.Config{MaxInflight: 2, Latency: map[string]time.Duration{"UploadPartCopy": 20 * time.Millisecond}})
+	srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+	job := f.job()
+	job.Parallel = 8
+	type retry struct {
+		err  error
+		wait time.Duration
+	}
+	var mu sync.Mutex
+	var retries []retry
+	job.Retry.OnRetry = func(op string, err error, wait time.Duration) {
+		mu.Lock()
+		retries = append(retries, retry{err, wait})
+		mu.Unlock()
+	}
+	start := time.Now()
+	res, err := worker.Copy(context.Background(), f.store, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.checkCopied(t, res, srcCRC)
+	log := f.env.Log.Entries(t)
+	throttled := count(log, "UploadPartCopy", 503)
+	t.Logf("%d throttled, %d retries, %s", throttled, res.Retries, time.Since(start).Round(time.Millisecond))
+	if throttled == 0 || int(res.Retries) < throttled || int(res.Retries) != len(retries) {
+		t.Errorf("%d UploadPartCopy throttled, %d retries, OnRetry called %d times", throttled, res.Retries, len(retries))
+	}
+	for _, r := range retries {
+		if class, after := ossclient.Classify(r.err); class == worker.Throttled && (after != time.Second || r.wait < time.Second) {
+			t.Errorf("throttled with Retry-After %s, waited %s", after, r.wait)
+		}
+	}
+	for _, e := range log {
+		if e.Status == 503 && e.Code != "ActiveRequestLimitExceeded" {
+			t.Errorf("unexpected 503 %s", e.Code)
+		}
+	}
+}
+
+// TestSourceChangedMidCopy: an overwritten source fails the copy with
+// ErrSourceChanged and leaves nothing behind.
+func TestSourceChangedMidCopy(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		multipart bool
+		arm       func(t *testing.T, f *fixture, job *worker.Job) worker.Store
+	}{
+		{name: "after 3 of 12 parts", multipart: true, arm: func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
+			var once sync.Once
+			job.Events = func(e worker.Event) {
+				if e.Kind == worker.EventPartDone && e.PartsDone >= 3 {
+					once.Do(func() { f.put(t, srcKey, []byte("a new version")) })
+				}
+			}
+			return f.store
+		}},
+		{name: "before the first part", multipart: true, arm: func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
+			return &hooked{Store: f.store, initiate: func(ctx context.Context, next func() (string, error)) (string, error) {
+				id, err := next()
+				f.put(t, srcKey, []byte("a new version"))
+				return id, err
+			}}
+		}},
+		{name: "single copy", arm: func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
+			job.Threshold = planner.DefaultThreshold
+			return &hooked{Store: f.store, copyObject: func(ctx context.Context, in worker.CopyObjectInput, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
+				f.put(t, srcKey, []byte("a new version"))
+				return next()
+			}}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			size := 12 * gib
+			if !tt.multipart {
+				size = 8 * mib
+			}
+			f := setup(t, size, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
+			job := f.job()
+			store := tt.arm(t, f, &job)
+			_, err := worker.Copy(context.Background(), store, job)
+			if !errors.Is(err, worker.ErrSourceChanged) {
+				t.Fatalf("error %v, want ErrSourceChanged", err)
+			}
+			f.wantMissing(t, dstKey)
+			if ids := f.uploads(t); len(ids) != 0 {
+				t.Errorf("uploads left: %v", ids)
+			}
+			if files := checkpointFiles(t, f.dir); len(files) != 0 {
+				t.Errorf("checkpoint files left: %v", files)
+			}
+			log := f.env.Log.Entries(t)
+			if tt.multipart {
+				if count(log, "UploadPartCopy", 412) == 0 || count(log, "AbortMultipartUpload", 204) != 1 || count(log, "CompleteMultipartUpload", 0) != 0 {
+					t.Errorf("requests: %d part copies failed 412, %d aborts, %d completes", count(log, "UploadPartCopy", 412),
+						count(log, "AbortMultipartUpload", 204), count(log, "CompleteMultipartUpload", 0))
+				}
+			} else if count(log, "CopyObject", 412) != 1 || count(log, "InitiateMultipartUpload", 0) != 0 {
+				t.Errorf("requests %+v", log)
+			}
+		})
+	}
+}
+
+// staggered delays every part but part 1 before it reaches the server and
+// counts the part copies started and finished, so that the first event
+// comes while exactly the other parts of the first wave are in flight.
+type staggered struct {
+	worker.Store
+	delay             time.Duration
+	started, finished atomic.Int32
+	onStart           func(n int32)
+}
+
+func (s *staggered) UploadPartCopy(ctx context.Context, in worker.PartCopyInput) (string, error) {
+	if in.PartNumber != 1 {
+		time.Sleep(s.delay)
+	}
+	n := s.started.Add(1)
+	if s.onStart != nil {
+		s.onStart(n)
+	}
+	defer s.finished.Add(1)
+	return s.Store.UploadPartCopy(ctx, in)
+}
+
+func TestGrace(t *testing.T) {
+	t.Parallel()
+	const parts, parallel = 12, 4
+
+	t.Run("parts in flight finish and are recorded", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t, parts*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 200 * time.Millisecond}})
+		srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+		job := f.job()
+		job.Parallel, job.Grace = parallel, 5*time.Second
+		store := &staggered{Store: f.store, delay: 100 * time.Millisecond}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var doneAtCancel, inflightAtCancel int
+		var cancelled time.Time
+		var once sync.Once
+		job.Events = func(e worker.Event) {
+			if e.Kind == worker.EventPartDone {
+				once.Do(func() {
+					doneAtCancel, inflightAtCancel = e.PartsDone, int(store.started.Load()-store.finished.Load())
+					cancelled = time.Now()
+					cancel()
+				})
+			}
+		}
+		_, err := worker.Copy(ctx, store, job)
+		if !errors.Is(err, worker.ErrInterrupted) {
+			t.Fatalf("error %v, want ErrInterrupted", err)
+		}
+		waited := time.Since(cancelled)
+		copied := count(f.env.Log.Entries(t), "UploadPartCopy", 200)
+		t.Logf("at cancel: %d done, %d in flight; grace took %s; %d parts copied", doneAtCancel, inflightAtCancel, waited.Round(time.Millisecond), copied)
+		if inflightAtCancel != parallel-1 || waited > 2*time.Second {
+			t.Errorf("%d parts were in flight at cancel (want %d), grace took %s", inflightAtCancel, parallel-1, waited)
+		}
+		if count(f.env.Log.Entries(t), "UploadPartCopy", 0) != copied {
+			t.Error("a part copy was cut off despite the grace")
+		}
+
+		job.Events = nil
+		res, err := worker.Copy(context.Background(), f.store, job)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.checkCopied(t, res, srcCRC)
+		if res.ResumedParts != doneAtCancel+inflightAtCancel || res.ResumedParts != copied {
+			t.Errorf("ResumedParts %d, want %d done + %d in flight at cancel (%d copied)", res.ResumedParts, doneAtCancel, inflightAtCancel, copied)
+		}
+	})
+
+	t.Run("a short grace cuts parts off", func(t *testing.T) {
+		t.Parallel()
+		f := setup(t, parts*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 5 * time.Second}})
+		job := f.job()
+		job.Parallel, job.Grace = parallel, time.Millisecond
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var cancelled atomic.Int64
+		store := &staggered{Store: f.store, onStart: func(n int32) {
+			if n == parallel {
+				time.AfterFunc(100*time.Millisecond, func() {
+					cancelled.Store(time.Now().UnixNano())
+					cancel()
+				})
+			}
+		}}
+		start := time.Now()
+		res, err := worker.Copy(ctx, store, job)
+		if !errors.Is(err, worker.ErrInterrupted) {
+			t.Fatalf("error %v, want ErrInterrupted", err)
+		}
+		afterCancel := time.Since(time.Unix(0, cancelled.Load()))
+		t.Logf("returned %s after the cancel, %s in all: %v", afterCancel.Round(time.Millisecond), time.Since(start).Round(time.Millisecond), err)
+		if afterCancel > time.Second || time.Since(start) > 3*time.Second {
+			t.Errorf("returned %s after the cancel (%s in all)", afterCancel, time.Since(start))
+		}
+		if !strings.Contains(err.Error(), "0 of 12 parts") {
+			t.Errorf("error %q does not say that no part is recorded", err)
+		}
+		if on := f.serverParts(t, res.UploadID); len(on) != 0 {
+			t.Errorf("the server holds parts %v", on)
+		}
+		cp, saved, err := checkpoint.Open(f.dir, checkpoint.Name(checkpoint.Source{Bucket: bkt, Key: srcKey}, checkpoint.Destination{Bucket: bkt, Key: dstKey}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer cp.Close()
+		if saved == nil || saved.UploadID != res.UploadID || len(saved.Parts) != 0 {
+			t.Errorf("checkpoint %+v", saved)
+		}
+		// The server logs a request once it sees the client leave.
+		deadline := time.Now().Add(2 * time.Second)
+		for count(f.env.Log.Entries(t), "UploadPartCopy", 499) != parallel && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if got := count(f.env.Log.Entries(t), "UploadPartCopy", 499); got != parallel {
+			t.Errorf("%d part copies cut off, want %d", got, parallel)
+		}
+	})
+}
+
+// TestCompleteAnswerLost: Complete's answer can be lost after the upload
+// completed; the retry then finds no upload, and the destination's ETag
+// decides.
+func TestCompleteAnswerLost(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		complete func(t *testing.T, f *fixture, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error)
+		ok       bool
+	}{
+		{name: "completed, answer lost: success", ok: true,
+			complete: func(t *testing.T, f *fixture, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
+				if _, err := next(); err != nil {
+					return worker.CopyResult{}, err
+				}
+				return next() // the server's real NoSuchUpload
+			}},
+		{name: "upload gone, nothing completed: failure",
+			complete: func(t *testing.T, f *fixture, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
+				f.abort(t, uploadID)
+				return next()
+			}},
+		{name: "upload gone, the destination is another object: failure",
+			complete: func(t *testing.T, f *fixture, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
+				f.abort(t, uploadID)
+				f.put(t, dstKey, []byte("another object"))
+				return next()
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, 6*gib, ossserver.Config{})
+			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			store := &hooked{Store: f.store, complete: func(ctx context.Context, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
+				return tt.complete(t, f, uploadID, next)
+			}}
+			from := len(f.env.Log.Entries(t))
+			res, err := worker.Copy(context.Background(), store, f.job())
+			log := f.log(t, from)
+			if !tt.ok {
+				if !errors.Is(err, worker.ErrNoSuchUpload) || !strings.Contains(err.Error(), "completing upload "+res.UploadID) {
+					t.Fatalf("error %v, want a failed completion with ErrNoSuchUpload", err)
+				}
+				if count(log, "HeadObject", 0) != 2 { // the source, then the destination to check
+					t.Errorf("%d HEADs, want 2", count(log, "HeadObject", 0))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.checkCopied(t, res, srcCRC)
+			if count(log, "CompleteMultipartUpload", 200) != 1 || count(log, "CompleteMultipartUpload", 404) != 1 {
+				t.Errorf("completes: %d 200, %d 404", count(log, "CompleteMultipartUpload", 200), count(log, "CompleteMultipartUpload", 404))
+			}
+		})
+	}
+}
+
+// TestUploadVanishes: an upload aborted from outside during the copy is
+// replaced by a new one, and the copy says so.
+func TestUploadVanishes(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		times int // how many uploads are aborted after 3 parts each
+		ok    bool
+	}{
+		{name: "aborted once after 3 parts", times: 1, ok: true},
+		{name: "aborted on every upload", times: 99},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			const parts = 10
+			f := setup(t, parts*gib, ossserver.Config{})
+			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			var mu sync.Mutex
+			done := map[string]int{} // parts copied per upload
+			var aborted []string
+			store := &hooked{Store: f.store, partCopy: func(ctx context.Context, in worker.PartCopyInput, next func() (string, error)) (string, error) {
+				etag, err := next()
+				mu.Lock()
+				defer mu.Unlock()
+				if err == nil {
+					done[in.UploadID]++
+					if done[in.UploadID] == 3 && len(aborted) < tt.times {
+						aborted = append(aborted, in.UploadID)
+						f.abort(t, in.UploadID)
+					}
+				}
+				return etag, err
+			}}
+			job := f.job()
+			job.Parallel = 2
+			var rec recorder
+			job.Events = rec.record
+			res, err := worker.Copy(context.Background(), store, job)
+			log := f.env.Log.Entries(t)
+			notes := rec.messages(worker.EventNote)
+			if !tt.ok {
+				if !errors.Is(err, worker.ErrNoSuchUpload) {
+					t.Fatalf("error %v, want ErrNoSuchUpload", err)
+				}
+				if len(aborted) != 3 || count(log, "InitiateMultipartUpload", 0) != 3 || strings.Count(notes, "vanished") != 2 {
+					t.Errorf("%d uploads aborted, %d started, notes %q; want 3, 3 and 2 notes", len(aborted), count(log, "InitiateMultipartUpload", 0), notes)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.checkCopied(t, res, srcCRC)
+			if len(aborted) != 1 || res.UploadID == aborted[0] || count(log, "InitiateMultipartUpload", 0) != 2 {
+				t.Errorf("aborted %v, finished with %s after %d initiations", aborted, res.UploadID, count(log, "InitiateMultipartUpload", 0))
+			}
+			if !strings.Contains(notes, "the upload "+aborted[0]+" vanished during the copy") || !strings.Contains(notes, "starting a new upload") {
+				t.Errorf("notes %q", notes)
+			}
+			if done[res.UploadID] != parts {
+				t.Errorf("the new upload got %d parts, want all %d", done[res.UploadID], parts)
+			}
+		})
+	}
+}
+
+// TestCheckpointDirErrors: a checkpoint directory that cannot be created
+// fails before anything is paid for.
+func TestCheckpointDirErrors(t *testing.T) {
+	t.Parallel()
+	f := setup(t, 4*gib, ossserver.Config{})
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	job := f.job()
+	job.CheckpointDir = filepath.Join(file, "sub")
+	_, err := worker.Copy(context.Background(), f.store, job)
+	if err == nil || !strings.Contains(err.Error(), "checkpoint") {
+		t.Fatalf("error %v", err)
+	}
+	if n := count(f.env.Log.Entries(t), "InitiateMultipartUpload", 0); n != 0 {
+		t.Errorf("%d uploads started", n)
+	}
+}
+
+// attrsOf reads what a copy must carry or replace on key.
+func (f *fixture) attrsOf(t *testing.T, key string) string {
+	t.Helper()
+	h := f.mustHead(t, key)
+	tags, err := f.env.Client.GetObjectTagging(context.Background(), &oss.GetObjectTaggingRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tagList []string
+	for _, tag := range tags.Tags {
+		tagList = append(tagList, oss.ToString(tag.Key)+"="+oss.ToString(tag.Value))
+	}
+	return fmt.Sprintf("type=%q cache=%q disposition=%q encoding=%q expires=%q meta=%v class=%q tags=%v",
+		oss.ToString(h.ContentType), oss.ToString(h.CacheControl), oss.ToString(h.ContentDisposition),
+		oss.ToString(h.ContentEncoding), oss.ToString(h.Expires), h.Metadata, oss.ToString(h.StorageClass), tagList)
+}
+
+// TestAttributesSingleEqualsMultipart: a multipart copy gives the
+// destination the metadata and tags that CopyObject's directives give it.
+func TestAttributesSingleEqualsMultipart(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		modify func(*worker.Job)
+		want   string
+	}{
+		{name: "carried from the source",
+			want: `type="text/csv" cache="max-age=60" disposition="attachment; filename=\"a.csv\"" encoding="identity" expires="" meta=map[owner:alice] class="Standard" tags=[project=x team=storage]`},
+		{name: "metadata replaced, tags carried",
+			modify: func(j *worker.Job) {
+				j.ReplaceMetadata = true
+				j.Attributes = worker.Attributes{ContentType: "text/plain", Meta: map[string]string{"new": "1"}, Tagging: "ignored=1"}
+			},
+			want: `type="text/plain" cache="" disposition="" encoding="" expires="" meta=map[new:1] class="Standard" tags=[project=x team=storage]`},
+		{name: "tags replaced, metadata carried",
+			modify: func(j *worker.Job) { j.ReplaceTagging, j.Attributes = true, worker.Attributes{Tagging: "a=b"} },
+			want:   `type="text/csv" cache="max-age=60" disposition="attachment; filename=\"a.csv\"" encoding="identity" expires="" meta=map[owner:alice] class="Standard" tags=[a=b]`},
+		{name: "tags removed",
+			modify: func(j *worker.Job) { j.ReplaceTagging = true },
+			want:   `type="text/csv" cache="max-age=60" disposition="attachment; filename=\"a.csv\"" encoding="identity" expires="" meta=map[owner:alice] class="Standard" tags=[]`},
+		{name: "storage class, metadata carried",
+			modify: func(j *worker.Job) { j.Attributes = worker.Attributes{StorageClass: "IA", ContentType: "ignored/x"} },
+			want:   `type="text/csv" cache="max-age=60" disposition="attachment; filename=\"a.csv\"" encoding="identity" expires="" meta=map[owner:alice] class="IA" tags=[project=x team=storage]`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, 0, ossserver.Config{})
+			ctx := context.Background()
+			if _, err := f.env.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(srcKey),
+				Body: bytes.NewReader(randomBytes(t, 3*mib)), ContentType: oss.Ptr("text/csv"), CacheControl: oss.Ptr("max-age=60"),
+				ContentDisposition: oss.Ptr(`attachment; filename="a.csv"`), ContentEncoding: oss.Ptr("identity"),
+				Metadata: map[string]string{"owner": "alice"}, Tagging: oss.Ptr("team=storage&project=x")}); err != nil {
+				t.Fatal(err)
+			}
+			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			got := map[bool]string{}
+			for _, multipart := range []bool{false, true} {
+				job := f.job()
+				job.PartSize = mib
+				if multipart {
+					job.Threshold = mib
+				}
+				if tt.modify != nil {
+					tt.modify(&job)
+				}
+				res, err := worker.Copy(ctx, f.store, job)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Single == multipart || res.CRC64 != srcCRC {
+					t.Fatalf("Result %+v", res)
+				}
+				got[multipart] = f.attrsOf(t, dstKey)
+			}
+			if got[false] != tt.want || got[true] != tt.want {
+				t.Errorf("destination attributes\nCopyObject: %s\nmultipart:  %s\nwant:       %s", got[false], got[true], tt.want)
+			}
+		})
+	}
+}
+
+// TestVersionedSource: in a versioned bucket the copy is pinned to the
+// version it started from, so overwriting the source mid-copy does not
+// disturb it.
+func TestVersionedSource(t *testing.T) {
+	t.Parallel()
+	f := setup(t, 0, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
+	ctx := context.Background()
+	if _, err := f.env.Client.PutBucketVersioning(ctx, &oss.PutBucketVersioningRequest{Bucket: oss.Ptr(bkt),
+		VersioningConfiguration: &oss.VersioningConfiguration{Status: oss.VersionEnabled}}); err != nil {
+		t.Fatal(err)
+	}
+	f.put(t, srcKey, randomBytes(t, 8*mib))
+	first := f.mustHead(t, srcKey)
+	job := f.job()
+	job.Threshold, job.PartSize, job.Parallel = mib, mib, 2
+	var once sync.Once
+	job.Events = func(e worker.Event) {
+		if e.Kind == worker.EventPartDone && e.PartsDone >= 2 {
+			once.Do(func() { f.put(t, srcKey, []byte("a newer version")) })
+		}
+	}
+	res, err := worker.Copy(ctx, f.store, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.CRC64 != oss.ToString(first.HashCRC64) || res.Size != 8*mib {
+		t.Errorf("copied %+v, want the first version (CRC64 %s)", res, oss.ToString(first.HashCRC64))
+	}
+	if oss.ToString(f.mustHead(t, srcKey).VersionId) == oss.ToString(first.VersionId) {
+		t.Error("the source was not overwritten during the copy")
+	}
+	for _, e := range f.env.Log.Entries(t) {
+		if e.Op == "UploadPartCopy" && e.Status != 200 {
+			t.Errorf("part %d answered %d %s", e.PartNumber, e.Status, e.Code)
+		}
+	}
+}
+
+// TestAwkwardKeys: keys that need escaping survive both paths and get
+// distinct checkpoints.
+func TestAwkwardKeys(t *testing.T) {
+	t.Parallel()
+	for _, key := range []string{"dir/a b+c?d=e&f#g.bin", "ünï/cødé/文件.bin", "trailing/slash-in-name/", "%2F/percent%20key"} {
+		for _, multipart := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%q multipart=%v", key, multipart), func(t *testing.T) {
+				t.Parallel()
+				f := setup(t, 0, ossserver.Config{Seeds: []ossserver.Seed{{Bucket: bkt, Key: key, Size: 5 * mib, Seed: 3}}})
+				srcCRC := oss.ToString(f.mustHead(t, key).HashCRC64)
+				job := f.job()
+				job.Source.Key, job.Dest.Key = key, key+".copy"
+				job.PartSize = mib
+				if multipart {
+					job.Threshold = mib
+				}
+				res, err := worker.Copy(context.Background(), f.store, job)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Single == multipart || res.CRC64 != srcCRC || oss.ToString(f.mustHead(t, key+".copy").HashCRC64) != srcCRC {
+					t.Errorf("Result %+v, source CRC64 %s", res, srcCRC)
+				}
+			})
+		}
+	}
+}
