@@ -83,10 +83,19 @@ var (
 // Copy copies job.Source to job.Dest. It pins the source to the ETag it
 // read first; it resumes from a checkpoint when one exists; and it returns
 // only after proving the destination's size and CRC64 equal the source's.
-func Copy(ctx context.Context, store Store, job Job) (Result, error) {
+func Copy(ctx context.Context, store Store, job Job) (res Result, err error) {
 	start := time.Now()
 	rs := newRetryStore(store, job.withRetryEvents())
-	res := Result{Source: job.Source.String(), Destination: job.Dest.String()}
+	res = Result{Source: job.Source.String(), Destination: job.Dest.String()}
+	defer func() {
+		res.Seconds = time.Since(start).Seconds()
+		res.Retries = rs.retries.Load()
+		if err != nil && ctx.Err() != nil && !errors.Is(err, ErrInterrupted) && !errors.Is(err, ErrSourceChanged) {
+			// Cut off outside the part pool (reading the source, listing
+			// parts): still an interruption, which a rerun resumes.
+			err = fmt.Errorf("%w: %w", ErrInterrupted, err)
+		}
+	}()
 	src, err := rs.Head(ctx, job.Source)
 	if err != nil {
 		return res, fmt.Errorf("reading source %s: %w", job.Source, err)
@@ -102,8 +111,6 @@ func Copy(ctx context.Context, store Store, job Job) (Result, error) {
 	} else {
 		err = job.copyMultipart(ctx, rs, src, plan, &res)
 	}
-	res.Seconds = time.Since(start).Seconds()
-	res.Retries = rs.retries.Load()
 	return res, err
 }
 
@@ -135,8 +142,24 @@ func (j *Job) pinnedSource(src ObjectInfo) Object {
 	return s
 }
 
-// copySingle copies a source up to the threshold with one CopyObject.
+// copySingle copies a source up to the threshold with one CopyObject. A
+// multipart checkpoint left by an earlier run (when the source was larger)
+// is abandoned first, so that its upload does not keep costing storage.
 func (j *Job) copySingle(ctx context.Context, rs Store, src ObjectInfo, res *Result) error {
+	cp, saved, err := j.openCheckpoint()
+	if err != nil {
+		return err
+	}
+	defer cp.Close()
+	if saved != nil {
+		j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("the source is now small enough for one CopyObject; aborting upload %s of the last run", saved.UploadID)})
+		if err := j.abort(ctx, rs, saved.UploadID); err != nil {
+			return err
+		}
+		if err := cp.Remove(); err != nil {
+			return err
+		}
+	}
 	out, err := rs.CopyObject(ctx, CopyObjectInput{Source: j.pinnedSource(src), Dest: j.Dest, IfMatch: src.ETag,
 		ReplaceMetadata: j.ReplaceMetadata, ReplaceTagging: j.ReplaceTagging, Attributes: j.Attributes})
 	if errors.Is(err, ErrPreconditionFailed) {

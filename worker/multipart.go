@@ -25,9 +25,7 @@ const cleanupTimeout = 30 * time.Second
 const maxNewUploads = 3
 
 func (j *Job) copyMultipart(ctx context.Context, rs Store, src ObjectInfo, plan planner.Plan, res *Result) error {
-	name := checkpoint.Name(checkpoint.Source{Bucket: j.Source.Bucket, Key: j.Source.Key, VersionID: j.Source.VersionID},
-		checkpoint.Destination{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
-	cp, saved, err := checkpoint.Open(j.CheckpointDir, name)
+	cp, saved, err := j.openCheckpoint()
 	if err != nil {
 		return err
 	}
@@ -60,6 +58,13 @@ func (j *Job) copyMultipart(ctx context.Context, rs Store, src ObjectInfo, plan 
 		return fmt.Errorf("%w; the checkpoint %s is kept for inspection", err, cp.Path())
 	}
 	return cp.Remove()
+}
+
+// openCheckpoint opens and locks this copy's checkpoint.
+func (j *Job) openCheckpoint() (*checkpoint.Checkpoint, *checkpoint.State, error) {
+	name := checkpoint.Name(checkpoint.Source{Bucket: j.Source.Bucket, Key: j.Source.Key, VersionID: j.Source.VersionID},
+		checkpoint.Destination{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
+	return checkpoint.Open(j.CheckpointDir, name)
 }
 
 // prepare resumes the saved checkpoint when it still fits the source and

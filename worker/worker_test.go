@@ -1433,3 +1433,46 @@ func TestAwkwardKeys(t *testing.T) {
 		}
 	}
 }
+
+// A source that shrank below the threshold after an interrupted multipart
+// run is copied with one CopyObject, and the old upload and checkpoint are
+// abandoned instead of left behind.
+func TestSourceShrankBelowThreshold(t *testing.T) {
+	t.Parallel()
+	f := setup(t, 8*gib, ossserver.Config{})
+	first, _ := interrupt(t, f, f.store, f.job(), 2)
+	f.put(t, srcKey, randomBytes(t, 1000))
+	rec := &recorder{}
+	job := f.job()
+	job.Events = rec.record
+	res, err := worker.Copy(context.Background(), f.store, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Single {
+		t.Error("a 1000-byte source was not copied with one CopyObject")
+	}
+	if msg := rec.messages(worker.EventNote); !strings.Contains(msg, first.UploadID) {
+		t.Errorf("no note about aborting upload %s: %q", first.UploadID, msg)
+	}
+	if ups := f.uploads(t); len(ups) != 0 {
+		t.Errorf("uploads left behind: %v", ups)
+	}
+	for _, name := range checkpointFiles(t, f.dir) {
+		if strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".parts") {
+			t.Errorf("checkpoint file left behind: %s", name)
+		}
+	}
+}
+
+// Cancelled before any part (while reading the source), a copy still
+// reports an interruption, so the command prints how to resume.
+func TestCancelledBeforeThePool(t *testing.T) {
+	t.Parallel()
+	f := setup(t, 8*gib, ossserver.Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := worker.Copy(ctx, f.store, f.job()); !errors.Is(err, worker.ErrInterrupted) {
+		t.Fatalf("Copy with a cancelled context = %v, want ErrInterrupted", err)
+	}
+}

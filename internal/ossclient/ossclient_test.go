@@ -2,6 +2,7 @@ package ossclient
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -637,6 +638,10 @@ func TestSettingsNeverPrintSecrets(t *testing.T) {
 		"%v in slice":  fmt.Sprintf("%v", []Settings{s}),
 		"%v in map":    fmt.Sprintf("%v", map[string]Settings{"p": s}),
 		"%w in error":  fmt.Errorf("connecting with %v: %w", s, errors.New("x")).Error(),
+		"%d":           fmt.Sprintf("%d", s),
+		"%x":           fmt.Sprintf("%x", s),
+		"json":         mustJSON(t, s),
+		"json field":   mustJSON(t, holder{s}),
 	}
 	for name, out := range outputs {
 		if strings.Contains(out, s.AccessKeySecret) || strings.Contains(out, s.STSToken) {
@@ -646,4 +651,12 @@ func TestSettingsNeverPrintSecrets(t *testing.T) {
 			t.Errorf("%s lost the useful fields: %s", name, out)
 		}
 	}
+}
+
+func mustJSON(t *testing.T, v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -1,8 +1,10 @@
 package ossclient
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -29,6 +31,12 @@ func (s Settings) String() string {
 
 // GoString keeps %#v from printing secrets too.
 func (s Settings) GoString() string { return s.String() }
+
+// Format covers every other verb (%d, %x, ...), which would print fields.
+func (s Settings) Format(f fmt.State, _ rune) { _, _ = io.WriteString(f, s.String()) }
+
+// MarshalJSON keeps secrets out of JSON.
+func (s Settings) MarshalJSON() ([]byte, error) { return json.Marshal(s.String()) }
 
 // Environment variables read, as ossutil and the SDK name them.
 const (

@@ -80,6 +80,7 @@ func (f *faults) injectReset(rq *request) bool {
 // whether the operation took effect.
 type resetWriter struct {
 	http.ResponseWriter
+	noBody bool // HEAD: no body follows the headers, so reset before them
 	budget int
 	status int
 }
@@ -88,7 +89,7 @@ func (w *resetWriter) WriteHeader(status int) {
 	w.status = status
 	n, _ := strconv.Atoi(w.Header().Get("Content-Length"))
 	w.budget = n / 2
-	if w.budget == 0 {
+	if w.budget == 0 || w.noBody {
 		w.reset()
 	}
 	w.ResponseWriter.WriteHeader(status)

@@ -694,3 +694,16 @@ func TestFaultsLatencyByNameClassAndStar(t *testing.T) {
 		})
 	}
 }
+
+// HEAD has no body to cut, so its reset comes before the headers: the
+// client sees a connection error, never a normal answer.
+func TestFaultsResetOfHead(t *testing.T) {
+	t.Parallel()
+	env := osstest.Start(t, ossserver.Config{Seeds: []ossserver.Seed{{Bucket: "resets", Key: "k", Size: 1 << 20, Seed: 1}},
+		ResetRate: map[string]float64{"HeadObject": 1}})
+	_, err := env.Client.HeadObject(context.Background(), &oss.HeadObjectRequest{Bucket: oss.Ptr("resets"), Key: oss.Ptr("k")})
+	var se *oss.ServiceError
+	if err == nil || errors.As(err, &se) {
+		t.Fatalf("HEAD with a reset = %v, want a connection error", err)
+	}
+}

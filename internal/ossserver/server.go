@@ -206,7 +206,7 @@ func (s *Server) serve(rq *request) *ossError {
 		return e
 	}
 	if s.faults.injectReset(rq) {
-		rq.w = &resetWriter{ResponseWriter: rq.w}
+		rq.w = &resetWriter{ResponseWriter: rq.w, noBody: rq.r.Method == http.MethodHead}
 	}
 	if !bodyOps[rq.op] {
 		// net/http cancels the request's context when the client leaves only
