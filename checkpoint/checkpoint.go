@@ -7,12 +7,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"sync"
 	"time"
+
+	"github.com/osscopy/osscopy/internal/atomicfile"
 )
 
 // SchemaVersion is the version of the state files this build writes.
@@ -193,7 +196,7 @@ func (c *Checkpoint) Save(st *State) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(c.dir, c.Path(), data); err != nil {
+	if err := atomicfile.Write(c.Path(), func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 		return fmt.Errorf("saving checkpoint %s: %w (the previous checkpoint is intact)", c.Path(), err)
 	}
 	c.written += int64(len(data))
@@ -206,7 +209,7 @@ func (c *Checkpoint) Save(st *State) error {
 	}
 	// A .parts file that came back after a crash would override the parts
 	// just saved with older ETags.
-	return syncDir(c.dir)
+	return atomicfile.SyncDir(c.dir)
 }
 
 // errClosed: a checkpoint is written only while its lock is held.
@@ -278,7 +281,7 @@ func (c *Checkpoint) Remove() error {
 			return err
 		}
 	}
-	return syncDir(c.dir)
+	return atomicfile.SyncDir(c.dir)
 }
 
 // Close releases the lock; the files stay for a later run.
@@ -295,36 +298,4 @@ func (c *Checkpoint) Close() error {
 	err := unlockFile(c.lock)
 	c.lock = nil
 	return err
-}
-
-func writeAtomic(dir, path string, data []byte) error {
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

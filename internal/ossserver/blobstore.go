@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/osscopy/osscopy/internal/atomicfile"
 )
 
 // blobStore keeps the bytes that request bodies bring.
@@ -95,7 +97,7 @@ func (s *fileStore) create(r io.Reader, limit int64) (ingested, error) {
 		err = f.Sync()
 	}
 	if err == nil {
-		err = syncDir(s.dir)
+		err = atomicfile.SyncDir(s.dir)
 	}
 	if err != nil {
 		f.Close()
@@ -148,14 +150,4 @@ func (s *fileStore) sweep(keep map[string]bool) error {
 		}
 	}
 	return nil
-}
-
-// syncDir makes a rename or a new file in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

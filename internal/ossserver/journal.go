@@ -1,14 +1,16 @@
 package ossserver
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/osscopy/osscopy/internal/atomicfile"
 )
 
 // journal keeps state under a data directory: a snapshot (state.json) and
@@ -54,7 +56,7 @@ func openDataDir(dir string) (*state, *journal, *fileStore, error) {
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if err := syncDir(dir); err != nil { // the journal's name must survive a power loss too
+	if err := atomicfile.SyncDir(dir); err != nil { // the journal's name must survive a power loss too
 		f.Close()
 		return nil, nil, nil, err
 	}
@@ -127,31 +129,7 @@ func resolveContent(st *state, blobs blobStore) (map[string]bool, error) {
 }
 
 func writeSnapshot(dir string, st *state) error {
-	tmp, err := os.CreateTemp(dir, snapshotName+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriter(tmp)
-	if err := json.NewEncoder(w).Encode(st); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, snapshotName)); err != nil {
-		return err
-	}
-	return syncDir(dir)
+	return atomicfile.Write(filepath.Join(dir, snapshotName), func(w io.Writer) error { return json.NewEncoder(w).Encode(st) })
 }
 
 func (j *journal) append(r record) error {
