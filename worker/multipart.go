@@ -52,7 +52,7 @@ func (j *Job) copyMultipart(ctx context.Context, rs Store, src ObjectInfo, plan 
 		return j.partsFailed(rs, cp, st.UploadID, err)
 	}
 	if err := j.complete(ctx, rs, st.UploadID, plan, done, res); err != nil {
-		return err
+		return j.partsFailed(rs, cp, st.UploadID, err)
 	}
 	if err := j.verify(ctx, rs, src, res); err != nil {
 		return fmt.Errorf("%w; the checkpoint %s is kept for inspection", err, cp.Path())
@@ -192,7 +192,8 @@ func (j *Job) shape() map[string]string {
 	}
 }
 
-// partsFailed turns a failure of the part pool into the error to report.
+// partsFailed turns a failure of the parts or their completion into the
+// error to report.
 func (j *Job) partsFailed(rs Store, cp *checkpoint.Checkpoint, uploadID string, err error) error {
 	switch {
 	case errors.Is(err, ErrPreconditionFailed):
