@@ -63,7 +63,7 @@ A destination ending in "/" gets the source's base name.`,
   osscopy cp oss://src/a.bin oss://dst/a.bin --fresh       # discard the checkpoint and start over`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
-				return usageError{fmt.Errorf("cp takes a source and a destination, like oss://src/big.bin oss://dst/big.bin; got %d arguments", len(args))}
+				return usageError{fmt.Errorf("cp takes a source and a destination, like oss://src/big.bin oss://dst/big.bin; got %d argument(s)", len(args))}
 			}
 			return nil
 		},
@@ -163,6 +163,9 @@ func (f *cpFlags) job(srcArg, dstArg string) (worker.Job, error) {
 		}
 		if job.PartSize == 0 {
 			return job, errors.New("--part-size must be more than 0 (leave it out for the default)")
+		}
+		if job.PartSize < planner.MinPartSize || job.PartSize > planner.MaxPartSize {
+			return job, fmt.Errorf("--part-size %s is outside OSS's limits of 100 KiB to 5 GiB per part", f.partSize)
 		}
 	}
 	if _, err := planner.New(0, planner.Options{Threshold: job.Threshold}); err != nil {

@@ -47,7 +47,9 @@ func (p *progress) event(e worker.Event) {
 	case worker.EventNote:
 		p.note(e.Message)
 	case worker.EventRetry:
-		if !p.terminal && !p.quiet {
+		// Before the first part there is no bar to show that anything
+		// happens (an unreachable endpoint retries for a minute): say why.
+		if !p.quiet && (!p.terminal || p.bar == nil) {
 			fmt.Fprintln(p.w, "retry:", e.Message)
 		}
 	}

@@ -136,11 +136,17 @@ type serverProc struct {
 // test ends, whatever happens.
 func startServer(t *testing.T, env []string, args ...string) *serverProc {
 	t.Helper()
+	return startServerWith(t, binPath, env, args...)
+}
+
+// startServerWith is startServer for another build of osscopy (bin).
+func startServerWith(t *testing.T, bin string, env []string, args ...string) *serverProc {
+	t.Helper()
 	if env == nil {
 		env = childEnv()
 	}
 	s := &serverProc{t: t, ready: make(chan struct{}), exited: make(chan struct{}), banner: map[string]string{}}
-	s.cmd = exec.Command(binPath, append([]string{"server"}, args...)...)
+	s.cmd = exec.Command(bin, append([]string{"server"}, args...)...)
 	s.cmd.Env = env
 	s.cmd.Stderr = &s.stderr
 	pipe, err := s.cmd.StdoutPipe()

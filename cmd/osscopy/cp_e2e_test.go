@@ -1,0 +1,1017 @@
+package main
+
+// End-to-end tests for `osscopy cp`: the binary TestMain builds (see
+// server_e2e_test.go) copies objects inside an `osscopy server`, and the
+// tests check the outcome with the official SDK and count the requests in
+// the server's access log.
+
+import (
+	"bytes"
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+
+	"github.com/osscopy/osscopy/planner"
+)
+
+const (
+	cpKeyID  = "LTAIcpE2Etest"
+	cpSecret = "cp-e2e-secret-9d41"
+	// cpTimeout bounds one cp run that is expected to finish: generous,
+	// for a -race binary on a loaded machine.
+	cpTimeout = 2 * time.Minute
+)
+
+// cpRig is an `osscopy server` with a known key pair and an access log,
+// and what a cp against it needs: an environment and a checkpoint dir.
+type cpRig struct {
+	t       *testing.T
+	s       *serverProc
+	logPath string
+	ckpt    string
+	home    string
+	secret  string
+}
+
+// newCpRig starts `osscopy server` with the test key pair, an access log
+// and args (buckets, seeds, faults).
+func newCpRig(t *testing.T, args ...string) *cpRig {
+	t.Helper()
+	return newCpRigFrom(t, "", cpSecret, args...)
+}
+
+// newCpRigFrom starts the server from bin (binPath when empty) with secret.
+func newCpRigFrom(t *testing.T, bin, secret string, args ...string) *cpRig {
+	t.Helper()
+	dir := t.TempDir()
+	r := &cpRig{t: t, logPath: filepath.Join(dir, "access.log"), ckpt: filepath.Join(dir, "checkpoints"),
+		home: filepath.Join(dir, "home"), secret: secret}
+	if err := os.Mkdir(r.home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	args = append([]string{"--addr", "127.0.0.1:0", "--access-key-id", cpKeyID, "--access-key-secret", secret, "--access-log", r.logPath}, args...)
+	if bin == "" {
+		r.s = startServer(t, nil, args...)
+	} else {
+		r.s = startServerWith(t, bin, nil, args...)
+	}
+	return r
+}
+
+// env is the environment of a cp run: the server's endpoint and region, the
+// key pair, no token, an empty HOME (so no ~/.ossutilconfig), then extra
+// (later values win).
+func (r *cpRig) env(extra ...string) []string {
+	return childEnv(append([]string{"OSS_ACCESS_KEY_ID=" + cpKeyID, "OSS_ACCESS_KEY_SECRET=" + r.secret, "OSS_SESSION_TOKEN=",
+		"OSS_REGION=" + r.s.region(), "OSS_ENDPOINT=" + r.s.endpoint(), "HOME=" + r.home}, extra...)...)
+}
+
+// client is an SDK client that never retries (see serverProc.client).
+func (r *cpRig) client() *oss.Client { return r.s.client(cpKeyID, r.secret) }
+
+// cpArgs is `cp SRC DST` with the rig's checkpoint dir, no progress, and extra.
+func (r *cpRig) cpArgs(src, dst string, extra ...string) []string {
+	return append([]string{"cp", src, dst, "--checkpoint-dir", r.ckpt, "--no-progress"}, extra...)
+}
+
+// cp runs osscopy with args and the rig's environment to completion.
+func (r *cpRig) cp(args ...string) *cpProc {
+	r.t.Helper()
+	p := startCp(r.t, r.env(), args...)
+	p.wait(cpTimeout)
+	return p
+}
+
+// cpProc is a running or finished osscopy (or a shell running one).
+type cpProc struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	stdout syncBuffer
+	stderr syncBuffer
+	exited chan struct{}
+	took   time.Duration
+}
+
+// startCp starts osscopy with args; it is killed when the test ends.
+func startCp(t *testing.T, env []string, args ...string) *cpProc {
+	t.Helper()
+	return startProc(t, env, exec.Command(binPath, args...))
+}
+
+// startShell runs line with /bin/sh, in a process group of its own so that
+// it and what it starts can be killed together.
+func startShell(t *testing.T, env []string, line string) *cpProc {
+	t.Helper()
+	cmd := exec.Command("/bin/sh", "-c", line)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return startProc(t, env, cmd)
+}
+
+func startProc(t *testing.T, env []string, cmd *exec.Cmd) *cpProc {
+	t.Helper()
+	p := &cpProc{t: t, cmd: cmd, exited: make(chan struct{})}
+	cmd.Env = env
+	cmd.Stdout, cmd.Stderr = &p.stdout, &p.stderr
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		defer close(p.exited)
+		_ = cmd.Wait()
+		p.took = time.Since(start)
+	}()
+	t.Cleanup(func() {
+		p.kill()
+		if t.Failed() {
+			t.Logf("%q (%v after %v)\nstdout:\n%s\nstderr:\n%s", cmd.Args, cmd.ProcessState, p.took, p.stdout.String(), p.stderr.String())
+		}
+	})
+	return p
+}
+
+func (p *cpProc) kill() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	if p.cmd.SysProcAttr != nil && p.cmd.SysProcAttr.Setpgid {
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) // the group this test created
+	} else {
+		_ = p.cmd.Process.Kill()
+	}
+	<-p.exited
+}
+
+// wait waits at most timeout for the process to end and returns its exit
+// status; past timeout it kills it and fails the test.
+func (p *cpProc) wait(timeout time.Duration) int {
+	p.t.Helper()
+	select {
+	case <-p.exited:
+		return p.code()
+	case <-time.After(timeout):
+		p.kill()
+		p.t.Fatalf("%q still running after %v", p.cmd.Args, timeout)
+		return -1
+	}
+}
+
+func (p *cpProc) code() int { return p.cmd.ProcessState.ExitCode() }
+
+func (p *cpProc) signal(sig os.Signal) {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		p.t.Fatalf("sending %v to %q: %v", sig, p.cmd.Args, err)
+	}
+}
+
+// requireCode requires the exit status want.
+func (p *cpProc) requireCode(want int) {
+	p.t.Helper()
+	if got := p.code(); got != want {
+		p.t.Fatalf("%q: exit %d, want %d\nstdout: %s\nstderr: %s", p.cmd.Args, got, want, p.stdout.String(), p.stderr.String())
+	}
+}
+
+// cpResult is the JSON result of --output-format json.
+type cpResult struct {
+	Source       string  `json:"source"`
+	Destination  string  `json:"destination"`
+	Size         int64   `json:"size"`
+	Single       bool    `json:"single_copy"`
+	Parts        int     `json:"parts"`
+	PartSize     int64   `json:"part_size"`
+	UploadID     string  `json:"upload_id"`
+	ETag         string  `json:"etag"`
+	CRC64        string  `json:"crc64"`
+	Seconds      float64 `json:"seconds"`
+	Retries      int64   `json:"retries"`
+	ResumedParts int     `json:"resumed_parts"`
+}
+
+// result parses stdout as the one JSON result of a successful run.
+func (p *cpProc) result() cpResult {
+	p.t.Helper()
+	var res cpResult
+	if err := json.Unmarshal([]byte(p.stdout.String()), &res); err != nil {
+		p.t.Fatalf("stdout is not a JSON result: %v\n%s", err, p.stdout.String())
+	}
+	return res
+}
+
+// logEntry is a line of the server's access log.
+type logEntry struct {
+	Op         string `json:"op"`
+	Bucket     string `json:"bucket"`
+	Key        string `json:"key"`
+	PartNumber int    `json:"part_number"`
+	UploadID   string `json:"upload_id"`
+	Status     int    `json:"status"`
+	Code       string `json:"code"`
+	Fault      string `json:"fault"`
+}
+
+// accessLog reads the complete lines of the access log so far.
+func (r *cpRig) accessLog() []logEntry {
+	r.t.Helper()
+	data, err := os.ReadFile(r.logPath)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		r.t.Fatal(err)
+	}
+	var out []logEntry
+	for {
+		line, rest, ok := bytes.Cut(data, []byte{'\n'})
+		if !ok {
+			return out // the rest, if any, is being written
+		}
+		data = rest
+		var e logEntry
+		if err := json.Unmarshal(line, &e); err != nil {
+			r.t.Fatalf("access log line %q: %v", line, err)
+		}
+		out = append(out, e)
+	}
+}
+
+// count counts the entries of op with status (any status when 0).
+func count(entries []logEntry, op string, status int) int {
+	n := 0
+	for _, e := range entries {
+		if e.Op == op && (status == 0 || e.Status == status) {
+			n++
+		}
+	}
+	return n
+}
+
+// waitForLog polls the access log until it shows at least n requests of op.
+func (r *cpRig) waitForLog(op string, n int) {
+	r.t.Helper()
+	const within = 30 * time.Second
+	deadline := time.Now().Add(within)
+	for count(r.accessLog(), op, 0) < n {
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the access log shows fewer than %d %s after %v", n, op, within)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// stopServer stops the server cleanly: every request it answered is then
+// in the access log.
+func (r *cpRig) stopServer() { r.s.stop(syscall.SIGTERM) }
+
+func (r *cpRig) head(bucket, key string) *oss.HeadObjectResult {
+	r.t.Helper()
+	h, err := r.client().HeadObject(callCtx(r.t), &oss.HeadObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	if err != nil {
+		r.t.Fatalf("HeadObject %s/%s: %v", bucket, key, err)
+	}
+	return h
+}
+
+// requireSameObject requires dst to have the size and CRC64 of src (read
+// with HEAD), and returns the CRC64.
+func (r *cpRig) requireSameObject(srcBucket, srcKey, dstBucket, dstKey string) string {
+	r.t.Helper()
+	src, dst := r.head(srcBucket, srcKey), r.head(dstBucket, dstKey)
+	if src.ContentLength != dst.ContentLength {
+		r.t.Errorf("%s/%s has %d bytes, the source %d", dstBucket, dstKey, dst.ContentLength, src.ContentLength)
+	}
+	if oss.ToString(src.HashCRC64) == "" || oss.ToString(dst.HashCRC64) != oss.ToString(src.HashCRC64) {
+		r.t.Errorf("%s/%s has CRC64 %q, the source %q", dstBucket, dstKey, oss.ToString(dst.HashCRC64), oss.ToString(src.HashCRC64))
+	}
+	return oss.ToString(src.HashCRC64)
+}
+
+// uploadsLeft lists the multipart uploads in progress in bucket.
+func (r *cpRig) uploadsLeft(bucket string) []string {
+	r.t.Helper()
+	res, err := r.client().ListMultipartUploads(callCtx(r.t), &oss.ListMultipartUploadsRequest{Bucket: oss.Ptr(bucket)})
+	if err != nil {
+		r.t.Fatalf("ListMultipartUploads %s: %v", bucket, err)
+	}
+	var ids []string
+	for _, u := range res.Uploads {
+		ids = append(ids, oss.ToString(u.Key)+" "+oss.ToString(u.UploadId))
+	}
+	return ids
+}
+
+// requireClean requires that bucket has no upload in progress and the
+// checkpoint dir no state file.
+func (r *cpRig) requireClean(bucket string) {
+	r.t.Helper()
+	if left := r.uploadsLeft(bucket); len(left) > 0 {
+		r.t.Errorf("ListMultipartUploads %s: %q are left, want none", bucket, left)
+	}
+	if names, _ := filepath.Glob(filepath.Join(r.ckpt, "*.json")); len(names) > 0 {
+		r.t.Errorf("the checkpoint dir holds %q, want no .json", names)
+	}
+}
+
+// partAttempts counts the UploadPartCopy requests of each part in the log.
+func partAttempts(entries []logEntry) map[int]int {
+	m := map[int]int{}
+	for _, e := range entries {
+		if e.Op == "UploadPartCopy" {
+			m[e.PartNumber]++
+		}
+	}
+	return m
+}
+
+// resumeLine finds the command a cp interrupted by a signal prints.
+func resumeLine(t *testing.T, stderr string) string {
+	t.Helper()
+	for _, line := range strings.Split(stderr, "\n") {
+		if cmd, ok := strings.CutPrefix(line, "resume with: "); ok {
+			return cmd
+		}
+	}
+	t.Fatalf("stderr has no line starting %q:\n%s", "resume with: ", stderr)
+	return ""
+}
+
+// plainBinary is osscopy built without -race when the tests run with it
+// (binPath otherwise), for a server that must take in gigabytes of real
+// bytes: under -race its CRC-64 of uploads runs at some 30 MB/s, and a
+// 1 GiB upload alone takes 40 s. Only that server runs it; the cp under
+// test is always binPath.
+var plainBinary = sync.OnceValues(func() (string, error) {
+	if !raceEnabled() {
+		return binPath, nil
+	}
+	path := filepath.Join(filepath.Dir(binPath), "osscopy-norace")
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", path, ".").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("building osscopy without -race: %v\n%s", err, out)
+	}
+	return path, nil
+})
+
+// sizedReader reads n bytes of src, and says how many are left, so that
+// the SDK sends a Content-Length.
+type sizedReader struct {
+	src io.Reader
+	n   int
+}
+
+func (p *sizedReader) Len() int { return p.n }
+
+func (p *sizedReader) Read(b []byte) (int, error) {
+	if p.n == 0 {
+		return 0, io.EOF
+	}
+	n, err := p.src.Read(b[:min(len(b), p.n)])
+	p.n -= n
+	return n, err
+}
+
+type zeros struct{}
+
+func (zeros) Read(b []byte) (int, error) {
+	clear(b)
+	return len(b), nil
+}
+
+// prng is a seeded stream of pseudo-random bytes: the AES-CTR keystream
+// keyed by seed, which assembly makes fast even in a -race test (ChaCha8
+// there runs at a third of the speed).
+func prng(seed string) io.Reader {
+	key := sha256.Sum256([]byte(seed))
+	block, err := aes.NewCipher(key[:16])
+	if err != nil {
+		panic(err)
+	}
+	return cipher.StreamReader{S: cipher.NewCTR(block, make([]byte, aes.BlockSize)), R: zeros{}}
+}
+
+// TestCpRealBytes: an object of real bytes over the 1 GiB threshold (three
+// seeded pseudo-random parts of 512 MiB, streamed with a multipart upload)
+// is copied with UploadPartCopy, and reads back byte for byte: the SHA-256
+// of what was uploaded equals that of what is downloaded, and the CRC64
+// headers are equal.
+func TestCpRealBytes(t *testing.T) {
+	t.Parallel()
+	const partSize, parts, size = 512 << 20, 3, 3 * 512 << 20
+	bin, err := plainBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	begin := time.Now()
+	r := newCpRigFrom(t, bin, cpSecret, "--bucket", "src", "--bucket", "dst")
+	c := r.s.client(cpKeyID, cpSecret, func(cfg *oss.Config) {
+		// The SHA-256s are the proof; the SDK's CRCs would only double the hashing.
+		cfg.WithDisableUploadCRC64Check(true).WithDisableDownloadCRC64Check(true).WithReadWriteTimeout(time.Minute)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	init, err := c.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: oss.Ptr("src"), Key: oss.Ptr("real.bin")})
+	if err != nil {
+		t.Fatalf("InitiateMultipartUpload: %v", err)
+	}
+	put := sha256.New()
+	stream := io.TeeReader(prng("TestCpRealBytes"), put)
+	var list []oss.UploadPart
+	for n := int32(1); n <= parts; n++ {
+		res, err := c.UploadPart(ctx, &oss.UploadPartRequest{Bucket: oss.Ptr("src"), Key: oss.Ptr("real.bin"), UploadId: init.UploadId,
+			PartNumber: n, Body: &sizedReader{src: stream, n: partSize}})
+		if err != nil {
+			t.Fatalf("UploadPart %d: %v", n, err)
+		}
+		list = append(list, oss.UploadPart{PartNumber: n, ETag: res.ETag})
+	}
+	if _, err := c.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: oss.Ptr("src"), Key: oss.Ptr("real.bin"),
+		UploadId: init.UploadId, CompleteMultipartUpload: &oss.CompleteMultipartUpload{Parts: list}}); err != nil {
+		t.Fatalf("CompleteMultipartUpload: %v", err)
+	}
+	uploaded := time.Now()
+
+	p := r.cp(r.cpArgs("oss://src/real.bin", "oss://dst/real.bin", "--output-format", "json")...)
+	p.requireCode(0)
+	res := p.result()
+	if res.Single || res.Size != size || res.Parts < 2 || res.ResumedParts != 0 {
+		t.Errorf("result %+v: want a multipart copy of %d bytes from scratch", res, size)
+	}
+	if crc := r.requireSameObject("src", "real.bin", "dst", "real.bin"); res.CRC64 != crc {
+		t.Errorf("result CRC64 %s, the source's %s", res.CRC64, crc)
+	}
+	copied := time.Now()
+
+	get, err := c.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr("dst"), Key: oss.Ptr("real.bin")})
+	if err != nil {
+		t.Fatalf("GetObject dst/real.bin: %v", err)
+	}
+	defer get.Body.Close()
+	got := sha256.New()
+	n, err := io.Copy(got, get.Body)
+	if err != nil {
+		t.Fatalf("reading dst/real.bin after %d bytes: %v", n, err)
+	}
+	if n != size || !bytes.Equal(got.Sum(nil), put.Sum(nil)) {
+		t.Errorf("dst/real.bin: %d bytes with SHA-256 %x; uploaded %d bytes with SHA-256 %x", n, got.Sum(nil), size, put.Sum(nil))
+	}
+	t.Logf("upload %v, cp %v (%d parts), download %v", uploaded.Sub(begin).Round(time.Millisecond),
+		copied.Sub(uploaded).Round(time.Millisecond), res.Parts, time.Since(copied).Round(time.Millisecond))
+}
+
+// TestCpHugeSynthetic: a 5 TiB object is copied with the default plan (the
+// part size chosen to stay under 10,000 parts), each part exactly once, and
+// the JSON result reports the plan and the source's CRC64.
+func TestCpHugeSynthetic(t *testing.T) {
+	t.Parallel()
+	const size = int64(5) << 40
+	r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/huge.bin=5TiB")
+	p := r.cp(r.cpArgs("oss://src/huge.bin", "oss://dst/huge.bin", "--output-format", "json")...)
+	p.requireCode(0)
+	res := p.result()
+	wantPart := planner.DefaultPartSize(size, DefaultParallel)
+	wantParts := int((size + wantPart - 1) / wantPart)
+	if res.Size != size || res.Single || res.PartSize != wantPart || res.Parts != wantParts || res.ResumedParts != 0 {
+		t.Errorf("result %+v: want %d bytes in %d parts of %d, none resumed", res, size, wantParts, wantPart)
+	}
+	if res.Parts > planner.MaxParts || res.Source != "oss://src/huge.bin" || res.Destination != "oss://dst/huge.bin" {
+		t.Errorf("result %+v: want at most %d parts from oss://src/huge.bin to oss://dst/huge.bin", res, planner.MaxParts)
+	}
+	if crc := r.requireSameObject("src", "huge.bin", "dst", "huge.bin"); res.CRC64 != crc {
+		t.Errorf("result CRC64 %q, HEAD of the source says %q", res.CRC64, crc)
+	}
+	r.requireClean("dst")
+	r.stopServer()
+	log := r.accessLog()
+	attempts := partAttempts(log)
+	if len(attempts) != wantParts || count(log, "UploadPartCopy", 200) != wantParts {
+		t.Errorf("the access log shows %d UploadPartCopy (%d OK) of %d parts; want each of %d parts once",
+			count(log, "UploadPartCopy", 0), count(log, "UploadPartCopy", 200), len(attempts), wantParts)
+	}
+	if count(log, "InitiateMultipartUpload", 0) != 1 || count(log, "CompleteMultipartUpload", 0) != 1 {
+		t.Errorf("the access log shows %d InitiateMultipartUpload and %d CompleteMultipartUpload, want 1 each",
+			count(log, "InitiateMultipartUpload", 0), count(log, "CompleteMultipartUpload", 0))
+	}
+	t.Logf("5 TiB in %d parts of %d bytes: %.1fs", res.Parts, res.PartSize, res.Seconds)
+}
+
+// TestCpResumesAfterInterruption: a copy killed with SIGKILL, or stopped
+// with SIGINT (exit 1 and a resume command that works as printed, keys
+// coming from the environment), completes when run again, copying no part
+// twice but those in flight: at most parts + --parallel UploadPartCopy
+// succeed over both runs.
+func TestCpResumesAfterInterruption(t *testing.T) {
+	t.Parallel()
+	for _, sig := range []syscall.Signal{syscall.SIGKILL, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel()
+			const parallel, parts = 8, 1024
+			r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/big.bin=2TiB", "--latency", "UploadPartCopy=20ms")
+			// 2 GiB parts: 1,024 of them, so that both runs take seconds, not tens.
+			args := r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", "--parallel", fmt.Sprint(parallel), "--part-size", "2GiB", "--output-format", "json")
+			first := startCp(t, r.env(), args...)
+			r.waitForLog("UploadPartCopy", 40)
+			first.signal(sig)
+			first.wait(cpTimeout)
+
+			var second *cpProc
+			if sig == syscall.SIGKILL {
+				if ws, ok := first.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+					t.Fatalf("the first run ended with %v, not by SIGKILL", first.cmd.ProcessState)
+				}
+				second = startCp(t, r.env(), args...)
+			} else {
+				first.requireCode(1)
+				if first.stdout.String() != "" {
+					t.Errorf("the interrupted run printed %q on stdout", first.stdout.String())
+				}
+				if !strings.Contains(first.stderr.String(), "copy interrupted") {
+					t.Errorf("stderr %q does not say the copy was interrupted", first.stderr.String())
+				}
+				line := resumeLine(t, first.stderr.String())
+				if strings.Contains(line, cpSecret) || strings.Contains(line, "<secret>") {
+					t.Errorf("resume command %q: the keys came from the environment, so it needs no secret", line)
+				}
+				second = startShell(t, r.env(), line)
+			}
+			second.wait(cpTimeout)
+			second.requireCode(0)
+			res := second.result()
+			if res.Parts != parts || res.ResumedParts < 40 || res.ResumedParts >= parts {
+				t.Errorf("second run: %d parts, %d resumed; want %d parts, of which at least the 40 logged were resumed", res.Parts, res.ResumedParts, parts)
+			}
+			if crc := r.requireSameObject("src", "big.bin", "dst", "big.bin"); res.CRC64 != crc {
+				t.Errorf("result CRC64 %q, the source's %q", res.CRC64, crc)
+			}
+			r.requireClean("dst")
+			r.stopServer()
+			log := r.accessLog()
+			ok := count(log, "UploadPartCopy", 200)
+			if ok < parts || ok > parts+parallel {
+				t.Errorf("%d UploadPartCopy succeeded over both runs, want %d to %d (parts + --parallel)", ok, parts, parts+parallel)
+			}
+			if n := count(log, "InitiateMultipartUpload", 0); n != 1 {
+				t.Errorf("%d InitiateMultipartUpload over both runs, want 1: the second run must resume the upload", n)
+			}
+			t.Logf("%v: %d UploadPartCopy OK (%d requests) over both runs for %d parts (bound %d); %d parts resumed",
+				sig, ok, count(log, "UploadPartCopy", 0), parts, parts+parallel, res.ResumedParts)
+		})
+	}
+}
+
+// TestCpSourceOverwritten: a source overwritten mid-copy fails the copy
+// (exit 1, saying the source changed), aborts the upload, removes the
+// checkpoint and writes nothing to the destination.
+func TestCpSourceOverwritten(t *testing.T) {
+	t.Parallel()
+	r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/big.bin=1TiB", "--latency", "UploadPartCopy=50ms")
+	p := startCp(t, r.env(), r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", "--parallel", "8", "--part-size", "1GiB")...)
+	r.waitForLog("UploadPartCopy", 16)
+	putObject(t, r.client(), "src", "big.bin", []byte("new version"))
+	p.wait(cpTimeout)
+	p.requireCode(1)
+	if !strings.Contains(p.stderr.String(), "the source changed during the copy") {
+		t.Errorf("stderr %q does not say the source changed", p.stderr.String())
+	}
+	_, err := r.client().HeadObject(callCtx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("dst"), Key: oss.Ptr("big.bin")})
+	serviceError(t, "HeadObject dst/big.bin after the failed copy", err, 404, "")
+	r.requireClean("dst")
+	r.stopServer()
+	log := r.accessLog()
+	if n := count(log, "AbortMultipartUpload", 0); n != 1 {
+		t.Errorf("%d AbortMultipartUpload, want 1", n)
+	}
+	if n := count(log, "CompleteMultipartUpload", 0); n != 0 {
+		t.Errorf("%d CompleteMultipartUpload, want none", n)
+	}
+}
+
+// TestCpFaults: injected 500/503s on every operation plus connection resets
+// after UploadPartCopy, or throttling by a server that takes 4 requests at
+// a time from a cp sending 16: the copy of 200 parts completes and
+// verifies, reports its retries, and tries no part more than --retry-times.
+func TestCpFaults(t *testing.T) {
+	t.Parallel()
+	const parts, retryTimes = 200, 10
+	for _, tc := range []struct {
+		name       string
+		serverArgs []string
+		cpArgs     []string
+		fault      string // what the access log's fault field says of an injected failure
+	}{
+		{"errors-and-resets", []string{"--error-rate", "*=5%", "--reset-rate", "UploadPartCopy=5%", "--fault-seed", "7"}, nil, ""},
+		{"throttling", []string{"--max-inflight", "4", "--latency", "UploadPartCopy=20ms"}, []string{"--parallel", "16"}, "throttle"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newCpRig(t, append([]string{"--bucket", "dst", "--seed-object", "oss://src/f.bin=200GiB"}, tc.serverArgs...)...)
+			p := r.cp(r.cpArgs("oss://src/f.bin", "oss://dst/f.bin", append([]string{"--part-size", "1GiB", "--retry-times",
+				fmt.Sprint(retryTimes), "--output-format", "json"}, tc.cpArgs...)...)...)
+			p.requireCode(0)
+			res := p.result()
+			if res.Parts != parts || res.Retries == 0 {
+				t.Errorf("result: %d parts, %d retries; want %d parts and some retries", res.Parts, res.Retries, parts)
+			}
+			if crc := r.requireSameObject("src", "f.bin", "dst", "f.bin"); res.CRC64 != crc {
+				t.Errorf("result CRC64 %q, the source's %q", res.CRC64, crc)
+			}
+			r.stopServer()
+			log := r.accessLog()
+			faults := map[string]int{}
+			injected := 0
+			for _, e := range log {
+				if e.Fault != "" && (tc.fault == "" || e.Fault == tc.fault) {
+					faults[e.Op+" "+e.Fault]++
+					injected++
+				}
+			}
+			if int64(injected) != res.Retries {
+				t.Errorf("the server injected %d faults %v, but cp reports %d retries: each should cost one retry", injected, faults, res.Retries)
+			}
+			worst := 0
+			for n, a := range partAttempts(log) {
+				if a > retryTimes {
+					t.Errorf("part %d was tried %d times, more than --retry-times %d", n, a, retryTimes)
+				}
+				worst = max(worst, a)
+			}
+			t.Logf("%d retries for %v; at most %d attempts for a part", res.Retries, faults, worst)
+		})
+	}
+}
+
+// TestCpBadCredentials: a wrong secret or an unknown bucket fails at once
+// (exit 1 within 5 s) after exactly one request, naming the error.
+func TestCpBadCredentials(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		env  []string
+		src  string
+		want []string
+	}{
+		{"wrong-secret", []string{"OSS_ACCESS_KEY_SECRET=not-the-secret"}, "oss://src/s.bin", []string{"SignatureDoesNotMatch", "secret"}},
+		{"unknown-bucket", nil, "oss://nosuch/s.bin", []string{"NoSuchBucket", `"nosuch"`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/s.bin=10MiB")
+			p := startCp(t, r.env(tc.env...), r.cpArgs(tc.src, "oss://dst/s.bin")...)
+			p.wait(cpTimeout)
+			p.requireCode(1)
+			if p.took > 5*time.Second {
+				t.Errorf("it took %v to fail, want under 5s", p.took)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(p.stderr.String(), w) {
+					t.Errorf("stderr %q does not mention %s", p.stderr.String(), w)
+				}
+			}
+			r.stopServer()
+			if log := r.accessLog(); len(log) != 1 {
+				t.Errorf("the access log shows %d requests %+v, want exactly 1 (no retries)", len(log), log)
+			}
+		})
+	}
+}
+
+// TestCpMetadataAndTags: the destination gets the source's Content-Type,
+// Cache-Control, user metadata and tags by default, the given ones with
+// REPLACE, on both paths: a multipart copy (forced with a 1 MiB threshold)
+// and a single CopyObject.
+func TestCpMetadataAndTags(t *testing.T) {
+	t.Parallel()
+	r := newCpRig(t, "--bucket", "src", "--bucket", "dst")
+	c := r.client()
+	srcMeta := map[string]string{"owner": "alice", "project": "osscopy"}
+	srcTags := url.Values{"TagSrc": {"s 1"}, "Kind": {"test"}}
+	_, err := c.PutObject(callCtx(t), &oss.PutObjectRequest{Bucket: oss.Ptr("src"), Key: oss.Ptr("meta.bin"),
+		Body: bytes.NewReader(randomBytes(t, 3<<20+12345)), ContentType: oss.Ptr("text/x-e2e"), CacheControl: oss.Ptr("max-age=60"),
+		Metadata: srcMeta, Tagging: oss.Ptr(srcTags.Encode())})
+	if err != nil {
+		t.Fatalf("PutObject src/meta.bin: %v", err)
+	}
+	type want struct {
+		contentType, cacheControl string
+		meta                      map[string]string
+		tags                      url.Values
+	}
+	copied := want{"text/x-e2e", "max-age=60", srcMeta, srcTags}
+	for _, path := range []struct {
+		name   string
+		args   []string
+		single bool
+	}{
+		{"multipart", []string{"--bigfile-threshold", "1MiB", "--part-size", "1MiB"}, false},
+		{"single", nil, true},
+	} {
+		for _, tc := range []struct {
+			name string
+			args []string
+			want want
+		}{
+			{"copy", nil, copied},
+			{"replace-metadata", []string{"--metadata-directive", "REPLACE", "--content-type", "x/y", "--meta", "a=b"},
+				want{"x/y", "", map[string]string{"a": "b"}, srcTags}},
+			{"replace-tagging", []string{"--tagging-directive", "REPLACE", "--tagging", "TagA=A&TagB=B"},
+				want{"text/x-e2e", "max-age=60", srcMeta, url.Values{"TagA": {"A"}, "TagB": {"B"}}}},
+		} {
+			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
+				t.Parallel()
+				key := path.name + "-" + tc.name
+				p := r.cp(r.cpArgs("oss://src/meta.bin", "oss://dst/"+key, append(append([]string{"--output-format", "json"}, path.args...), tc.args...)...)...)
+				p.requireCode(0)
+				if res := p.result(); res.Single != path.single || !path.single && res.Parts != 4 {
+					t.Errorf("result %+v: want single_copy %v (4 parts when multipart)", res, path.single)
+				}
+				r.requireSameObject("src", "meta.bin", "dst", key)
+				h := r.head("dst", key)
+				if got := oss.ToString(h.ContentType); got != tc.want.contentType {
+					t.Errorf("Content-Type %q, want %q", got, tc.want.contentType)
+				}
+				if got := oss.ToString(h.CacheControl); got != tc.want.cacheControl {
+					t.Errorf("Cache-Control %q, want %q", got, tc.want.cacheControl)
+				}
+				if !reflect.DeepEqual(h.Metadata, tc.want.meta) {
+					t.Errorf("metadata %v, want %v", h.Metadata, tc.want.meta)
+				}
+				tags, err := c.GetObjectTagging(callCtx(t), &oss.GetObjectTaggingRequest{Bucket: oss.Ptr("dst"), Key: oss.Ptr(key)})
+				if err != nil {
+					t.Fatalf("GetObjectTagging dst/%s: %v", key, err)
+				}
+				got := url.Values{}
+				for _, tag := range tags.Tags {
+					got.Add(oss.ToString(tag.Key), oss.ToString(tag.Value))
+				}
+				if !reflect.DeepEqual(got, tc.want.tags) {
+					t.Errorf("tags %v, want exactly %v", got, tc.want.tags)
+				}
+			})
+		}
+	}
+}
+
+// TestCpCheckpointLocked: a second run of a copy in progress fails at once
+// (exit 1), saying another run holds it, and starts no upload of its own.
+func TestCpCheckpointLocked(t *testing.T) {
+	t.Parallel()
+	r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/big.bin=1TiB", "--latency", "UploadPartCopy=50ms")
+	args := r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", "--parallel", "4", "--part-size", "1GiB")
+	first := startCp(t, r.env(), args...)
+	r.waitForLog("UploadPartCopy", 1)
+	second := r.cp(args...)
+	second.requireCode(1)
+	if !strings.Contains(second.stderr.String(), "another osscopy run is copying this object right now") {
+		t.Errorf("stderr %q does not say that another run holds the checkpoint", second.stderr.String())
+	}
+	select {
+	case <-first.exited:
+		t.Fatalf("the first run ended (%v) while the second ran", first.cmd.ProcessState)
+	default:
+	}
+	first.signal(syscall.SIGINT)
+	first.wait(cpTimeout)
+	first.requireCode(1)
+	r.stopServer()
+	if n := count(r.accessLog(), "InitiateMultipartUpload", 0); n != 1 {
+		t.Errorf("%d InitiateMultipartUpload, want 1: the second run must not start an upload", n)
+	}
+}
+
+// TestCpFreshAfterInterruption: --fresh after a killed run aborts the old
+// upload and copies everything anew.
+func TestCpFreshAfterInterruption(t *testing.T) {
+	t.Parallel()
+	r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/big.bin=1TiB", "--latency", "UploadPartCopy=20ms")
+	args := r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", "--parallel", "8", "--part-size", "2GiB", "--output-format", "json")
+	first := startCp(t, r.env(), args...)
+	r.waitForLog("UploadPartCopy", 16)
+	first.signal(syscall.SIGKILL)
+	first.wait(cpTimeout)
+	r.waitForLog("InitiateMultipartUpload", 1)
+	var old string
+	for _, e := range r.accessLog() {
+		if e.Op == "InitiateMultipartUpload" {
+			old = e.UploadID
+		}
+	}
+	if old == "" || len(r.uploadsLeft("dst")) != 1 {
+		t.Fatalf("after the kill: upload %q, uploads %q; want the first run's upload in progress", old, r.uploadsLeft("dst"))
+	}
+
+	second := r.cp(append(args, "--fresh")...)
+	second.requireCode(0)
+	res := second.result()
+	if res.ResumedParts != 0 || res.UploadID == old || res.Parts != 512 {
+		t.Errorf("result %+v: want all 512 parts copied by a new upload, none resumed from %s", res, old)
+	}
+	if !strings.Contains(second.stderr.String(), "--fresh") {
+		t.Errorf("stderr %q does not say the checkpoint was discarded", second.stderr.String())
+	}
+	r.requireSameObject("src", "big.bin", "dst", "big.bin")
+	r.requireClean("dst")
+	r.stopServer()
+	aborted := false
+	for _, e := range r.accessLog() {
+		if e.Op == "AbortMultipartUpload" && e.UploadID == old && e.Status/100 == 2 {
+			aborted = true
+		}
+	}
+	if !aborted {
+		t.Errorf("the access log shows no successful AbortMultipartUpload of the old upload %s", old)
+	}
+}
+
+// TestCpUsageErrors: mistakes in the command line exit 2 with one line on
+// stderr (testdata/cp-usage/NAME.golden; -update rewrites them), and send
+// no request: the access log of the server the environment points at
+// stays empty.
+func TestCpUsageErrors(t *testing.T) {
+	t.Parallel()
+	r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/a=10MiB")
+	empty := filepath.Join(t.TempDir(), "empty.ini")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	noKeys := []string{"OSS_ACCESS_KEY_ID=", "OSS_ACCESS_KEY_SECRET="}
+	const src, dst = "oss://src/a", "oss://dst/a"
+	t.Run("cases", func(t *testing.T) {
+		for _, tc := range []struct {
+			name string
+			args []string // after cp
+			env  []string
+		}{
+			{"no-scheme", []string{"src/a", dst}, nil},
+			{"bad-bucket", []string{"oss://Src/a", dst}, nil},
+			{"dotdot-key", []string{"oss://src/a/../b", dst}, nil},
+			{"control-char-key", []string{"oss://src/a\x01b", dst}, nil},
+			{"bad-destination", []string{src, "oss://d/a"}, nil},
+			{"prefix-source", []string{"oss://src/dir/", dst}, nil},
+			{"same-object", []string{src, src}, nil},
+			{"part-size-unit", []string{src, dst, "--part-size", "10XB"}, nil},
+			{"part-size-under-minimum", []string{src, dst, "--part-size", "50KB"}, nil},
+			{"part-size-over-maximum", []string{src, dst, "--part-size", "6GiB"}, nil},
+			{"parallel-0", []string{src, dst, "--parallel", "0"}, nil},
+			{"retry-times-0", []string{src, dst, "--retry-times", "0"}, nil},
+			{"threshold", []string{src, dst, "--bigfile-threshold", "2GiB"}, nil},
+			{"metadata-directive", []string{src, dst, "--metadata-directive", "MOVE"}, nil},
+			{"meta-without-replace", []string{src, dst, "--meta", "a=b"}, nil},
+			{"tagging-without-replace", []string{src, dst, "--tagging", "a=b"}, nil},
+			{"storage-class", []string{src, dst, "--storage-class", "Gold"}, nil},
+			{"output-format", []string{src, dst, "--output-format", "xml"}, nil},
+			{"one-argument", []string{src}, nil},
+			{"unknown-flag", []string{src, dst, "--no-such-flag"}, nil},
+			{"no-credentials", []string{src, dst}, noKeys},
+			{"empty-config-file", []string{src, dst, "--config-file", empty}, noKeys},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				t.Parallel()
+				p := startCp(t, r.env(tc.env...), append([]string{"cp", "--checkpoint-dir", r.ckpt}, tc.args...)...)
+				p.wait(10 * time.Second)
+				if p.code() != 2 {
+					t.Errorf("exit status %d, want 2 (usage error)", p.code())
+				}
+				if p.stdout.String() != "" {
+					t.Errorf("stdout %q, want nothing", p.stdout.String())
+				}
+				stderr := p.stderr.String()
+				if !strings.HasPrefix(stderr, "osscopy: ") || strings.Count(stderr, "\n") != 1 {
+					t.Errorf("stderr %q, want one line starting with \"osscopy: \"", stderr)
+				}
+				checkGolden(t, filepath.Join("testdata", "cp-usage", tc.name+".golden"), stderr)
+			})
+		}
+	})
+	r.stopServer()
+	if log := r.accessLog(); len(log) != 0 {
+		t.Errorf("usage errors sent %d requests, want none: %+v", len(log), log)
+	}
+	if _, err := os.Stat(r.ckpt); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("usage errors created the checkpoint dir (%v)", err)
+	}
+}
+
+// TestCpHelp: cp --help lists every flag and matches testdata/cp-help.golden.
+func TestCpHelp(t *testing.T) {
+	t.Parallel()
+	stdout, stderr, code := runOsscopy(t, childEnv(), "cp", "--help")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit status %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+	names := flagNames(newCpCommand().Flags().VisitAll)
+	if len(names) < 25 {
+		t.Fatalf("found only flags %q", names)
+	}
+	for _, name := range names {
+		if !strings.Contains(stdout, "--"+name+" ") {
+			t.Errorf("--help does not list --%s", name)
+		}
+	}
+	checkGolden(t, filepath.Join("testdata", "cp-help.golden"), stdout)
+}
+
+// checkGolden requires got to equal the golden file (go test -update
+// rewrites it).
+func checkGolden(t *testing.T, golden, got string) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (go test -run %s -update creates it)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test -run %s -update rewrites it):\n%s", golden, t.Name(), lineDiff(string(want), got))
+	}
+}
+
+// TestCpKeepsSecrets: with the secret and the token given as flags, neither
+// appears in stdout, stderr, the checkpoint files or the resume command,
+// whether the copy is interrupted, fails or succeeds. (The server checks no
+// token, so the made-up one is accepted.)
+func TestCpKeepsSecrets(t *testing.T) {
+	t.Parallel()
+	const secret, token = "MARKER-SECRET-123", "MARKER-TOKEN"
+	r := newCpRigFrom(t, "", secret, "--bucket", "dst", "--seed-object", "oss://src/big.bin=1TiB", "--latency", "UploadPartCopy=20ms")
+	env := r.env("OSS_ACCESS_KEY_ID=", "OSS_ACCESS_KEY_SECRET=")
+	flags := []string{"--access-key-id", cpKeyID, "--access-key-secret", secret, "--sts-token=" + token, "--parallel", "8", "--part-size", "2GiB"}
+	noMarker := func(what, s string) {
+		t.Helper()
+		if strings.Contains(s, "MARKER") {
+			t.Errorf("%s shows a secret:\n%s", what, s)
+		}
+	}
+	noMarkerInCheckpoints := func() {
+		t.Helper()
+		entries, err := os.ReadDir(r.ckpt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			data, err := os.ReadFile(filepath.Join(r.ckpt, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			noMarker("checkpoint file "+e.Name(), string(data))
+		}
+	}
+
+	interrupted := startCp(t, env, r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", flags...)...)
+	r.waitForLog("UploadPartCopy", 16)
+	interrupted.signal(syscall.SIGINT)
+	interrupted.wait(cpTimeout)
+	interrupted.requireCode(1)
+	line := resumeLine(t, interrupted.stderr.String())
+	noMarker("stdout of the interrupted run", interrupted.stdout.String())
+	noMarker("stderr of the interrupted run", interrupted.stderr.String())
+	noMarker("the resume command", line)
+	if !strings.Contains(line, "--access-key-secret '<secret>'") || !strings.Contains(line, "--sts-token='<secret>'") {
+		t.Errorf("resume command %q does not show where the secret and token go", line)
+	}
+	if names, _ := filepath.Glob(filepath.Join(r.ckpt, "*.json")); len(names) != 1 {
+		t.Fatalf("checkpoint files %q, want one state file after the interruption", names)
+	}
+	noMarkerInCheckpoints()
+
+	failed := startCp(t, env, r.cpArgs("oss://src/missing.bin", "oss://dst/missing.bin", flags...)...)
+	failed.wait(cpTimeout)
+	failed.requireCode(1)
+	noMarker("stdout of the failed run", failed.stdout.String())
+	noMarker("stderr of the failed run", failed.stderr.String())
+
+	resumed := startCp(t, env, r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", flags...)...)
+	resumed.wait(cpTimeout)
+	resumed.requireCode(0)
+	noMarker("stdout of the resumed run", resumed.stdout.String())
+	noMarker("stderr of the resumed run", resumed.stderr.String())
+	noMarkerInCheckpoints()
+	r.requireSameObject("src", "big.bin", "dst", "big.bin")
+	if !slices.ContainsFunc(strings.Split(resumed.stdout.String(), "\n"), func(l string) bool { return strings.HasPrefix(l, "copied ") }) {
+		t.Errorf("stdout %q: want the copied line", resumed.stdout.String())
+	}
+}
