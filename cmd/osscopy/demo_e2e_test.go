@@ -46,3 +46,9 @@ func TestDemoUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestDemoHelp: demo --help lists every flag and matches testdata/demo-help.golden.
+func TestDemoHelp(t *testing.T) {
+	t.Parallel()
+	checkHelp(t, "demo", newDemoCommand(), 5)
+}

@@ -32,6 +32,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/retry"
+	"github.com/spf13/cobra"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -746,35 +747,30 @@ func TestServerAddrInUse(t *testing.T) {
 // (go test -run TestServerHelp -update rewrites it).
 func TestServerHelp(t *testing.T) {
 	t.Parallel()
-	stdout, stderr, code := runOsscopy(t, childEnv(), "server", "--help")
+	checkHelp(t, "server", newServerCommand(), 20)
+}
+
+// checkHelp runs `osscopy NAME --help`: it must list every flag cmd defines
+// (at least minFlags of them) and -h, and match testdata/NAME-help.golden.
+func checkHelp(t *testing.T, name string, cmd *cobra.Command, minFlags int) {
+	t.Helper()
+	stdout, stderr, code := runOsscopy(t, childEnv(), name, "--help")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit status %d, stderr %q; want 0 and nothing", code, stderr)
 	}
-	names := flagNames(newServerCommand().Flags().VisitAll)
-	if len(names) < 20 {
+	names := flagNames(cmd.Flags().VisitAll)
+	if len(names) < minFlags {
 		t.Fatalf("found only flags %q", names)
 	}
-	for _, name := range names {
-		if !strings.Contains(stdout, "--"+name+" ") {
-			t.Errorf("--help does not list --%s", name)
+	for _, flag := range names {
+		if !strings.Contains(stdout, "--"+flag+" ") {
+			t.Errorf("--help does not list --%s", flag)
 		}
 	}
 	if !strings.Contains(stdout, "-h, --help") {
 		t.Errorf("--help does not list -h, --help")
 	}
-	golden := filepath.Join("testdata", "server-help.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(stdout), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (go test -run TestServerHelp -update creates it)", err)
-	}
-	if stdout != string(want) {
-		t.Errorf("osscopy server --help differs from %s (go test -run TestServerHelp -update rewrites it):\n%s", golden, lineDiff(string(want), stdout))
-	}
+	checkGolden(t, filepath.Join("testdata", name+"-help.golden"), stdout)
 }
 
 // flagNames collects the Name of every flag visitAll (a pflag FlagSet's
