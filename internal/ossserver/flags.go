@@ -62,7 +62,7 @@ func ParseOpSettings[T any](flag string, items []string, parse func(string) (T, 
 		if !ok {
 			return nil, fmt.Errorf("--%s %q: write OP=VALUE, where OP is an API name, a class (%s) or *", flag, item, classList())
 		}
-		if _, known := handlers[op]; !known && !isClass(op) && op != "*" {
+		if _, known := ops[op]; !known && !isClass(op) && op != "*" {
 			return nil, fmt.Errorf("--%s %q: %q is neither an API name this server implements, nor a class (%s), nor *", flag, item, op, classList())
 		}
 		v, err := parse(value)
@@ -96,8 +96,8 @@ func ParseDuration(s string) (time.Duration, error) {
 }
 
 func isClass(name string) bool {
-	for _, c := range opClass {
-		if c == name {
+	for _, spec := range ops {
+		if spec.class == name {
 			return true
 		}
 	}

@@ -9,60 +9,57 @@ import (
 // handler performs one OSS operation.
 type handler func(*Server, *request) *ossError
 
-// handlers maps OSS API names to their handlers; identify picks the name.
-var handlers map[string]handler
-
-func init() {
-	handlers = map[string]handler{
-		"ListBuckets":             (*Server).listBuckets,
-		"PutBucket":               (*Server).putBucket,
-		"DeleteBucket":            (*Server).deleteBucket,
-		"GetBucketInfo":           (*Server).getBucketInfo,
-		"GetBucketLocation":       (*Server).getBucketLocation,
-		"GetBucketAcl":            (*Server).getBucketACL,
-		"HeadBucket":              (*Server).headBucket,
-		"PutBucketVersioning":     (*Server).putBucketVersioning,
-		"GetBucketVersioning":     (*Server).getBucketVersioning,
-		"ListObjects":             (*Server).listObjects,
-		"ListObjectsV2":           (*Server).listObjects,
-		"ListMultipartUploads":    (*Server).listMultipartUploads,
-		"PutObject":               (*Server).putObject,
-		"CopyObject":              (*Server).copyObject,
-		"GetObject":               (*Server).getObject,
-		"HeadObject":              (*Server).headObject,
-		"GetObjectMeta":           (*Server).headObject,
-		"DeleteObject":            (*Server).deleteObject,
-		"PutObjectTagging":        (*Server).putObjectTagging,
-		"GetObjectTagging":        (*Server).getObjectTagging,
-		"DeleteObjectTagging":     (*Server).deleteObjectTagging,
-		"InitiateMultipartUpload": (*Server).initiateMultipartUpload,
-		"UploadPart":              (*Server).uploadPart,
-		"UploadPartCopy":          (*Server).uploadPartCopy,
-		"ListParts":               (*Server).listParts,
-		"AbortMultipartUpload":    (*Server).abortMultipartUpload,
-		"CompleteMultipartUpload": (*Server).completeMultipartUpload,
-	}
+// opSpec is what the server knows about one OSS operation.
+type opSpec struct {
+	handle handler
+	// class groups operations so that latency and faults can be set per
+	// class: copy, read, write, list, multipart or bucket.
+	class string
+	// readsBody: the handler reads the request body. The others' bodies
+	// are drained before the simulated latency, because net/http notices a
+	// client that left only once the body was read to EOF.
+	readsBody bool
 }
 
-// opClass groups operations so that latency and faults can be set per class.
-var opClass = map[string]string{
-	"ListBuckets": "list", "ListObjects": "list", "ListObjectsV2": "list",
-	"ListMultipartUploads": "list", "ListParts": "list",
-	"PutBucket": "bucket", "DeleteBucket": "bucket", "GetBucketInfo": "bucket",
-	"GetBucketLocation": "bucket", "GetBucketAcl": "bucket", "HeadBucket": "bucket",
-	"PutBucketVersioning": "bucket", "GetBucketVersioning": "bucket",
-	"GetObject": "read", "HeadObject": "read", "GetObjectMeta": "read", "GetObjectTagging": "read",
-	"PutObject": "write", "UploadPart": "write", "DeleteObject": "write",
-	"PutObjectTagging": "write", "DeleteObjectTagging": "write",
-	"CopyObject": "copy", "UploadPartCopy": "copy",
-	"InitiateMultipartUpload": "multipart", "AbortMultipartUpload": "multipart",
-	"CompleteMultipartUpload": "multipart",
+// ops maps OSS API names to their specs; identify picks the name.
+var ops map[string]opSpec
+
+func init() {
+	ops = map[string]opSpec{
+		"ListBuckets":             {(*Server).listBuckets, "list", false},
+		"ListObjects":             {(*Server).listObjects, "list", false},
+		"ListObjectsV2":           {(*Server).listObjects, "list", false},
+		"ListMultipartUploads":    {(*Server).listMultipartUploads, "list", false},
+		"ListParts":               {(*Server).listParts, "list", false},
+		"PutBucket":               {(*Server).putBucket, "bucket", true},
+		"DeleteBucket":            {(*Server).deleteBucket, "bucket", false},
+		"GetBucketInfo":           {(*Server).getBucketInfo, "bucket", false},
+		"GetBucketLocation":       {(*Server).getBucketLocation, "bucket", false},
+		"GetBucketAcl":            {(*Server).getBucketACL, "bucket", false},
+		"HeadBucket":              {(*Server).headBucket, "bucket", false},
+		"PutBucketVersioning":     {(*Server).putBucketVersioning, "bucket", true},
+		"GetBucketVersioning":     {(*Server).getBucketVersioning, "bucket", false},
+		"GetObject":               {(*Server).getObject, "read", false},
+		"HeadObject":              {(*Server).headObject, "read", false},
+		"GetObjectMeta":           {(*Server).headObject, "read", false},
+		"GetObjectTagging":        {(*Server).getObjectTagging, "read", false},
+		"PutObject":               {(*Server).putObject, "write", true},
+		"UploadPart":              {(*Server).uploadPart, "write", true},
+		"DeleteObject":            {(*Server).deleteObject, "write", false},
+		"PutObjectTagging":        {(*Server).putObjectTagging, "write", true},
+		"DeleteObjectTagging":     {(*Server).deleteObjectTagging, "write", false},
+		"CopyObject":              {(*Server).copyObject, "copy", false},
+		"UploadPartCopy":          {(*Server).uploadPartCopy, "copy", false},
+		"InitiateMultipartUpload": {(*Server).initiateMultipartUpload, "multipart", false},
+		"AbortMultipartUpload":    {(*Server).abortMultipartUpload, "multipart", false},
+		"CompleteMultipartUpload": {(*Server).completeMultipartUpload, "multipart", true},
+	}
 }
 
 // OpNames lists the operations the server implements (for --help and tests).
 func OpNames() []string {
-	names := make([]string, 0, len(handlers))
-	for n := range handlers {
+	names := make([]string, 0, len(ops))
+	for n := range ops {
 		names = append(names, n)
 	}
 	return names
@@ -73,7 +70,7 @@ func lookupOp[T any](m map[string]T, op string) T {
 	if v, ok := m[op]; ok {
 		return v
 	}
-	if v, ok := m[opClass[op]]; ok {
+	if v, ok := m[ops[op].class]; ok {
 		return v
 	}
 	return m["*"]

@@ -208,22 +208,14 @@ func (s *Server) serve(rq *request) *ossError {
 	if s.faults.injectReset(rq) {
 		rq.w = &resetWriter{ResponseWriter: rq.w, noBody: rq.r.Method == http.MethodHead}
 	}
-	if !bodyOps[rq.op] {
-		// net/http cancels the request's context when the client leaves only
-		// once the body was read to EOF; the SDK sends UploadPartCopy,
-		// CopyObject and InitiateMultipartUpload with an empty chunked body,
-		// which nothing else reads.
+	if !ops[rq.op].readsBody {
 		_, _ = io.Copy(io.Discard, io.LimitReader(rq.r.Body, maxIgnoredBody))
 	}
 	if err := s.wait(rq.r.Context(), lookupOp(s.cfg.Latency, rq.op)); err != nil {
 		return errClientGone
 	}
-	return handlers[rq.op](s, rq)
+	return ops[rq.op].handle(s, rq)
 }
-
-// bodyOps are the operations whose handlers read the request body.
-var bodyOps = map[string]bool{"PutBucket": true, "PutBucketVersioning": true, "PutObject": true,
-	"UploadPart": true, "CompleteMultipartUpload": true, "PutObjectTagging": true}
 
 // maxIgnoredBody is how much of a body no operation uses is read and dropped.
 const maxIgnoredBody = 64 << 10
