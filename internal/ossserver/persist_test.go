@@ -794,13 +794,17 @@ func pstChildConfig(dir string) ossserver.Config {
 		Seeds: []ossserver.Seed{{Bucket: "crash", Key: "seed.bin", Size: 5 << 40, Seed: 9}}}
 }
 
-// TestPersistCrashChild is the child of TestPersistSurvivesKill; run on its
-// own it skips.
-func TestPersistCrashChild(t *testing.T) {
-	dir := os.Getenv(pstChildDirEnv)
-	if dir == "" {
-		t.Skip("the server process of TestPersistSurvivesKill")
+// TestMain runs the server process of TestPersistSurvivesKill when this
+// test binary is started as that child, and the tests otherwise.
+func TestMain(m *testing.M) {
+	if dir := os.Getenv(pstChildDirEnv); dir != "" {
+		pstRunChild(dir)
 	}
+	os.Exit(m.Run())
+}
+
+// pstRunChild serves a data directory until the process is killed.
+func pstRunChild(dir string) {
 	srv, err := ossserver.New(pstChildConfig(dir))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child: New:", err)
@@ -857,7 +861,7 @@ type pstChild struct {
 // pstSpawn starts a server process on dir and returns a client for it.
 func pstSpawn(t *testing.T, dir string) *pstChild {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestPersistCrashChild$", "-test.timeout=2m")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), pstChildDirEnv+"="+dir)
 	stdout := &pstLockedBuffer{addr: make(chan string, 1)}
 	ch := &pstChild{cmd: cmd, stderr: &pstLockedBuffer{}, done: make(chan struct{})}
