@@ -117,6 +117,19 @@ func Open(dir, name string) (*Checkpoint, *State, error) {
 
 func (c *Checkpoint) path(ext string) string { return filepath.Join(c.dir, c.name+ext) }
 
+// Discard removes the checkpoint named name in dir without reading it (for
+// one too damaged to open), holding its lock meanwhile.
+func Discard(dir, name string) error {
+	c := &Checkpoint{dir: dir, name: name}
+	lock, err := lockFile(c.path(".lock"))
+	if err != nil {
+		return err
+	}
+	c.lock = lock
+	defer c.Close()
+	return c.Remove()
+}
+
 // Path is the checkpoint's state file, for messages.
 func (c *Checkpoint) Path() string { return c.path(".json") }
 

@@ -1128,3 +1128,52 @@ func TestWritesAfterCloseAreRefused(t *testing.T) {
 		t.Errorf("closed checkpoint wrote files: %v", entries)
 	}
 }
+
+// Discard removes the files of a checkpoint too damaged to open, keeps the
+// lock file, refuses while another Checkpoint holds the lock, and leaves
+// nothing that a following Open would read.
+func TestDiscard(t *testing.T) {
+	t.Parallel()
+	dir, name := t.TempDir(), "copy-discard"
+	jsonPath, partsPath := filepath.Join(dir, name+".json"), filepath.Join(dir, name+".parts")
+
+	// Another run holds the lock: Discard refuses and removes nothing.
+	holder, _ := mustOpen(t, dir, name)
+	if err := holder.Save(testState()); err != nil {
+		t.Fatal(err)
+	}
+	if err := holder.RecordPart(Part{Number: 9, ETag: `"DDDD"`}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Discard(dir, name); !errors.Is(err, ErrLocked) {
+		t.Errorf("Discard while locked = %v, want ErrLocked", err)
+	}
+	if !exists(jsonPath) || !exists(partsPath) {
+		t.Error("Discard removed files while another Checkpoint held the lock")
+	}
+	mustClose(t, holder)
+
+	// Damaged: Open fails, Discard clears it.
+	if err := os.WriteFile(jsonPath, []byte("\x7fELF garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := Open(dir, name); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Fatalf("Open of the damaged checkpoint = %v, want a damaged error", err)
+	}
+	if err := Discard(dir, name); err != nil {
+		t.Fatalf("Discard: %v", err)
+	}
+	if names, want := dirNames(t, dir), []string{name + ".lock"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("after Discard the dir holds %v, want %v", names, want)
+	}
+	// Discard released the lock: a second Discard of nothing is fine, and
+	// Open finds no state.
+	if err := Discard(dir, name); err != nil {
+		t.Errorf("second Discard: %v", err)
+	}
+	c, st := mustOpen(t, dir, name)
+	if st != nil {
+		t.Errorf("Open after Discard: state %+v, want nil", st)
+	}
+	mustClose(t, c)
+}

@@ -100,6 +100,10 @@ func Copy(ctx context.Context, store Store, job Job) (res Result, err error) {
 	if err != nil {
 		return res, fmt.Errorf("reading source %s: %w", job.Source, err)
 	}
+	if src.CRC64 == "" {
+		return res, fmt.Errorf("%w: OSS reports no CRC64 (x-oss-hash-crc64ecma) for %s, so no copy of it could be proven equal; nothing was written",
+			ErrVerify, job.Source)
+	}
 	plan, err := planner.New(src.Size, planner.Options{Threshold: job.Threshold, PartSize: job.PartSize, Parallel: job.Parallel})
 	if err != nil {
 		return res, fmt.Errorf("planning the copy of %s: %w", job.Source, err)
@@ -162,8 +166,9 @@ func (j *Job) copySingle(ctx context.Context, rs Store, src ObjectInfo, res *Res
 	}
 	out, err := rs.CopyObject(ctx, CopyObjectInput{Source: j.pinnedSource(src), Dest: j.Dest, IfMatch: src.ETag,
 		ReplaceMetadata: j.ReplaceMetadata, ReplaceTagging: j.ReplaceTagging, Attributes: j.Attributes})
-	if errors.Is(err, ErrPreconditionFailed) {
-		return fmt.Errorf("%w: %s no longer has ETag %s; nothing was written to %s: run the copy again", ErrSourceChanged, j.Source, src.ETag, j.Dest)
+	if errors.Is(err, ErrPreconditionFailed) || errors.Is(err, ErrSourceGone) {
+		return fmt.Errorf("%w: %s was overwritten or deleted (it had ETag %s); nothing was written to %s: run the copy again",
+			ErrSourceChanged, j.Source, src.ETag, j.Dest)
 	}
 	if err != nil {
 		return fmt.Errorf("copying %s to %s: %w", j.Source, j.Dest, err)

@@ -31,11 +31,24 @@ func (j *Job) copyMultipart(ctx context.Context, rs Store, src ObjectInfo, plan 
 	}
 	defer cp.Close()
 	defer func() { res.CheckpointBytes = cp.BytesWritten() }()
-	st, done, err := j.prepare(ctx, rs, cp, saved, src, plan)
+	if saved != nil && !j.Fresh && j.PartSize == 0 && saved.PartSize != plan.PartSize &&
+		saved.Source.ETag == src.ETag && saved.Source.Size == src.Size {
+		// The default part size follows --parallel: keep the last run's,
+		// so that the parts it paid for still count.
+		if kept, err := planner.New(src.Size, planner.Options{Threshold: j.Threshold, PartSize: saved.PartSize}); err == nil {
+			plan = kept
+			res.Parts, res.PartSize = len(plan.Parts), plan.PartSize
+		}
+	}
+	st, done, completed, err := j.prepare(ctx, rs, cp, saved, src, plan)
 	if err != nil {
 		return err
 	}
-	res.ResumedParts = len(done)
+	res.ResumedParts, res.UploadID = len(done), st.UploadID
+	if completed != "" {
+		res.ETag = completed
+		return j.proveAndRemove(ctx, rs, cp, src, res)
+	}
 	for attempt := 1; ; attempt++ {
 		res.UploadID = st.UploadID
 		err = j.runParts(ctx, rs, cp, st.UploadID, src, plan, done)
@@ -46,7 +59,7 @@ func (j *Job) copyMultipart(ctx context.Context, rs Store, src ObjectInfo, plan 
 		if st, err = j.startUpload(ctx, rs, cp, src, plan); err != nil {
 			return err
 		}
-		done = map[int32]string{}
+		done, res.ResumedParts = map[int32]string{}, 0
 	}
 	if err != nil {
 		return j.partsFailed(rs, cp, st.UploadID, err)
@@ -54,6 +67,11 @@ func (j *Job) copyMultipart(ctx context.Context, rs Store, src ObjectInfo, plan 
 	if err := j.complete(ctx, rs, st.UploadID, plan, done, res); err != nil {
 		return j.partsFailed(rs, cp, st.UploadID, err)
 	}
+	return j.proveAndRemove(ctx, rs, cp, src, res)
+}
+
+// proveAndRemove verifies the destination and only then drops the checkpoint.
+func (j *Job) proveAndRemove(ctx context.Context, rs Store, cp *checkpoint.Checkpoint, src ObjectInfo, res *Result) error {
 	if err := j.verify(ctx, rs, src, res); err != nil {
 		return fmt.Errorf("%w; the checkpoint %s is kept for inspection", err, cp.Path())
 	}
@@ -64,12 +82,25 @@ func (j *Job) copyMultipart(ctx context.Context, rs Store, src ObjectInfo, plan 
 func (j *Job) openCheckpoint() (*checkpoint.Checkpoint, *checkpoint.State, error) {
 	name := checkpoint.Name(checkpoint.Source{Bucket: j.Source.Bucket, Key: j.Source.Key, VersionID: j.Source.VersionID},
 		checkpoint.Destination{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
+	cp, saved, err := checkpoint.Open(j.CheckpointDir, name)
+	if err == nil || !j.Fresh || errors.Is(err, checkpoint.ErrLocked) {
+		return cp, saved, err
+	}
+	// --fresh also clears a checkpoint too damaged to read.
+	if derr := checkpoint.Discard(j.CheckpointDir, name); derr != nil {
+		return nil, nil, errors.Join(err, derr)
+	}
+	j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("--fresh: discarded an unreadable checkpoint (%v); an upload it named, if any, could not be aborted: list the multipart uploads of bucket %s to find it",
+		err, j.Dest.Bucket)})
 	return checkpoint.Open(j.CheckpointDir, name)
 }
 
 // prepare resumes the saved checkpoint when it still fits the source and
 // the options, or starts a new upload. It returns the parts already done.
-func (j *Job) prepare(ctx context.Context, rs Store, cp *checkpoint.Checkpoint, saved *checkpoint.State, src ObjectInfo, plan planner.Plan) (*checkpoint.State, map[int32]string, error) {
+// When the saved upload is gone because the last run completed it (and
+// lost the answer, or stopped before the proof), completed is the
+// destination's ETag and nothing is copied again.
+func (j *Job) prepare(ctx context.Context, rs Store, cp *checkpoint.Checkpoint, saved *checkpoint.State, src ObjectInfo, plan planner.Plan) (st *checkpoint.State, done map[int32]string, completed string, err error) {
 	if saved != nil {
 		why := ""
 		switch {
@@ -84,22 +115,55 @@ func (j *Job) prepare(ctx context.Context, rs Store, cp *checkpoint.Checkpoint, 
 		if why != "" {
 			j.emit(Event{Kind: EventNote, Message: why + "; aborting the old upload " + saved.UploadID})
 			if err := j.abort(ctx, rs, saved.UploadID); err != nil {
-				return nil, nil, err
+				return nil, nil, "", err
 			}
 		} else {
 			done, err := j.reconcile(ctx, rs, saved, plan)
 			if err == nil {
 				saved.Parts = partList(done)
-				return saved, done, cp.Save(saved)
+				return saved, done, "", cp.Save(saved)
 			}
 			if !errors.Is(err, ErrNoSuchUpload) {
-				return nil, nil, err
+				return nil, nil, "", err
+			}
+			if etag := j.completedBefore(ctx, rs, saved, plan); etag != "" {
+				j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("the last run already completed upload %s: verifying it", saved.UploadID)})
+				return saved, partMap(saved.Parts), etag, nil
 			}
 			j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("the upload %s of the last run is gone (expired or aborted elsewhere): starting a new upload", saved.UploadID)})
 		}
 	}
-	st, err := j.startUpload(ctx, rs, cp, src, plan)
-	return st, map[int32]string{}, err
+	st, err = j.startUpload(ctx, rs, cp, src, plan)
+	return st, map[int32]string{}, "", err
+}
+
+// completedBefore returns the destination's ETag when it is the object the
+// saved upload makes: every planned part recorded, and the multipart ETag
+// those parts give. Otherwise "".
+func (j *Job) completedBefore(ctx context.Context, rs Store, saved *checkpoint.State, plan planner.Plan) string {
+	if len(saved.Parts) != len(plan.Parts) {
+		return ""
+	}
+	parts := make([]PartETag, len(saved.Parts))
+	for i, p := range saved.Parts {
+		if p.Number != plan.Parts[i].Number {
+			return ""
+		}
+		parts[i] = PartETag{Number: p.Number, ETag: p.ETag}
+	}
+	dst, err := rs.Head(ctx, Object{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
+	if err != nil || !sameETag(dst.ETag, multipartETag(parts)) {
+		return ""
+	}
+	return dst.ETag
+}
+
+func partMap(parts []checkpoint.Part) map[int32]string {
+	m := make(map[int32]string, len(parts))
+	for _, p := range parts {
+		m[p.Number] = p.ETag
+	}
+	return m
 }
 
 // reconcile asks the server which parts it holds: the server is the truth.
@@ -196,7 +260,7 @@ func (j *Job) shape() map[string]string {
 // error to report.
 func (j *Job) partsFailed(rs Store, cp *checkpoint.Checkpoint, uploadID string, err error) error {
 	switch {
-	case errors.Is(err, ErrPreconditionFailed):
+	case errors.Is(err, ErrPreconditionFailed) || errors.Is(err, ErrSourceGone):
 		ctx, cancel := context.WithTimeout(context.Background(), cleanupTimeout)
 		defer cancel()
 		abortErr := j.abort(ctx, rs, uploadID)
@@ -207,8 +271,11 @@ func (j *Job) partsFailed(rs Store, cp *checkpoint.Checkpoint, uploadID string, 
 			ErrSourceChanged, j.Source, j.Dest), abortErr)
 	case errors.Is(err, ErrInterrupted):
 		return err
+	case errors.Is(err, ErrNoSuchUpload):
+		return fmt.Errorf("%w: the upload vanished %d times during the copy (aborted by another tool, or a lifecycle rule on bucket %s?): stop that, then run the command again",
+			err, maxNewUploads, j.Dest.Bucket)
 	}
-	return fmt.Errorf("%w\nthe upload %s and the checkpoint %s are kept, so no copied part is lost: run the same command to resume, or add --fresh to abort the upload and start over",
+	return fmt.Errorf("%w\nthe upload %s and the checkpoint %s are kept, so no copied part is lost: run the same command (without --fresh) to resume, or with --fresh to abort the upload and start over",
 		err, uploadID, cp.Path())
 }
 

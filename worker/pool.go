@@ -70,12 +70,11 @@ func (j *Job) runParts(ctx context.Context, rs Store, cp *checkpoint.Checkpoint,
 				return err
 			}
 			mu.Lock()
+			defer mu.Unlock() // events leave in order: the bar never goes back
 			done[p.Number] = etag
 			progress.PartsDone++
 			progress.BytesDone += p.Size
-			ev := progress
-			mu.Unlock()
-			j.emit(ev)
+			j.emit(progress)
 			return nil
 		})
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"sync/atomic"
 	"time"
+
+	"github.com/osscopy/osscopy/planner"
 )
 
 // retryStore is a Store whose every request is retried as its policy says.
-// Each attempt of a part copy gets its own timeout, growing with the part.
+// Each attempt gets its own timeout: a part copy's grows with the part.
 type retryStore struct {
 	inner   Store
 	policy  RetryPolicy
@@ -33,43 +35,61 @@ func PartTimeout(size int64) time.Duration {
 	return 30*time.Second + time.Duration(size/(16<<20))*time.Second
 }
 
+// Timeouts of one attempt, for requests other than part copies.
+const (
+	requestTimeout  = 2 * time.Minute
+	completeTimeout = 10 * time.Minute // assembling 10,000 parts can take OSS a while
+)
+
+// attempt runs op with its own timeout per attempt, retried as policy says.
+func attempt[T any](ctx context.Context, s *retryStore, name string, timeout time.Duration, op func(context.Context) (T, error)) (T, error) {
+	return retrying(ctx, s.policy, name, func(ctx context.Context) (T, error) {
+		ctx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		return op(ctx)
+	})
+}
+
 func (s *retryStore) Head(ctx context.Context, obj Object) (ObjectInfo, error) {
-	return retrying(ctx, s.policy, "HeadObject", func(ctx context.Context) (ObjectInfo, error) { return s.inner.Head(ctx, obj) })
+	return attempt(ctx, s, "HeadObject", requestTimeout, func(ctx context.Context) (ObjectInfo, error) { return s.inner.Head(ctx, obj) })
 }
 
 func (s *retryStore) GetTagging(ctx context.Context, obj Object) (string, error) {
-	return retrying(ctx, s.policy, "GetObjectTagging", func(ctx context.Context) (string, error) { return s.inner.GetTagging(ctx, obj) })
+	return attempt(ctx, s, "GetObjectTagging", requestTimeout, func(ctx context.Context) (string, error) { return s.inner.GetTagging(ctx, obj) })
 }
 
 func (s *retryStore) CopyObject(ctx context.Context, in CopyObjectInput) (CopyResult, error) {
-	return retrying(ctx, s.policy, "CopyObject", func(ctx context.Context) (CopyResult, error) { return s.inner.CopyObject(ctx, in) })
+	return attempt(ctx, s, "CopyObject", PartTimeout(planner.DefaultThreshold), func(ctx context.Context) (CopyResult, error) {
+		return s.inner.CopyObject(ctx, in)
+	})
 }
 
 func (s *retryStore) Initiate(ctx context.Context, dst Object, attrs Attributes) (string, error) {
-	return retrying(ctx, s.policy, "InitiateMultipartUpload", func(ctx context.Context) (string, error) { return s.inner.Initiate(ctx, dst, attrs) })
+	return attempt(ctx, s, "InitiateMultipartUpload", requestTimeout, func(ctx context.Context) (string, error) {
+		return s.inner.Initiate(ctx, dst, attrs)
+	})
 }
 
 func (s *retryStore) UploadPartCopy(ctx context.Context, in PartCopyInput) (string, error) {
-	timeout := PartTimeout(in.Last - in.First + 1)
-	return retrying(ctx, s.policy, "UploadPartCopy", func(ctx context.Context) (string, error) {
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
+	return attempt(ctx, s, "UploadPartCopy", PartTimeout(in.Last-in.First+1), func(ctx context.Context) (string, error) {
 		return s.inner.UploadPartCopy(ctx, in)
 	})
 }
 
 func (s *retryStore) ListParts(ctx context.Context, dst Object, uploadID string) ([]PartInfo, error) {
-	return retrying(ctx, s.policy, "ListParts", func(ctx context.Context) ([]PartInfo, error) { return s.inner.ListParts(ctx, dst, uploadID) })
+	return attempt(ctx, s, "ListParts", requestTimeout, func(ctx context.Context) ([]PartInfo, error) {
+		return s.inner.ListParts(ctx, dst, uploadID)
+	})
 }
 
 func (s *retryStore) Complete(ctx context.Context, dst Object, uploadID string, parts []PartETag) (CopyResult, error) {
-	return retrying(ctx, s.policy, "CompleteMultipartUpload", func(ctx context.Context) (CopyResult, error) {
+	return attempt(ctx, s, "CompleteMultipartUpload", completeTimeout, func(ctx context.Context) (CopyResult, error) {
 		return s.inner.Complete(ctx, dst, uploadID, parts)
 	})
 }
 
 func (s *retryStore) Abort(ctx context.Context, dst Object, uploadID string) error {
-	_, err := retrying(ctx, s.policy, "AbortMultipartUpload", func(ctx context.Context) (struct{}, error) {
+	_, err := attempt(ctx, s, "AbortMultipartUpload", requestTimeout, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, s.inner.Abort(ctx, dst, uploadID)
 	})
 	return err

@@ -99,4 +99,6 @@ var (
 	ErrNoSuchUpload = errors.New("the multipart upload no longer exists")
 	// ErrPreconditionFailed: an If-Match on the source's ETag failed.
 	ErrPreconditionFailed = errors.New("the source no longer has the ETag the copy started from")
+	// ErrSourceGone: a copy found no source object (deleted meanwhile).
+	ErrSourceGone = errors.New("the source object no longer exists")
 )

@@ -799,7 +799,7 @@ func TestPermanentErrorMidCopy(t *testing.T) {
 	}}
 	job := f.job()
 	res, err := worker.Copy(context.Background(), store, job)
-	if !errors.Is(err, denied) || !strings.Contains(err.Error(), "part 3 ") || !strings.Contains(err.Error(), "run the same command to resume") ||
+	if !errors.Is(err, denied) || !strings.Contains(err.Error(), "part 3 ") || !strings.Contains(err.Error(), "run the same command (without --fresh) to resume") ||
 		!strings.Contains(err.Error(), res.UploadID) {
 		t.Fatalf("error %v", err)
 	}
@@ -1474,5 +1474,395 @@ func TestCancelledBeforeThePool(t *testing.T) {
 	cancel()
 	if _, err := worker.Copy(ctx, f.store, f.job()); !errors.Is(err, worker.ErrInterrupted) {
 		t.Fatalf("Copy with a cancelled context = %v, want ErrInterrupted", err)
+	}
+}
+
+// cpName is the checkpoint name of the fixture's copy.
+func cpName() string {
+	return checkpoint.Name(checkpoint.Source{Bucket: bkt, Key: srcKey}, checkpoint.Destination{Bucket: bkt, Key: dstKey})
+}
+
+// TestResumeOtherParallelKeepsPartSize: without an explicit part size, a
+// rerun with another Parallel keeps the part size of the last run, so the
+// parts it copied still count.
+func TestResumeOtherParallelKeepsPartSize(t *testing.T) {
+	t.Parallel()
+	const size = 16 * gib
+	tests := []struct {
+		name      string
+		p1, p2, k int
+	}{
+		{name: "4 then 16 at once", p1: 4, p2: 16, k: 5},
+		{name: "16 then 4 at once", p1: 16, p2: 4, k: 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			ps1, ps2 := planner.DefaultPartSize(size, tt.p1), planner.DefaultPartSize(size, tt.p2)
+			if ps1 == ps2 {
+				t.Fatalf("the default part size %d does not depend on Parallel here", ps1)
+			}
+			parts := int(size / ps1)
+			f := setup(t, size, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
+			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			job := f.job()
+			job.PartSize, job.Parallel = 0, tt.p1
+			first, _ := interrupt(t, f, f.store, job, tt.k)
+			copied1 := count(f.env.Log.Entries(t), "UploadPartCopy", 200)
+			if first.PartSize != ps1 || first.Parts != parts || copied1 >= parts {
+				t.Fatalf("first run: %+v, %d parts copied (want parts of %d)", first, copied1, ps1)
+			}
+
+			from := len(f.env.Log.Entries(t))
+			job.Parallel = tt.p2
+			var rec recorder
+			job.Events = rec.record
+			res, err := worker.Copy(context.Background(), f.store, job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.checkCopied(t, res, srcCRC)
+			log := f.log(t, from)
+			total := count(f.env.Log.Entries(t), "UploadPartCopy", 200)
+			t.Logf("part sizes %d/%d; first run %d of %d parts; rerun resumed %d; %d UploadPartCopy in all", ps1, ps2, copied1, parts, res.ResumedParts, total)
+			if res.UploadID != first.UploadID || res.ResumedParts != copied1 || res.PartSize != ps1 || res.Parts != parts {
+				t.Errorf("rerun %+v, want upload %s, %d resumed parts of %d", res, first.UploadID, copied1, ps1)
+			}
+			if total != parts || count(f.env.Log.Entries(t), "UploadPartCopy", 0) != parts {
+				t.Errorf("%d UploadPartCopy in all for %d parts", total, parts)
+			}
+			if n := count(f.env.Log.Entries(t), "AbortMultipartUpload", 0); n != 0 || count(log, "InitiateMultipartUpload", 0) != 0 {
+				t.Errorf("%d aborts, %d initiations on the rerun", n, count(log, "InitiateMultipartUpload", 0))
+			}
+			if notes := rec.messages(worker.EventNote); notes != "" {
+				t.Errorf("notes %q", notes)
+			}
+		})
+	}
+}
+
+// TestCompletedByTheLastRun: a run that completed its upload but stopped
+// before the proof leaves a checkpoint; the rerun verifies the destination
+// instead of copying again, unless the destination is another object.
+func TestCompletedByTheLastRun(t *testing.T) {
+	t.Parallel()
+	const parts = 6
+	tests := []struct {
+		name        string
+		overwritten bool
+	}{
+		{name: "the destination is the completed upload"},
+		{name: "the destination was overwritten meanwhile", overwritten: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, parts*gib, ossserver.Config{})
+			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			store := &hooked{Store: f.store, complete: func(_ context.Context, _ string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
+				if _, err := next(); err != nil {
+					return worker.CopyResult{}, err
+				}
+				cancel() // interrupted as the answer arrives
+				return worker.CopyResult{}, context.Canceled
+			}}
+			job := f.job()
+			first, err := worker.Copy(ctx, store, job)
+			if !errors.Is(err, worker.ErrInterrupted) {
+				t.Fatalf("first run: %v, want ErrInterrupted", err)
+			}
+			completedETag := oss.ToString(f.mustHead(t, dstKey).ETag)
+			if files := checkpointFiles(t, f.dir); len(files) == 0 {
+				t.Fatal("the first run left no checkpoint")
+			}
+			if tt.overwritten {
+				f.put(t, dstKey, randomBytes(t, mib))
+			}
+
+			from := len(f.env.Log.Entries(t))
+			var rec recorder
+			job.Events = rec.record
+			res, err := worker.Copy(context.Background(), f.store, job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.checkCopied(t, res, srcCRC)
+			log := f.log(t, from)
+			notes := rec.messages(worker.EventNote)
+			if !tt.overwritten {
+				if count(log, "UploadPartCopy", 0) != 0 || count(log, "CompleteMultipartUpload", 0) != 0 || count(log, "InitiateMultipartUpload", 0) != 0 {
+					t.Errorf("the rerun copied again: %d part copies, %d completes, %d initiations", count(log, "UploadPartCopy", 0),
+						count(log, "CompleteMultipartUpload", 0), count(log, "InitiateMultipartUpload", 0))
+				}
+				if !strings.Contains(notes, "the last run already completed upload "+first.UploadID) {
+					t.Errorf("notes %q", notes)
+				}
+				if res.ETag != completedETag || res.UploadID != first.UploadID || res.ResumedParts != parts {
+					t.Errorf("Result %+v, want ETag %s of upload %s", res, completedETag, first.UploadID)
+				}
+				return
+			}
+			if !strings.Contains(notes, "the upload "+first.UploadID+" of the last run is gone") || strings.Contains(notes, "already completed") {
+				t.Errorf("notes %q", notes)
+			}
+			if res.UploadID == first.UploadID || res.ResumedParts != 0 || count(log, "InitiateMultipartUpload", 200) != 1 ||
+				count(log, "UploadPartCopy", 200) != parts || count(log, "CompleteMultipartUpload", 200) != 1 {
+				t.Errorf("Result %+v; %d part copies, %d completes", res, count(log, "UploadPartCopy", 200), count(log, "CompleteMultipartUpload", 200))
+			}
+		})
+	}
+}
+
+// TestFreshClearsUnreadableCheckpoint: a damaged checkpoint stops a rerun
+// with advice to use --fresh; with Fresh the copy discards it and succeeds.
+func TestFreshClearsUnreadableCheckpoint(t *testing.T) {
+	t.Parallel()
+	for _, fresh := range []bool{false, true} {
+		t.Run(fmt.Sprintf("fresh=%v", fresh), func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, 8*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
+			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			job := f.job()
+			first, _ := interrupt(t, f, f.store, job, 2)
+			jsonPath := filepath.Join(f.dir, cpName()+".json")
+			if err := os.WriteFile(jsonPath, []byte("\x00not json{"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+
+			from := len(f.env.Log.Entries(t))
+			var rec recorder
+			job.Events, job.Fresh = rec.record, fresh
+			res, err := worker.Copy(context.Background(), f.store, job)
+			log := f.log(t, from)
+			if !fresh {
+				if err == nil || !strings.Contains(err.Error(), "--fresh") || !strings.Contains(err.Error(), jsonPath) {
+					t.Fatalf("error %v, want one that names %s and --fresh", err, jsonPath)
+				}
+				if len(log) != 1 || count(log, "HeadObject", 200) != 1 {
+					t.Errorf("requests after the source's HEAD: %+v", log)
+				}
+				if got, err := os.ReadFile(jsonPath); err != nil || string(got) != "\x00not json{" {
+					t.Errorf("the damaged checkpoint changed: %q, %v", got, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			notes := rec.messages(worker.EventNote)
+			if !strings.Contains(notes, "--fresh: discarded an unreadable checkpoint") || !strings.Contains(notes, bkt) {
+				t.Errorf("notes %q", notes)
+			}
+			if res.UploadID == first.UploadID || res.ResumedParts != 0 || count(log, "UploadPartCopy", 200) != res.Parts ||
+				count(log, "AbortMultipartUpload", 0) != 0 || count(log, "ListParts", 0) != 0 {
+				t.Errorf("Result %+v; %d parts copied", res, count(log, "UploadPartCopy", 200))
+			}
+			// The old upload is unknown to the copy and stays: abort it to
+			// check the rest.
+			if ids := f.uploads(t); len(ids) != 1 || ids[0] != first.UploadID {
+				t.Errorf("uploads %v, want only the first run's %s", ids, first.UploadID)
+			}
+			f.abort(t, first.UploadID)
+			f.checkCopied(t, res, srcCRC)
+		})
+	}
+}
+
+// TestSourceDeletedMidCopy: a deleted source fails the copy with
+// ErrSourceChanged and leaves nothing behind.
+func TestSourceDeletedMidCopy(t *testing.T) {
+	t.Parallel()
+	deleteSource := func(t *testing.T, f *fixture) {
+		if _, err := f.env.Client.DeleteObject(context.Background(), &oss.DeleteObjectRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(srcKey)}); err != nil {
+			t.Errorf("deleting the source: %v", err)
+		}
+	}
+	tests := []struct {
+		name      string
+		multipart bool
+		arm       func(t *testing.T, f *fixture, job *worker.Job) worker.Store
+	}{
+		{name: "after 2 of 12 parts", multipart: true, arm: func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
+			var once sync.Once
+			job.Events = func(e worker.Event) {
+				if e.Kind == worker.EventPartDone && e.PartsDone >= 2 {
+					once.Do(func() { deleteSource(t, f) })
+				}
+			}
+			return f.store
+		}},
+		{name: "single copy", arm: func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
+			return &hooked{Store: f.store, copyObject: func(ctx context.Context, in worker.CopyObjectInput, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
+				deleteSource(t, f)
+				return next()
+			}}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			size := 12 * gib
+			if !tt.multipart {
+				size = 8 * mib
+			}
+			f := setup(t, size, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 20 * time.Millisecond}})
+			job := f.job()
+			store := tt.arm(t, f, &job)
+			_, err := worker.Copy(context.Background(), store, job)
+			if !errors.Is(err, worker.ErrSourceChanged) || !strings.Contains(err.Error(), "overwritten or deleted") {
+				t.Fatalf("error %v, want ErrSourceChanged", err)
+			}
+			f.wantMissing(t, dstKey)
+			if ids := f.uploads(t); len(ids) != 0 {
+				t.Errorf("uploads left: %v", ids)
+			}
+			if files := checkpointFiles(t, f.dir); len(files) != 0 {
+				t.Errorf("checkpoint files left: %v", files)
+			}
+			log := f.env.Log.Entries(t)
+			if tt.multipart {
+				if count(log, "UploadPartCopy", 404) == 0 || count(log, "AbortMultipartUpload", 204) != 1 || count(log, "CompleteMultipartUpload", 0) != 0 {
+					t.Errorf("requests: %d part copies failed 404, %d aborts, %d completes", count(log, "UploadPartCopy", 404),
+						count(log, "AbortMultipartUpload", 204), count(log, "CompleteMultipartUpload", 0))
+				}
+			} else if count(log, "CopyObject", 404) != 1 || count(log, "CopyObject", 0) != 1 || count(log, "InitiateMultipartUpload", 0) != 0 {
+				t.Errorf("requests %+v", log)
+			}
+		})
+	}
+}
+
+// TestResumedPartsResetOnNewUpload: a rerun that resumed parts and then
+// lost its upload reports no resumed parts for the new upload.
+func TestResumedPartsResetOnNewUpload(t *testing.T) {
+	t.Parallel()
+	const parts, k = 10, 3
+	f := setup(t, parts*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
+	srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+	job := f.job()
+	job.Parallel = 2
+	first, _ := interrupt(t, f, f.store, job, k)
+	copied1 := count(f.env.Log.Entries(t), "UploadPartCopy", 200)
+
+	var once sync.Once
+	store := &hooked{Store: f.store, partCopy: func(ctx context.Context, in worker.PartCopyInput, next func() (string, error)) (string, error) {
+		etag, err := next()
+		if err == nil && in.UploadID == first.UploadID {
+			once.Do(func() { f.abort(t, in.UploadID) })
+		}
+		return etag, err
+	}}
+	var rec recorder
+	job.Events = rec.record
+	res, err := worker.Copy(context.Background(), store, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.checkCopied(t, res, srcCRC)
+	resuming := rec.of(worker.EventResuming)
+	if len(resuming) != 1 || resuming[0].PartsDone != copied1 {
+		t.Errorf("resuming events %+v, want one with %d parts", resuming, copied1)
+	}
+	if !strings.Contains(rec.messages(worker.EventNote), "the upload "+first.UploadID+" vanished during the copy") {
+		t.Errorf("notes %q", rec.messages(worker.EventNote))
+	}
+	onNew := 0
+	for _, e := range f.env.Log.Entries(t) {
+		if e.Op == "UploadPartCopy" && e.Status == 200 && e.UploadID == res.UploadID {
+			onNew++
+		}
+	}
+	if res.ResumedParts != 0 || res.UploadID == first.UploadID || onNew != parts {
+		t.Errorf("Result %+v (first upload %s, resumed %d there); %d parts copied to the new upload", res, first.UploadID, copied1, onNew)
+	}
+}
+
+// noCRC is a Store whose HEAD of the source reports no CRC64.
+type noCRC struct{ worker.Store }
+
+func (s noCRC) Head(ctx context.Context, obj worker.Object) (worker.ObjectInfo, error) {
+	info, err := s.Store.Head(ctx, obj)
+	if obj.Key == srcKey {
+		info.CRC64 = ""
+	}
+	return info, err
+}
+
+// TestSourceWithoutCRC64: a source without CRC64 cannot be proven copied,
+// so nothing is written.
+func TestSourceWithoutCRC64(t *testing.T) {
+	t.Parallel()
+	for _, size := range []int64{8 * mib, 4 * gib} {
+		t.Run(fmt.Sprintf("%d bytes", size), func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, size, ossserver.Config{})
+			from := len(f.env.Log.Entries(t))
+			res, err := worker.Copy(context.Background(), noCRC{f.store}, f.job())
+			if !errors.Is(err, worker.ErrVerify) || !strings.Contains(err.Error(), "nothing was written") {
+				t.Fatalf("error %v, want ErrVerify", err)
+			}
+			log := f.log(t, from)
+			if len(log) != 1 || count(log, "HeadObject", 200) != 1 {
+				t.Errorf("requests %+v, want only the source's HEAD", log)
+			}
+			if count(log, "InitiateMultipartUpload", 0)+count(log, "CopyObject", 0)+count(log, "UploadPartCopy", 0) != 0 {
+				t.Errorf("requests %+v", log)
+			}
+			if res.UploadID != "" || res.ETag != "" {
+				t.Errorf("Result %+v", res)
+			}
+			f.wantMissing(t, dstKey)
+			if files := checkpointFiles(t, f.dir); len(files) != 0 {
+				t.Errorf("checkpoint files: %v", files)
+			}
+		})
+	}
+}
+
+// TestProgressInOrder: part events leave in order although parts finish
+// concurrently: each one counts exactly one more part.
+func TestProgressInOrder(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		parts    int
+		parallel int
+	}{
+		{name: "64 parts, 16 at once", parts: 64, parallel: 16},
+		{name: "128 parts, 32 at once", parts: 128, parallel: 32},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			size := int64(tt.parts) * gib
+			f := setup(t, size, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 2 * time.Millisecond}})
+			job := f.job()
+			job.Parallel = tt.parallel
+			var rec recorder
+			job.Events = rec.record
+			store := &maxInflight{Store: f.store}
+			res, err := worker.Copy(context.Background(), store, job)
+			if err != nil {
+				t.Fatal(err)
+			}
+			done := rec.of(worker.EventPartDone)
+			if len(done) != tt.parts || res.Parts != tt.parts {
+				t.Fatalf("%d part events, Result %+v; want %d", len(done), res, tt.parts)
+			}
+			for i, e := range done {
+				if e.PartsDone != i+1 || e.BytesDone != int64(i+1)*gib || e.PartsTotal != tt.parts || e.BytesTotal != size {
+					t.Fatalf("event %d: %+v, want %d parts and %d bytes done", i, e, i+1, int64(i+1)*gib)
+				}
+			}
+			if last := done[len(done)-1]; last.PartsDone != last.PartsTotal || last.BytesDone != last.BytesTotal {
+				t.Errorf("last event %+v", last)
+			}
+			t.Logf("at most %d parts in flight", store.max.Load())
+			if store.max.Load() < 2 {
+				t.Errorf("at most %d parts in flight: no concurrency to test", store.max.Load())
+			}
+		})
 	}
 }

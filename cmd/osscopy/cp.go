@@ -243,13 +243,15 @@ func (f *cpFlags) attributes(replaceMeta, replaceTags bool) (worker.Attributes, 
 // secretFlags are elided from the resume command: secrets never appear in output.
 var secretFlags = map[string]bool{"--access-key-secret": true, "--sts-token": true}
 
-// resumeCommand is the command line that resumes the copy, secrets elided.
+// resumeCommand is the command line that resumes the copy: secrets
+// elided, and without --fresh, which would throw the progress away.
 func resumeCommand(args []string) string {
 	out := make([]string, 0, len(args))
 	elideNext := false
 	for _, a := range args {
 		name, _, hasValue := strings.Cut(a, "=")
 		switch {
+		case name == "--fresh" && !elideNext:
 		case elideNext:
 			out, elideNext = append(out, "'<secret>'"), false
 		case secretFlags[name] && hasValue:

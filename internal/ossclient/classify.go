@@ -2,6 +2,8 @@ package ossclient
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -43,6 +45,9 @@ func Classify(err error) (worker.Class, time.Duration) {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return worker.Transient, 0 // one attempt ran out of time; the copy's own deadline is checked first
 	}
+	if badTLS(err) {
+		return worker.Permanent, 0 // a wrong certificate or endpoint does not heal by retrying
+	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		return worker.Transient, 0
@@ -54,4 +59,15 @@ func Classify(err error) (worker.Class, time.Duration) {
 		return worker.Transient, 0
 	}
 	return worker.Permanent, 0
+}
+
+// badTLS reports certificate and TLS protocol failures.
+func badTLS(err error) bool {
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var record tls.RecordHeaderError
+	var verification *tls.CertificateVerificationError
+	return errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
+		errors.As(err, &record) || errors.As(err, &verification)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/retry"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/transport"
 
+	"github.com/osscopy/osscopy/planner"
 	"github.com/osscopy/osscopy/worker"
 )
 
@@ -35,9 +36,15 @@ func New(s Settings) *Client {
 		// worker's retry layer owns retries (by error type, with backoff and
 		// Retry-After); the SDK's would multiply its attempts.
 		WithRetryer(retry.NopRetryer{}).
-		WithHttpClient(transport.NewHttpClient(&transport.Config{}, keepConnections))
+		WithHttpClient(transport.NewHttpClient(&transport.Config{ReadWriteTimeout: &readWriteTimeout}, keepConnections))
 	return &Client{c: oss.NewClient(cfg)}
 }
+
+// readWriteTimeout is the longest the SDK's connection may wait for a read
+// or a write. While OSS copies a part server-side nothing is read, so the
+// SDK's default of 10 s would cut every part copy that takes longer, on
+// every retry; the real bound per attempt is worker's per-request timeout.
+var readWriteTimeout = worker.PartTimeout(planner.MaxPartSize)
 
 // maxConnections bounds connections to one endpoint; --parallel stays below.
 const maxConnections = 1024
@@ -98,7 +105,7 @@ func (c *Client) CopyObject(ctx context.Context, in worker.CopyObjectInput) (wor
 	}
 	res, err := c.c.CopyObject(ctx, req)
 	if err != nil {
-		return worker.CopyResult{}, mark(err)
+		return worker.CopyResult{}, markSource(err)
 	}
 	return worker.CopyResult{ETag: oss.ToString(res.ETag), CRC64: oss.ToString(res.HashCRC64)}, nil
 }
@@ -120,7 +127,7 @@ func (c *Client) UploadPartCopy(ctx context.Context, in worker.PartCopyInput) (s
 		SourceVersionId: optional(in.Source.VersionID), Range: oss.Ptr(fmt.Sprintf("bytes=%d-%d", in.First, in.Last)),
 		IfMatch: optional(in.IfMatch)})
 	if err != nil {
-		return "", mark(err)
+		return "", markSource(err)
 	}
 	if res.ETag == nil {
 		return "", fmt.Errorf("UploadPartCopy of part %d answered without an ETag", in.PartNumber)
@@ -183,6 +190,16 @@ func mark(err error) error {
 		return fmt.Errorf("%w: %w", worker.ErrPreconditionFailed, err)
 	}
 	return err
+}
+
+// markSource is mark for copies, where NoSuchKey can only mean the source:
+// the destination key need not exist.
+func markSource(err error) error {
+	var se *oss.ServiceError
+	if errors.As(err, &se) && se.Code == "NoSuchKey" {
+		return fmt.Errorf("%w: %w", worker.ErrSourceGone, err)
+	}
+	return mark(err)
 }
 
 // retryAfter reads a Retry-After header in seconds.

@@ -131,7 +131,8 @@ func readConfigFile(path, profile string) (Settings, error) {
 	}
 	f, err := ini.LoadSources(ini.LoadOptions{Insensitive: true, AllowBooleanKeys: true}, data)
 	if err != nil {
-		return Settings{}, fmt.Errorf("config file %s is not valid INI: %w", path, err)
+		// The parser's message quotes the offending line, which may hold a secret.
+		return Settings{}, fmt.Errorf("config file %s is not valid INI: check its syntax (sections like [default], lines like accessKeyID = ...)", path)
 	}
 	sec := findSection(f, profile)
 	if sec == nil {
