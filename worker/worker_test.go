@@ -951,36 +951,57 @@ func TestThrottled(t *testing.T) {
 
 // TestSourceChangedMidCopy: an overwritten source fails the copy with
 // ErrSourceChanged and leaves nothing behind.
+// overwriteSource and deleteSource change the source under a running copy:
+// the copy's If-Match then fails with 412, or the source is gone (404).
+func overwriteSource(t *testing.T, f *fixture) { f.put(t, srcKey, []byte("a new version")) }
+
+func deleteSource(t *testing.T, f *fixture) {
+	if _, err := f.env.Client.DeleteObject(context.Background(), &oss.DeleteObjectRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(srcKey)}); err != nil {
+		t.Errorf("deleting the source: %v", err)
+	}
+}
+
+// TestSourceChangedMidCopy: a source overwritten or deleted during the copy
+// fails it with ErrSourceChanged and leaves nothing behind.
 func TestSourceChangedMidCopy(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name      string
-		multipart bool
-		arm       func(t *testing.T, f *fixture, job *worker.Job) worker.Store
-	}{
-		{name: "after 3 of 12 parts", multipart: true, arm: func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
+	afterParts := func(n int, change func(*testing.T, *fixture)) func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
+		return func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
 			var once sync.Once
 			job.Events = func(e worker.Event) {
-				if e.Kind == worker.EventPartDone && e.PartsDone >= 3 {
-					once.Do(func() { f.put(t, srcKey, []byte("a new version")) })
+				if e.Kind == worker.EventPartDone && e.PartsDone >= n {
+					once.Do(func() { change(t, f) })
 				}
 			}
 			return f.store
-		}},
-		{name: "before the first part", multipart: true, arm: func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
+		}
+	}
+	inCopyObject := func(change func(*testing.T, *fixture)) func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
+		return func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
+			job.Threshold = planner.DefaultThreshold
+			return &hooked{Store: f.store, copyObject: func(ctx context.Context, in worker.CopyObjectInput, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
+				change(t, f)
+				return next()
+			}}
+		}
+	}
+	tests := []struct {
+		name      string
+		multipart bool
+		status    int // what the copy requests meet: 412 overwritten, 404 deleted
+		arm       func(t *testing.T, f *fixture, job *worker.Job) worker.Store
+	}{
+		{name: "overwritten after 3 of 12 parts", multipart: true, status: 412, arm: afterParts(3, overwriteSource)},
+		{name: "overwritten before the first part", multipart: true, status: 412, arm: func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
 			return &hooked{Store: f.store, initiate: func(ctx context.Context, next func() (string, error)) (string, error) {
 				id, err := next()
-				f.put(t, srcKey, []byte("a new version"))
+				overwriteSource(t, f)
 				return id, err
 			}}
 		}},
-		{name: "single copy", arm: func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
-			job.Threshold = planner.DefaultThreshold
-			return &hooked{Store: f.store, copyObject: func(ctx context.Context, in worker.CopyObjectInput, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
-				f.put(t, srcKey, []byte("a new version"))
-				return next()
-			}}
-		}},
+		{name: "overwritten during a single copy", status: 412, arm: inCopyObject(overwriteSource)},
+		{name: "deleted after 2 of 12 parts", multipart: true, status: 404, arm: afterParts(2, deleteSource)},
+		{name: "deleted during a single copy", status: 404, arm: inCopyObject(deleteSource)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -993,7 +1014,7 @@ func TestSourceChangedMidCopy(t *testing.T) {
 			job := f.job()
 			store := tt.arm(t, f, &job)
 			_, err := worker.Copy(context.Background(), store, job)
-			if !errors.Is(err, worker.ErrSourceChanged) {
+			if !errors.Is(err, worker.ErrSourceChanged) || !strings.Contains(err.Error(), "overwritten or deleted") {
 				t.Fatalf("error %v, want ErrSourceChanged", err)
 			}
 			f.wantMissing(t, dstKey)
@@ -1005,11 +1026,11 @@ func TestSourceChangedMidCopy(t *testing.T) {
 			}
 			log := f.env.Log.Entries(t)
 			if tt.multipart {
-				if count(log, "UploadPartCopy", 412) == 0 || count(log, "AbortMultipartUpload", 204) != 1 || count(log, "CompleteMultipartUpload", 0) != 0 {
-					t.Errorf("requests: %d part copies failed 412, %d aborts, %d completes", count(log, "UploadPartCopy", 412),
+				if count(log, "UploadPartCopy", tt.status) == 0 || count(log, "AbortMultipartUpload", 204) != 1 || count(log, "CompleteMultipartUpload", 0) != 0 {
+					t.Errorf("requests: %d part copies failed %d, %d aborts, %d completes", count(log, "UploadPartCopy", tt.status), tt.status,
 						count(log, "AbortMultipartUpload", 204), count(log, "CompleteMultipartUpload", 0))
 				}
-			} else if count(log, "CopyObject", 412) != 1 || count(log, "InitiateMultipartUpload", 0) != 0 {
+			} else if count(log, "CopyObject", tt.status) != 1 || count(log, "CopyObject", 0) != 1 || count(log, "InitiateMultipartUpload", 0) != 0 {
 				t.Errorf("requests %+v", log)
 			}
 		})
@@ -1666,70 +1687,6 @@ func TestFreshClearsUnreadableCheckpoint(t *testing.T) {
 			}
 			f.abort(t, first.UploadID)
 			f.checkCopied(t, res, srcCRC)
-		})
-	}
-}
-
-// TestSourceDeletedMidCopy: a deleted source fails the copy with
-// ErrSourceChanged and leaves nothing behind.
-func TestSourceDeletedMidCopy(t *testing.T) {
-	t.Parallel()
-	deleteSource := func(t *testing.T, f *fixture) {
-		if _, err := f.env.Client.DeleteObject(context.Background(), &oss.DeleteObjectRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(srcKey)}); err != nil {
-			t.Errorf("deleting the source: %v", err)
-		}
-	}
-	tests := []struct {
-		name      string
-		multipart bool
-		arm       func(t *testing.T, f *fixture, job *worker.Job) worker.Store
-	}{
-		{name: "after 2 of 12 parts", multipart: true, arm: func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
-			var once sync.Once
-			job.Events = func(e worker.Event) {
-				if e.Kind == worker.EventPartDone && e.PartsDone >= 2 {
-					once.Do(func() { deleteSource(t, f) })
-				}
-			}
-			return f.store
-		}},
-		{name: "single copy", arm: func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
-			return &hooked{Store: f.store, copyObject: func(ctx context.Context, in worker.CopyObjectInput, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
-				deleteSource(t, f)
-				return next()
-			}}
-		}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			size := 12 * gib
-			if !tt.multipart {
-				size = 8 * mib
-			}
-			f := setup(t, size, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 20 * time.Millisecond}})
-			job := f.job()
-			store := tt.arm(t, f, &job)
-			_, err := worker.Copy(context.Background(), store, job)
-			if !errors.Is(err, worker.ErrSourceChanged) || !strings.Contains(err.Error(), "overwritten or deleted") {
-				t.Fatalf("error %v, want ErrSourceChanged", err)
-			}
-			f.wantMissing(t, dstKey)
-			if ids := f.uploads(t); len(ids) != 0 {
-				t.Errorf("uploads left: %v", ids)
-			}
-			if files := checkpointFiles(t, f.dir); len(files) != 0 {
-				t.Errorf("checkpoint files left: %v", files)
-			}
-			log := f.env.Log.Entries(t)
-			if tt.multipart {
-				if count(log, "UploadPartCopy", 404) == 0 || count(log, "AbortMultipartUpload", 204) != 1 || count(log, "CompleteMultipartUpload", 0) != 0 {
-					t.Errorf("requests: %d part copies failed 404, %d aborts, %d completes", count(log, "UploadPartCopy", 404),
-						count(log, "AbortMultipartUpload", 204), count(log, "CompleteMultipartUpload", 0))
-				}
-			} else if count(log, "CopyObject", 404) != 1 || count(log, "CopyObject", 0) != 1 || count(log, "InitiateMultipartUpload", 0) != 0 {
-				t.Errorf("requests %+v", log)
-			}
 		})
 	}
 }
