@@ -28,9 +28,20 @@ type Job struct {
 	Fresh         bool
 	// Grace is how long parts in flight may finish once ctx is cancelled.
 	Grace time.Duration
-	Retry RetryPolicy
+	// PartTimeout, when more than 0, is how long one attempt at a part
+	// copy (or the single CopyObject) may take, instead of PartTimeout's
+	// 30 s plus the part at 16 MiB/s. At most MaxPartTimeout.
+	PartTimeout time.Duration
+	Retry       RetryPolicy
 	// Events receives progress; it is called from several goroutines.
 	Events func(Event)
+	// Proven, when set, receives the result as soon as the destination is
+	// proven equal to the source, before the checkpoint is removed: a kill
+	// then leaves either a checkpoint, which a rerun verifies without
+	// copying, or a reported success, never a finished copy nobody heard of.
+	Proven func(Result)
+
+	stamp func(*Result) // fills the result's totals (set by Copy)
 }
 
 // EventKind says what an Event reports.
@@ -86,10 +97,14 @@ var (
 func Copy(ctx context.Context, store Store, job Job) (res Result, err error) {
 	start := time.Now()
 	rs := newRetryStore(store, job.withRetryEvents())
+	rs.partTimeout = min(job.PartTimeout, MaxPartTimeout)
 	res = Result{Source: job.Source.String(), Destination: job.Dest.String()}
+	job.stamp = func(r *Result) {
+		r.Seconds = time.Since(start).Seconds()
+		r.Retries = rs.retries.Load()
+	}
 	defer func() {
-		res.Seconds = time.Since(start).Seconds()
-		res.Retries = rs.retries.Load()
+		job.stamp(&res)
 		if err != nil && ctx.Err() != nil && !errors.Is(err, ErrInterrupted) && !errors.Is(err, ErrSourceChanged) {
 			// Cut off outside the part pool (reading the source, listing
 			// parts): still an interruption, which a rerun resumes.
@@ -174,7 +189,23 @@ func (j *Job) copySingle(ctx context.Context, rs Store, src ObjectInfo, res *Res
 		return fmt.Errorf("copying %s to %s: %w", j.Source, j.Dest, err)
 	}
 	res.ETag = out.ETag
-	return j.verify(ctx, rs, src, res)
+	if err := j.verify(ctx, rs, src, res); err != nil {
+		return err
+	}
+	j.reportProven(res)
+	return nil
+}
+
+// reportProven hands a proven result to Proven.
+func (j *Job) reportProven(res *Result) {
+	if j.Proven == nil {
+		return
+	}
+	r := *res
+	if j.stamp != nil {
+		j.stamp(&r)
+	}
+	j.Proven(r)
 }
 
 // verify proves the destination equals the source: same size, same CRC64.

@@ -52,6 +52,10 @@ func (j *Job) copyMultipart(ctx context.Context, rs Store, src ObjectInfo, plan 
 	for attempt := 1; ; attempt++ {
 		res.UploadID = st.UploadID
 		err = j.runParts(ctx, rs, cp, st.UploadID, src, plan, done)
+		if err == nil {
+			// An upload aborted after its last part vanishes here.
+			err = j.complete(ctx, rs, st.UploadID, plan, done, res)
+		}
 		if !errors.Is(err, ErrNoSuchUpload) || attempt == maxNewUploads {
 			break
 		}
@@ -64,9 +68,6 @@ func (j *Job) copyMultipart(ctx context.Context, rs Store, src ObjectInfo, plan 
 	if err != nil {
 		return j.partsFailed(rs, cp, st.UploadID, err)
 	}
-	if err := j.complete(ctx, rs, st.UploadID, plan, done, res); err != nil {
-		return j.partsFailed(rs, cp, st.UploadID, err)
-	}
 	return j.proveAndRemove(ctx, rs, cp, src, res)
 }
 
@@ -75,6 +76,8 @@ func (j *Job) proveAndRemove(ctx context.Context, rs Store, cp *checkpoint.Check
 	if err := j.verify(ctx, rs, src, res); err != nil {
 		return fmt.Errorf("%w; the checkpoint %s is kept for inspection", err, cp.Path())
 	}
+	res.CheckpointBytes = cp.BytesWritten()
+	j.reportProven(res)
 	return cp.Remove()
 }
 
@@ -82,17 +85,37 @@ func (j *Job) proveAndRemove(ctx context.Context, rs Store, cp *checkpoint.Check
 func (j *Job) openCheckpoint() (*checkpoint.Checkpoint, *checkpoint.State, error) {
 	name := checkpoint.Name(checkpoint.Source{Bucket: j.Source.Bucket, Key: j.Source.Key, VersionID: j.Source.VersionID},
 		checkpoint.Destination{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
-	cp, saved, err := checkpoint.Open(j.CheckpointDir, name)
+	cp, saved, err := j.openOwnCheckpoint(name)
 	if err == nil || !j.Fresh || errors.Is(err, checkpoint.ErrLocked) {
 		return cp, saved, err
 	}
-	// --fresh also clears a checkpoint too damaged to read.
+	// --fresh also clears a checkpoint too damaged to read, or another
+	// copy's, without aborting an upload that may not be this copy's.
 	if derr := checkpoint.Discard(j.CheckpointDir, name); derr != nil {
 		return nil, nil, errors.Join(err, derr)
 	}
 	j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("--fresh: discarded an unreadable checkpoint (%v); an upload it named, if any, could not be aborted: list the multipart uploads of bucket %s to find it",
 		err, j.Dest.Bucket)})
 	return checkpoint.Open(j.CheckpointDir, name)
+}
+
+// openOwnCheckpoint opens the checkpoint named name and requires that it
+// is this copy's: a state file moved or copied by hand from another copy
+// names another source or destination, and resuming it would abort or
+// complete that copy's upload.
+func (j *Job) openOwnCheckpoint(name string) (*checkpoint.Checkpoint, *checkpoint.State, error) {
+	cp, saved, err := checkpoint.Open(j.CheckpointDir, name)
+	if err != nil || saved == nil {
+		return cp, saved, err
+	}
+	src := Object{Bucket: saved.Source.Bucket, Key: saved.Source.Key, VersionID: saved.Source.VersionID}
+	dst := Object{Bucket: saved.Destination.Bucket, Key: saved.Destination.Key}
+	if src != j.Source || dst != (Object{Bucket: j.Dest.Bucket, Key: j.Dest.Key}) {
+		cp.Close()
+		return nil, nil, fmt.Errorf("checkpoint %s is the state of a copy of %s to %s, not of this one (%s to %s): it was moved or edited; run again with --fresh to discard it (its upload %s is left alone)",
+			cp.Path(), src, dst, j.Source, j.Dest, saved.UploadID)
+	}
+	return cp, saved, nil
 }
 
 // prepare resumes the saved checkpoint when it still fits the source and

@@ -244,3 +244,24 @@ func TestRetryStore(t *testing.T) {
 		}
 	}
 }
+
+// TestRetryStorePartTimeout: Job.PartTimeout replaces the size-based
+// timeout of every attempt at a part copy.
+func TestRetryStorePartTimeout(t *testing.T) {
+	t.Parallel()
+	inner := &timeoutStore{fails: 1}
+	rs := newRetryStore(inner, RetryPolicy{Attempts: 3, Initial: time.Millisecond, Max: time.Millisecond,
+		Classify: func(error) (Class, time.Duration) { return Transient, 0 }})
+	rs.partTimeout = 3 * time.Second
+	if _, err := rs.UploadPartCopy(context.Background(), PartCopyInput{PartNumber: 1, First: 0, Last: 5<<30 - 1}); err != nil {
+		t.Fatal(err)
+	}
+	if len(inner.deadlines) != 2 {
+		t.Fatalf("%d attempts, want 2", len(inner.deadlines))
+	}
+	for i, d := range inner.deadlines {
+		if d > 3*time.Second || d < 2*time.Second {
+			t.Errorf("attempt %d had %s to run, want the 3s given", i+1, d)
+		}
+	}
+}

@@ -14,6 +14,9 @@ type retryStore struct {
 	inner   Store
 	policy  RetryPolicy
 	retries atomic.Int64
+	// partTimeout, when set, replaces PartTimeout for part copies and
+	// the single CopyObject (Job.PartTimeout).
+	partTimeout time.Duration
 }
 
 func newRetryStore(inner Store, p RetryPolicy) *retryStore {
@@ -33,6 +36,19 @@ func newRetryStore(inner Store, p RetryPolicy) *retryStore {
 // only a stuck request is cut.
 func PartTimeout(size int64) time.Duration {
 	return 30*time.Second + time.Duration(size/(16<<20))*time.Second
+}
+
+// MaxPartTimeout is the longest Job.PartTimeout may be: the SDK's
+// connection gives up on a read or write after this long anyway
+// (internal/ossclient), so a longer timeout would not be one.
+var MaxPartTimeout = PartTimeout(planner.MaxPartSize)
+
+// copyTimeout is the timeout of one attempt to copy size bytes.
+func (s *retryStore) copyTimeout(size int64) time.Duration {
+	if s.partTimeout > 0 {
+		return s.partTimeout
+	}
+	return PartTimeout(size)
 }
 
 // Timeouts of one attempt, for requests other than part copies.
@@ -59,7 +75,7 @@ func (s *retryStore) GetTagging(ctx context.Context, obj Object) (string, error)
 }
 
 func (s *retryStore) CopyObject(ctx context.Context, in CopyObjectInput) (CopyResult, error) {
-	return attempt(ctx, s, "CopyObject", PartTimeout(planner.DefaultThreshold), func(ctx context.Context) (CopyResult, error) {
+	return attempt(ctx, s, "CopyObject", s.copyTimeout(planner.DefaultThreshold), func(ctx context.Context) (CopyResult, error) {
 		return s.inner.CopyObject(ctx, in)
 	})
 }
@@ -71,7 +87,7 @@ func (s *retryStore) Initiate(ctx context.Context, dst Object, attrs Attributes)
 }
 
 func (s *retryStore) UploadPartCopy(ctx context.Context, in PartCopyInput) (string, error) {
-	return attempt(ctx, s, "UploadPartCopy", PartTimeout(in.Last-in.First+1), func(ctx context.Context) (string, error) {
+	return attempt(ctx, s, "UploadPartCopy", s.copyTimeout(in.Last-in.First+1), func(ctx context.Context) (string, error) {
 		return s.inner.UploadPartCopy(ctx, in)
 	})
 }

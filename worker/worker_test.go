@@ -1204,8 +1204,13 @@ func TestCompleteAnswerLost(t *testing.T) {
 				if !errors.Is(err, worker.ErrNoSuchUpload) || !strings.Contains(err.Error(), "completing upload "+res.UploadID) {
 					t.Fatalf("error %v, want a failed completion with ErrNoSuchUpload", err)
 				}
-				if count(log, "HeadObject", 0) != 2 { // the source, then the destination to check
-					t.Errorf("%d HEADs, want 2", count(log, "HeadObject", 0))
+				// The source, then the destination after each completion: an
+				// upload gone at completion is replaced, up to 3 times in all.
+				if count(log, "HeadObject", 0) != 4 {
+					t.Errorf("%d HEADs, want 4", count(log, "HeadObject", 0))
+				}
+				if n := count(log, "InitiateMultipartUpload", 0); n != 3 {
+					t.Errorf("%d InitiateMultipartUpload, want 3", n)
 				}
 				return
 			}
@@ -1821,5 +1826,33 @@ func TestProgressInOrder(t *testing.T) {
 				t.Errorf("at most %d parts in flight: no concurrency to test", store.max.Load())
 			}
 		})
+	}
+}
+
+// TestProvenBeforeCheckpointRemoved: Job.Proven receives the proven result
+// while the checkpoint still exists, so that a kill between the two leaves
+// a checkpoint (whose rerun only verifies) or a reported success, never a
+// finished copy nobody was told of. Found by a kill -9 test (internal/e2e).
+func TestProvenBeforeCheckpointRemoved(t *testing.T) {
+	t.Parallel()
+	f := setup(t, 6*gib, ossserver.Config{})
+	job := f.job()
+	var proven []worker.Result
+	job.Proven = func(r worker.Result) {
+		states, _ := filepath.Glob(filepath.Join(f.dir, "*.json"))
+		if len(states) != 1 {
+			t.Errorf("when the result was reported, the checkpoint dir held %q, want its state file", states)
+		}
+		proven = append(proven, r)
+	}
+	res, err := worker.Copy(context.Background(), f.store, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(proven) != 1 || proven[0].CRC64 != res.CRC64 || proven[0].ETag != res.ETag || proven[0].Seconds <= 0 || proven[0].CheckpointBytes <= 0 {
+		t.Errorf("Proven saw %+v; Copy returned %+v", proven, res)
+	}
+	if states, _ := filepath.Glob(filepath.Join(f.dir, "*.json")); len(states) != 0 {
+		t.Errorf("after the copy the checkpoint dir holds %q", states)
 	}
 }

@@ -30,9 +30,19 @@ func addConnFlags(cmd *cobra.Command, f *connFlags) {
 
 // client resolves the settings and makes an OSS client.
 func (f *connFlags) client() (*ossclient.Client, error) {
-	s, err := ossclient.Resolve(f.settings, f.configFile, f.profile, os.Getenv)
+	s, err := f.resolve()
 	if err != nil {
-		return nil, usageError{err}
+		return nil, err
 	}
 	return ossclient.New(s), nil
+}
+
+// resolve reads the connection settings from flags, environment and the
+// configuration file.
+func (f *connFlags) resolve() (ossclient.Settings, error) {
+	s, err := ossclient.Resolve(f.settings, f.configFile, f.profile, os.Getenv)
+	if err != nil {
+		return s, usageError{err}
+	}
+	return s, nil
 }

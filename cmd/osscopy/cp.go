@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"os/signal"
 	"path"
@@ -16,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/ossapi"
 	"github.com/osscopy/osscopy/internal/ossclient"
 	"github.com/osscopy/osscopy/internal/ossurl"
 	"github.com/osscopy/osscopy/internal/units"
@@ -38,7 +38,7 @@ type cpFlags struct {
 	contentDisposition, contentEncoding string
 	expires, tagging, storageClass      string
 	outputFormat                        string
-	grace                               time.Duration
+	grace, partTimeout                  time.Duration
 }
 
 func newCpCommand() *cobra.Command {
@@ -91,6 +91,7 @@ A destination ending in "/" gets the source's base name.`,
 	fl.BoolVar(&f.noProgress, "no-progress", false, "show no progress")
 	fl.StringVar(&f.outputFormat, "output-format", "text", "text, or json for one JSON result on stdout")
 	fl.DurationVar(&f.grace, "grace", worker.DefaultGrace, "after Ctrl-C or SIGTERM, how long parts in flight may finish")
+	fl.DurationVar(&f.partTimeout, "part-timeout", 0, "how long one attempt at a part copy may take before it is retried (default 30s plus the part at 16 MiB/s)")
 	return cmd
 }
 
@@ -114,6 +115,14 @@ func runCp(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	job.Events = prog.event
 	job.Retry = worker.DefaultRetryPolicy(ossclient.Classify)
 	job.Retry.Attempts = f.retryTimes
+	// The result is printed once the copy is proven, before the checkpoint
+	// is removed: a kill never hides a finished copy from its user.
+	var printErr error
+	printed := false
+	job.Proven = func(r worker.Result) {
+		prog.finish()
+		printErr, printed = printResult(cmd, f.outputFormat, r), true
+	}
 	res, err := worker.Copy(ctx, client, job)
 	prog.finish()
 	if errors.Is(err, worker.ErrInterrupted) {
@@ -121,6 +130,9 @@ func runCp(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if printed {
+		return printErr
 	}
 	return printResult(cmd, f.outputFormat, res)
 }
@@ -154,6 +166,10 @@ func (f *cpFlags) job(srcArg, dstArg string) (worker.Job, error) {
 	if f.retryTimes < 1 {
 		return job, fmt.Errorf("--retry-times must be at least 1, not %d", f.retryTimes)
 	}
+	if f.partTimeout < 0 || f.partTimeout > worker.MaxPartTimeout {
+		return job, fmt.Errorf("--part-timeout must be from 0 (the default) to %s, not %s", worker.MaxPartTimeout, f.partTimeout)
+	}
+	job.PartTimeout = f.partTimeout
 	if job.Threshold, err = units.ParseSize(f.threshold); err != nil {
 		return job, fmt.Errorf("--bigfile-threshold: %w", err)
 	}
@@ -171,10 +187,10 @@ func (f *cpFlags) job(srcArg, dstArg string) (worker.Job, error) {
 	if _, err := planner.New(0, planner.Options{Threshold: job.Threshold}); err != nil {
 		return job, err
 	}
-	if job.ReplaceMetadata, err = directive("--metadata-directive", f.metadataDirective); err != nil {
+	if job.ReplaceMetadata, err = ossapi.ParseDirective("--metadata-directive", f.metadataDirective); err != nil {
 		return job, err
 	}
-	if job.ReplaceTagging, err = directive("--tagging-directive", f.taggingDirective); err != nil {
+	if job.ReplaceTagging, err = ossapi.ParseDirective("--tagging-directive", f.taggingDirective); err != nil {
 		return job, err
 	}
 	if job.Attributes, err = f.attributes(job.ReplaceMetadata, job.ReplaceTagging); err != nil {
@@ -188,18 +204,6 @@ func (f *cpFlags) job(srcArg, dstArg string) (worker.Job, error) {
 	return job, nil
 }
 
-func directive(flag, v string) (replace bool, err error) {
-	switch strings.ToUpper(v) {
-	case "COPY":
-		return false, nil
-	case "REPLACE":
-		return true, nil
-	}
-	return false, fmt.Errorf("%s must be COPY or REPLACE, not %q", flag, v)
-}
-
-var storageClasses = []string{"Standard", "IA", "Archive", "ColdArchive", "DeepColdArchive"}
-
 // attributes checks the metadata and tagging flags against the directives.
 func (f *cpFlags) attributes(replaceMeta, replaceTags bool) (worker.Attributes, error) {
 	a := worker.Attributes{ContentType: f.contentType, CacheControl: f.cacheControl, ContentDisposition: f.contentDisposition,
@@ -211,30 +215,16 @@ func (f *cpFlags) attributes(replaceMeta, replaceTags bool) (worker.Attributes, 
 	if f.tagging != "" && !replaceTags {
 		return a, errors.New("--tagging needs --tagging-directive REPLACE")
 	}
-	for _, kv := range f.meta {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return a, fmt.Errorf("--meta %q: write key=value", kv)
-		}
-		if a.Meta == nil {
-			a.Meta = map[string]string{}
-		}
-		a.Meta[strings.ToLower(k)] = v
+	var err error
+	if a.Meta, err = ossapi.ParseMetadata("--meta", f.meta); err != nil {
+		return a, err
 	}
-	if f.tagging != "" {
-		if _, err := url.ParseQuery(f.tagging); err != nil {
-			return a, fmt.Errorf(`--tagging %q: write URL-encoded key=value pairs joined by "&", like "a=b&c=d"`, f.tagging)
-		}
+	if a.Tagging, err = ossapi.ParseTagging("--tagging", f.tagging); err != nil {
+		return a, err
 	}
 	if f.storageClass != "" {
-		found := false
-		for _, c := range storageClasses {
-			if strings.EqualFold(c, f.storageClass) {
-				a.StorageClass, found = c, true
-			}
-		}
-		if !found {
-			return a, fmt.Errorf("--storage-class %q is not one of %s", f.storageClass, strings.Join(storageClasses, ", "))
+		if a.StorageClass, err = ossapi.ParseStorageClass("--storage-class", f.storageClass); err != nil {
+			return a, err
 		}
 	}
 	return a, nil

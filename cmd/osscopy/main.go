@@ -14,9 +14,18 @@ import (
 // usageError marks errors in what the user typed: exit status 2.
 type usageError struct{ error }
 
+// exitStatus ends the process with Code once the command has said why.
+type exitStatus struct{ Code int }
+
+func (e exitStatus) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
 func main() {
 	root := newRootCommand()
 	if err := root.Execute(); err != nil {
+		var es exitStatus
+		if errors.As(err, &es) {
+			os.Exit(es.Code)
+		}
 		fmt.Fprintln(os.Stderr, "osscopy:", err)
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -32,19 +41,22 @@ func newRootCommand() *cobra.Command {
 		Short:         "Copy very large objects inside Alibaba Cloud OSS without moving their bytes through this machine",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// With Args set, cobra hands an unknown subcommand to the root
-		// instead of failing inside Execute, so it can be a usage error.
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usageError{fmt.Errorf("unknown command %q: run 'osscopy --help' for the commands", args[0])}
-			}
-			return nil
-		},
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		Args:          unknownCommand,
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageError{fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
 	})
-	root.AddCommand(newServerCommand(), newCpCommand(), newDemoCommand())
+	root.AddCommand(newServerCommand(), newCpCommand(), newDemoCommand(), newAPICommand(), newCleanupCommand(), newBenchCommand())
 	return root
+}
+
+// unknownCommand is the Args of commands that group others: with Args set,
+// cobra hands an unknown subcommand to its parent instead of failing inside
+// Execute, so it can be a usage error.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return usageError{fmt.Errorf("unknown command %q: run '%s --help' for the commands", args[0], cmd.CommandPath())}
+	}
+	return nil
 }

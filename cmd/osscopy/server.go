@@ -24,10 +24,11 @@ type serverFlags struct {
 	addr, region, accessKeyID, accessKeySecret, dataDir, accessLog, domain string
 	buckets, seeds, latency, bandwidth, errorRate, resetRate               []string
 	md5Limit, copyObjectLimit, throttleCode                                string
-	lenientCopyRange                                                       bool
+	lenientCopyRange, ignorePartCopyTagging                                bool
 	maxInflight, throttleStatus                                            int
 	retryAfter                                                             time.Duration
 	faultSeed                                                              uint64
+	deny                                                                   []string
 }
 
 func newServerCommand() *cobra.Command {
@@ -71,6 +72,8 @@ multipart, bucket) or * for all; the most specific one applies.`,
 		"copies and synthetic objects up to this size get the MD5 of their bytes as ETag; larger ones a digest of CRC64 and size")
 	fl.StringVar(&f.copyObjectLimit, "copy-object-limit", "1GiB", "largest source CopyObject accepts; larger ones get 400 EntityTooLarge")
 	fl.BoolVar(&f.lenientCopyRange, "lenient-copy-range", false, "copy the whole source when x-oss-copy-source-range is malformed, instead of 400 InvalidArgument")
+	fl.BoolVar(&f.ignorePartCopyTagging, "ignore-part-copy-tagging", false,
+		"ignore tagging and directive headers on UploadPartCopy, as its API reference lists none (default: a Replace tagging directive sets the completed object's tags, as ossutil's page says)")
 	fl.StringArrayVar(&f.latency, "latency", nil, "fixed time per request: OP=DURATION, like copy=20ms (repeatable)")
 	fl.StringArrayVar(&f.bandwidth, "bandwidth", nil, "bytes per second each request copies or moves: OP=RATE, like copy=1GiB (repeatable)")
 	fl.IntVar(&f.maxInflight, "max-inflight", 0, "most requests in flight; more are throttled (0: no limit)")
@@ -80,6 +83,7 @@ multipart, bucket) or * for all; the most specific one applies.`,
 	fl.StringArrayVar(&f.errorRate, "error-rate", nil, "share of requests answered 500 or 503 before running: OP=RATE, like *=5% (repeatable)")
 	fl.StringArrayVar(&f.resetRate, "reset-rate", nil, "share of requests that run, then have the connection reset mid-response: OP=RATE (repeatable)")
 	fl.Uint64Var(&f.faultSeed, "fault-seed", 1, "seed that makes --error-rate and --reset-rate reproducible")
+	fl.StringArrayVar(&f.deny, "deny", nil, "answer 403 AccessDenied to requests for, or copying from, [OP=]BUCKET[/KEY] (KEY ending in * for a prefix; repeatable)")
 	fl.StringVar(&f.accessLog, "access-log", "", "append one JSON object per request to this file")
 	fl.StringVar(&f.domain, "domain", "localhost", "host suffix for virtual-hosted requests (bucket.DOMAIN)")
 	return cmd
@@ -87,7 +91,8 @@ multipart, bucket) or * for all; the most specific one applies.`,
 
 func (f *serverFlags) config() (ossserver.Config, error) {
 	cfg := ossserver.Config{Region: f.region, DataDir: f.dataDir, Buckets: f.buckets, LenientCopyRange: f.lenientCopyRange,
-		MaxInflight: f.maxInflight, ThrottleStatus: f.throttleStatus, ThrottleCode: f.throttleCode,
+		IgnorePartCopyTagging: f.ignorePartCopyTagging,
+		MaxInflight:           f.maxInflight, ThrottleStatus: f.throttleStatus, ThrottleCode: f.throttleCode,
 		RetryAfter: f.retryAfter, FaultSeed: f.faultSeed, Domain: f.domain}
 	var err error
 	if f.throttleStatus != 503 && f.throttleStatus != 429 {
@@ -125,6 +130,13 @@ func (f *serverFlags) config() (ossserver.Config, error) {
 	}
 	if cfg.ResetRate, err = ossserver.ParseOpSettings("reset-rate", f.resetRate, ossserver.ParseFraction); err != nil {
 		return cfg, err
+	}
+	for _, d := range f.deny {
+		rule, err := ossserver.ParseDenyRule(d)
+		if err != nil {
+			return cfg, err
+		}
+		cfg.Deny = append(cfg.Deny, rule)
 	}
 	return cfg, nil
 }

@@ -18,7 +18,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"runtime/debug"
 	"slices"
@@ -33,6 +32,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/retry"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -758,11 +758,11 @@ func checkHelp(t *testing.T, name string, cmd *cobra.Command, minFlags int) {
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit status %d, stderr %q; want 0 and nothing", code, stderr)
 	}
-	names := flagNames(cmd.Flags().VisitAll)
-	if len(names) < minFlags {
-		t.Fatalf("found only flags %q", names)
+	usages := flagUsages(cmd.Flags().VisitAll)
+	if len(usages) < minFlags {
+		t.Fatalf("found only flags %v", usages)
 	}
-	for _, flag := range names {
+	for flag := range usages {
 		if !strings.Contains(stdout, "--"+flag+" ") {
 			t.Errorf("--help does not list --%s", flag)
 		}
@@ -773,18 +773,12 @@ func checkHelp(t *testing.T, name string, cmd *cobra.Command, minFlags int) {
 	checkGolden(t, filepath.Join("testdata", name+"-help.golden"), stdout)
 }
 
-// flagNames collects the Name of every flag visitAll (a pflag FlagSet's
-// VisitAll, hidden flags included) visits. It goes through reflect so that
-// this test need not import pflag, which go.mod lists only as indirect.
-func flagNames(visitAll any) []string {
-	var names []string
-	v := reflect.ValueOf(visitAll)
-	fn := reflect.MakeFunc(v.Type().In(0), func(args []reflect.Value) []reflect.Value {
-		names = append(names, args[0].Elem().FieldByName("Name").String())
-		return nil
-	})
-	v.Call([]reflect.Value{fn})
-	return names
+// flagUsages maps the name of every flag visitAll (a pflag FlagSet's
+// VisitAll, hidden flags included) visits to its usage.
+func flagUsages(visitAll func(func(*pflag.Flag))) map[string]string {
+	usages := map[string]string{}
+	visitAll(func(f *pflag.Flag) { usages[f.Name] = f.Usage })
+	return usages
 }
 
 // runOsscopy runs the binary to completion (at most 10 s) and returns its

@@ -28,16 +28,18 @@ var _ worker.Store = (*Client)(nil)
 
 // New makes a client from resolved settings.
 func New(s Settings) *Client {
-	cfg := oss.LoadDefaultConfig().
+	// worker's retry layer owns retries (by error type, with backoff and
+	// Retry-After); the SDK's would multiply its attempts.
+	return &Client{c: oss.NewClient(sdkConfig(s).WithRetryer(retry.NopRetryer{}))}
+}
+
+func sdkConfig(s Settings) *oss.Config {
+	return oss.LoadDefaultConfig().
 		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.AccessKeyID, s.AccessKeySecret, s.STSToken)).
 		WithRegion(s.Region).
 		WithEndpoint(s.Endpoint).
 		WithUsePathStyle(s.AddressingStyle == "path").
-		// worker's retry layer owns retries (by error type, with backoff and
-		// Retry-After); the SDK's would multiply its attempts.
-		WithRetryer(retry.NopRetryer{}).
 		WithHttpClient(transport.NewHttpClient(&transport.Config{ReadWriteTimeout: &readWriteTimeout}, keepConnections))
-	return &Client{c: oss.NewClient(cfg)}
 }
 
 // readWriteTimeout is the longest the SDK's connection may wait for a read

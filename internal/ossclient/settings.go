@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -105,7 +106,33 @@ func (s Settings) complete() (Settings, error) {
 		return s, errors.New("no access key: give --access-key-id and --access-key-secret, set " + EnvAccessKeyID + " and " +
 			EnvAccessKeySecret + ", or set accessKeyID and accessKeySecret in the config file")
 	}
-	return s, nil
+	return s, s.check()
+}
+
+var regionName = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
+
+// check refuses settings that no request could be sent with (an
+// endpoint that is not an http(s) address, control characters in what
+// goes into headers), which would otherwise fail each attempt as a network
+// error and be retried for minutes. Secrets are never quoted.
+func (s Settings) check() error {
+	if !regionName.MatchString(s.Region) {
+		return fmt.Errorf("region %q is not a region name like cn-hangzhou", s.Region)
+	}
+	u, err := url.Parse(s.Endpoint)
+	if err == nil && u.User != nil {
+		return errors.New("the endpoint holds a user name or password: give the keys with --access-key-id and --access-key-secret instead")
+	}
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("endpoint %q is not an address like oss-cn-hangzhou.aliyuncs.com, https://oss-cn-hangzhou.aliyuncs.com or http://127.0.0.1:9000", s.Endpoint)
+	}
+	for _, f := range []struct{ name, value string }{{"access key ID", s.AccessKeyID}, {"security token", s.STSToken}} {
+		if strings.ContainsFunc(f.value, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return fmt.Errorf("the %s contains a control character (a line break?): check where it comes from", f.name)
+		}
+	}
+	return nil
 }
 
 // readConfigFile reads a profile of ossutil's INI configuration file. A

@@ -25,6 +25,12 @@ type Config struct {
 	// LenientCopyRange copies the whole source when x-oss-copy-source-range
 	// is malformed, as some OSS documentation suggests, instead of failing.
 	LenientCopyRange bool
+	// IgnorePartCopyTagging ignores x-oss-tagging-directive, x-oss-tagging
+	// and x-oss-metadata-directive on UploadPartCopy, as its API reference
+	// (which lists none of them) suggests. By default the server does what
+	// ossutil's upload-part-copy page promises: a Replace tagging directive
+	// sets the tags the completed object gets.
+	IgnorePartCopyTagging bool
 
 	// Latency and Bandwidth shape how long operations take, keyed by API
 	// name (UploadPartCopy), class (copy, read, write, list, multipart,
@@ -45,6 +51,9 @@ type Config struct {
 	ErrorRate map[string]float64
 	ResetRate map[string]float64
 	FaultSeed uint64
+	// Deny answers requests a rule covers (their bucket and key, or the
+	// object they copy from) 403 AccessDenied, after authentication.
+	Deny []DenyRule
 
 	// AccessLog receives one JSON object per request.
 	AccessLog io.Writer

@@ -120,18 +120,19 @@ func sortTags(tags []tag) []tag {
 	return out
 }
 
-// conditions are the four preconditions on a source or object.
+// conditions are the four preconditions on a source or object (what).
 type conditions struct {
+	what                                                     string
 	ifMatch, ifNoneMatch, ifModifiedSince, ifUnmodifiedSince string
 }
 
 func copyConditions(h http.Header) conditions {
-	return conditions{h.Get("x-oss-copy-source-if-match"), h.Get("x-oss-copy-source-if-none-match"),
+	return conditions{"source", h.Get("x-oss-copy-source-if-match"), h.Get("x-oss-copy-source-if-none-match"),
 		h.Get("x-oss-copy-source-if-modified-since"), h.Get("x-oss-copy-source-if-unmodified-since")}
 }
 
 func getConditions(h http.Header) conditions {
-	return conditions{h.Get("If-Match"), h.Get("If-None-Match"), h.Get("If-Modified-Since"), h.Get("If-Unmodified-Since")}
+	return conditions{"object", h.Get("If-Match"), h.Get("If-None-Match"), h.Get("If-Modified-Since"), h.Get("If-Unmodified-Since")}
 }
 
 // check evaluates the conditions as OSS documents them: a failed if-match or
@@ -144,10 +145,10 @@ func (c conditions) check(o *objectState) *ossError {
 	modified := o.LastModified.Truncate(time.Second)
 	if c.ifMatch != "" {
 		if unquoteETag(c.ifMatch) != etag {
-			return errPrecondition("The ETag of the source is %q, not %q: the source has changed.", quoteETag(etag), c.ifMatch)
+			return errPrecondition("The ETag of the %s is %s, not %s.", c.what, quoteETag(etag), quoteETag(unquoteETag(c.ifMatch)))
 		}
 	} else if t, ok := parseHTTPDate(c.ifUnmodifiedSince); ok && modified.After(t) {
-		return errPrecondition("The source was modified at %s, after %s.", modified.Format(http.TimeFormat), c.ifUnmodifiedSince)
+		return errPrecondition("The %s was modified at %s, after %s.", c.what, modified.Format(http.TimeFormat), c.ifUnmodifiedSince)
 	}
 	if c.ifNoneMatch != "" {
 		if unquoteETag(c.ifNoneMatch) == etag {

@@ -98,14 +98,16 @@ func partNumber(rq *request) *ossError {
 	return nil
 }
 
-// commitPart records a part if its upload still exists.
-func (s *Server) commitPart(rq *request, p *partState) *ossError {
+// commitPart records a part if its upload still exists; r holds the
+// record's other fields.
+func (s *Server) commitPart(rq *request, p *partState, r record) *ossError {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	if _, e := s.upload(rq); e != nil {
 		return e
 	}
-	return s.store.commit(record{Op: opPutPart, Bucket: rq.bucket, UploadID: rq.uploadID, Part: p})
+	r.Op, r.Bucket, r.UploadID, r.Part = opPutPart, rq.bucket, rq.uploadID, p
+	return s.store.commit(r)
 }
 
 func (s *Server) uploadPart(rq *request) *ossError {
@@ -121,7 +123,7 @@ func (s *Server) uploadPart(rq *request) *ossError {
 	}
 	p := &partState{Number: rq.partNumber, Content: contentOf(in.blob), Size: in.blob.Size(),
 		ETag: fmt.Sprintf("%X", in.md5), CRC: in.crc, LastModified: s.cfg.Now().UTC()}
-	if e := s.commitPart(rq, p); e != nil {
+	if e := s.commitPart(rq, p, record{}); e != nil {
 		return e
 	}
 	h := rq.w.Header()
@@ -136,6 +138,10 @@ func (s *Server) uploadPartCopy(rq *request) *ossError {
 		return e
 	}
 	if e := s.uploadExists(rq); e != nil {
+		return e
+	}
+	tagging, e := s.partCopyTagging(rq)
+	if e != nil {
 		return e
 	}
 	src, so, srcVersioned, e := s.findSource(rq)
@@ -153,7 +159,7 @@ func (s *Server) uploadPartCopy(rq *request) *ossError {
 	if e := s.transfer(rq, n); e != nil {
 		return e
 	}
-	if e := s.commitPart(rq, p); e != nil {
+	if e := s.commitPart(rq, p, tagging); e != nil {
 		return e
 	}
 	h := rq.w.Header()
@@ -162,6 +168,24 @@ func (s *Server) uploadPartCopy(rq *request) *ossError {
 		h.Set("x-oss-copy-source-version-id", so.VersionID)
 	}
 	return s.writeXML(rq, copyResult{XMLName: xml.Name{Local: "CopyPartResult"}, LastModified: isoTime(p.LastModified), ETag: quoteETag(p.ETag)})
+}
+
+// partCopyTagging reads the directive and tagging headers ossutil sends
+// with UploadPartCopy into the part's record: with a Replace tagging
+// directive, the upload's tags become x-oss-tagging's.
+func (s *Server) partCopyTagging(rq *request) (record, *ossError) {
+	if s.cfg.IgnorePartCopyTagging {
+		return record{}, nil
+	}
+	if _, e := directive(rq.r.Header, "x-oss-metadata-directive"); e != nil {
+		return record{}, e
+	}
+	replace, e := directive(rq.r.Header, "x-oss-tagging-directive")
+	if e != nil || !replace {
+		return record{}, e
+	}
+	tags, e := parseTagging(rq.r.Header.Get("x-oss-tagging"))
+	return record{Tags: tags, ReplaceTags: true}, e
 }
 
 // copyRange reads x-oss-copy-source-range ("bytes=first-last", inclusive,
@@ -427,8 +451,8 @@ func (s *Server) listMultipartUploads(rq *request) *ossError {
 	lastPrefix := ""
 	for _, u := range uploads {
 		cp := commonPrefix(u.Key, prefix, delim)
-		if cp != "" && cp == lastPrefix {
-			continue
+		if cp != "" && (cp == lastPrefix || cp <= keyMarker) {
+			continue // a prefix already given, on this page or (as the marker) on an earlier one
 		}
 		if len(res.Uploads)+len(res.CommonPrefixes) == maxUploads {
 			res.IsTruncated = true

@@ -21,6 +21,8 @@ type record struct {
 	UploadID   string       `json:"upload_id,omitempty"`
 	Part       *partState   `json:"part,omitempty"`
 	Tags       []tag        `json:"tags,omitempty"`
+	// ReplaceTags makes a put-part set its upload's tags to Tags.
+	ReplaceTags bool `json:"replace_tags,omitempty"`
 }
 
 const (
@@ -92,6 +94,9 @@ func (s *state) apply(r record) error {
 			return fmt.Errorf("record put-part names unknown upload %q", r.UploadID)
 		}
 		u.Parts[r.Part.Number] = r.Part
+		if r.ReplaceTags {
+			u.Tags = r.Tags
+		}
 	case opAbortUpload:
 		delete(s.Uploads, r.UploadID)
 	case opCompleteUpload:

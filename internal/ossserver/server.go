@@ -202,6 +202,9 @@ func (s *Server) serve(rq *request) *ossError {
 	if e = s.authenticate(rq.r, rq.bucket, rq.key); e != nil {
 		return e
 	}
+	if e = s.deny(rq); e != nil {
+		return e
+	}
 	if e = s.faults.injectError(rq); e != nil {
 		return e
 	}

@@ -2,6 +2,7 @@
 package ossurl
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -34,6 +35,25 @@ func Parse(s string) (URL, error) {
 		return bad(why)
 	}
 	return URL{Bucket: bucket, Key: key}, nil
+}
+
+// CheckBucket says why b is not a valid bucket name, or nil.
+func CheckBucket(b string) error { return problem(bucketProblem(b)) }
+
+// CheckKey says why k is not a valid object key, or nil. Unlike in Parse,
+// an empty key is an error.
+func CheckKey(k string) error {
+	if k == "" {
+		return problem("the key is empty")
+	}
+	return problem(keyProblem(k))
+}
+
+func problem(why string) error {
+	if why == "" {
+		return nil
+	}
+	return errors.New(why)
 }
 
 func bucketProblem(b string) string {

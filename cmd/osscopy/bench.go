@@ -1,0 +1,103 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/osscopy/osscopy/internal/bench"
+)
+
+type benchFlags struct {
+	out       string
+	quick     bool
+	scenarios []string
+}
+
+func newBenchCommand() *cobra.Command {
+	f := &benchFlags{}
+	cmd := &cobra.Command{
+		Use:   "bench",
+		Short: "Benchmark osscopy against the Go SDK's Copier on a local OSS server with a latency model",
+		Long: `Copy synthetic objects on local OSS servers (each in a child process) with osscopy,
+with the Go SDK's Copier at its defaults, and with the Copier at osscopy's parallelism
+and part size, in five scenarios: a 100 GiB object; 10,000 parts at parallel 64; 2%
+of requests failing with 500/503; a server that throttles above 32 requests in
+flight; a copy interrupted halfway and run again. Every request takes 50 ms and part
+copies run at 4 GiB/s each.
+
+For each copy: its plan, the ideal (ceil(parts / parallel) x time per part), the wall
+time and its ratio to the ideal, requests by operation, retries, parts copied twice,
+the client's CPU time and peak RSS, and whether the copy completed with the source's
+CRC64. The table is printed; results.md, results.json and wall-vs-ideal.svg are
+written to --out. The full run takes a few minutes (the Copier at its defaults copies
+3 parts at a time); --quick runs every scenario in seconds on small objects.`,
+		Example: `  osscopy bench --out docs/bench
+  osscopy bench --quick
+  osscopy bench --scenario 10000-parts --scenario faults`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageError{fmt.Errorf("bench takes no arguments, got %q", args)}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error { return runBench(cmd, f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.out, "out", "bench-results", "directory to write "+bench.MarkdownFile+", "+bench.JSONFile+" and "+bench.ChartFile+" to")
+	fl.BoolVar(&f.quick, "quick", false, "a smoke run of every scenario in seconds (objects of about 1 GiB, 10 ms per request)")
+	fl.StringArrayVar(&f.scenarios, "scenario", nil, "run only this scenario (repeatable): "+strings.Join(bench.ScenarioNames(), ", "))
+	cmd.AddCommand(newBenchChildCommand())
+	return cmd
+}
+
+// newBenchChildCommand is how the benchmark runs its servers and copies in
+// processes of their own: `osscopy bench child ROLE`, orders on stdin.
+func newBenchChildCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:    "child " + bench.RoleServer + "|" + bench.RoleClient,
+		Short:  "A process of the benchmark (internal)",
+		Hidden: true,
+		Args:   cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return bench.RunChild(cmd.Context(), args[0], os.Stdin, cmd.OutOrStdout())
+		},
+	}
+}
+
+func runBench(cmd *cobra.Command, f *benchFlags) error {
+	suite := bench.Full()
+	if f.quick {
+		suite = bench.Quick()
+	}
+	suite, err := suite.Select(f.scenarios)
+	if err != nil {
+		return usageError{fmt.Errorf("--scenario: %w", err)}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding this program to run the benchmark's processes: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := bench.Run(ctx, bench.Options{Suite: suite, Log: cmd.ErrOrStderr(),
+		Start: func(role string) *exec.Cmd { return exec.Command(exe, "bench", "child", role) }})
+	if err != nil {
+		return err
+	}
+	if err := bench.WriteTable(cmd.OutOrStdout(), rep); err != nil {
+		return err
+	}
+	if err := bench.WriteFiles(f.out, rep); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s, %s and %s\n", filepath.Join(f.out, bench.MarkdownFile),
+		filepath.Join(f.out, bench.JSONFile), filepath.Join(f.out, bench.ChartFile))
+	return nil
+}
