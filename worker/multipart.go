@@ -73,7 +73,7 @@ func (j *Job) copyMultipart(ctx context.Context, rs Store, src ObjectInfo, plan 
 
 // proveAndRemove verifies the destination and only then drops the checkpoint.
 func (j *Job) proveAndRemove(ctx context.Context, rs Store, cp *checkpoint.Checkpoint, src ObjectInfo, res *Result) error {
-	if err := j.verify(ctx, rs, src, res); err != nil {
+	if err := j.verify(ctx, rs, src, res.CRC64, res); err != nil {
 		return fmt.Errorf("%w; the checkpoint %s is kept for inspection", err, cp.Path())
 	}
 	res.CheckpointBytes = cp.BytesWritten()
@@ -332,7 +332,7 @@ func (j *Job) complete(ctx context.Context, rs Store, uploadID string, plan plan
 		}
 		return fmt.Errorf("completing upload %s of %s: %w", uploadID, j.Dest, err)
 	}
-	res.ETag = out.ETag
+	res.ETag, res.CRC64 = out.ETag, out.CRC64
 	return nil
 }
 

@@ -322,8 +322,8 @@ func TestCopySingle(t *testing.T) {
 				t.Fatal("the server gave no CRC64 for the source")
 			}
 			f.checkCopied(t, res, srcCRC)
-			// HEAD source, CopyObject, HEAD destination: nothing else.
-			if len(log) != 3 || count(log, "HeadObject", 200) != 2 || count(log, "CopyObject", 200) != 1 {
+			// HEAD source, CopyObject, whose CRC64 proves the copy: nothing else.
+			if len(log) != 2 || count(log, "HeadObject", 200) != 1 || count(log, "CopyObject", 200) != 1 {
 				t.Errorf("requests: %+v", log)
 			}
 			if tt.check != nil {
@@ -1854,5 +1854,56 @@ func TestProvenBeforeCheckpointRemoved(t *testing.T) {
 	}
 	if states, _ := filepath.Glob(filepath.Join(f.dir, "*.json")); len(states) != 0 {
 		t.Errorf("after the copy the checkpoint dir holds %q", states)
+	}
+}
+
+// writtenCRC is a Store whose CopyObject and Complete report crc as the
+// CRC64 of what they wrote.
+type writtenCRC struct {
+	worker.Store
+	crc string
+}
+
+func (s writtenCRC) CopyObject(ctx context.Context, in worker.CopyObjectInput) (worker.CopyResult, error) {
+	res, err := s.Store.CopyObject(ctx, in)
+	res.CRC64 = s.crc
+	return res, err
+}
+
+func (s writtenCRC) Complete(ctx context.Context, dst worker.Object, uploadID string, parts []worker.PartETag) (worker.CopyResult, error) {
+	res, err := s.Store.Complete(ctx, dst, uploadID, parts)
+	res.CRC64 = s.crc
+	return res, err
+}
+
+// TestProofWithoutWrittenCRC64: a copy is proven by the CRC64 the write
+// returned when it equals the source's; when the write gave none, or
+// another, the destination's HEAD decides.
+func TestProofWithoutWrittenCRC64(t *testing.T) {
+	t.Parallel()
+	for _, size := range []int64{8 * mib, 4 * gib} {
+		for _, crc := range []string{"", "12345"} {
+			t.Run(fmt.Sprintf("%d bytes, CRC64 %q", size, crc), func(t *testing.T) {
+				t.Parallel()
+				f := setup(t, size, ossserver.Config{})
+				srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+				from := len(f.env.Log.Entries(t))
+				res, err := worker.Copy(context.Background(), writtenCRC{f.store, crc}, f.job())
+				if err != nil {
+					t.Fatal(err)
+				}
+				log := f.log(t, from) // before checkCopied's own requests
+				f.checkCopied(t, res, srcCRC)
+				var destHeads int
+				for _, e := range log {
+					if e.Op == "HeadObject" && e.Key == dstKey {
+						destHeads++
+					}
+				}
+				if destHeads != 1 {
+					t.Errorf("%d HEADs of the destination, want 1: %+v", destHeads, log)
+				}
+			})
+		}
 	}
 }

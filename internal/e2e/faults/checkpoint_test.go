@@ -68,7 +68,7 @@ func TestCheckpointDirUnwritable(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize), "--latency", "UploadPartCopy=20ms")
+			s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize), "--latency", slowParts)
 			var cred *syscall.Credential // root writes through modes: run as another user
 			if tc.limit == 0 {
 				cred = e2e.Unprivileged()
@@ -145,7 +145,7 @@ func TestCheckpointDirUnwritable(t *testing.T) {
 func TestDamagedCheckpoint(t *testing.T) {
 	t.Parallel()
 	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize), "--seed-object", seed("src", "other.bin", srcSize),
-		"--latency", "UploadPartCopy=20ms")
+		"--latency", slowParts)
 	for _, tc := range []struct {
 		name   string
 		damage func(t *testing.T, path string, data []byte) []byte
@@ -271,7 +271,7 @@ func editState(t *testing.T, data []byte, edit func(map[string]any)) []byte {
 // HEAD; the first run completes and verifies.
 func TestConcurrentRuns(t *testing.T) {
 	t.Parallel()
-	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize), "--latency", "UploadPartCopy=20ms")
+	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize), "--latency", slowParts)
 	ckpt := filepath.Join(t.TempDir(), "ckpt")
 	args := cpArgs(ckpt, "oss://src/f.bin", "oss://dst/f.bin", "--parallel", "4")
 	first := e2e.Start(t, s.Env(), args...)

@@ -88,3 +88,9 @@ func noDeletes(t *testing.T, log []e2e.LogEntry) {
 }
 
 func seed(bucket, key, size string) string { return fmt.Sprintf("oss://%s/%s=%s", bucket, key, size) }
+
+// slowParts makes a copy of 40 parts at --parallel 4 last a second, so that
+// a test can act while it runs even when a loaded machine delays the test
+// process by hundreds of milliseconds (at 20 ms a part, copies finished
+// before the kill meant to interrupt them).
+const slowParts = "UploadPartCopy=100ms"

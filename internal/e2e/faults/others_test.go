@@ -18,7 +18,7 @@ func TestUploadAbortedElsewhere(t *testing.T) {
 		latency string
 		parts   int // abort once the log shows this many UploadPartCopy
 	}{
-		{"during-parts", "UploadPartCopy=40ms", 8},
+		{"during-parts", slowParts, 8},
 		// The completion waits 1 s before it runs: time to abort the
 		// upload once every part is copied.
 		{"before-complete", "CompleteMultipartUpload=1s", partCount},
@@ -74,7 +74,7 @@ func TestSourceChanged(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize), "--latency", "UploadPartCopy=40ms")
+			s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize), "--latency", slowParts)
 			ckpt := filepath.Join(t.TempDir(), "ckpt")
 			p := e2e.Start(t, s.Env(), cpArgs(ckpt, "oss://src/f.bin", "oss://dst/f.bin", "--parallel", "4")...)
 			s.WaitForLog(t, "UploadPartCopy", 8)

@@ -27,7 +27,7 @@ func TestServerKilled(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := e2e.StartServerWith(t, e2e.ServerOptions{DataDir: true, Args: []string{"--bucket", "dst",
-				"--seed-object", seed("src", "f.bin", srcSize), "--latency", "UploadPartCopy=40ms"}})
+				"--seed-object", seed("src", "f.bin", srcSize), "--latency", slowParts}})
 			ckpt := filepath.Join(t.TempDir(), "ckpt")
 			args := cpArgs(ckpt, "oss://src/f.bin", "oss://dst/f.bin", "--parallel", "4")
 			first := e2e.Start(t, s.Env(), args...)
