@@ -29,6 +29,7 @@ import (
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
+	"github.com/osscopy/osscopy/internal/e2e"
 	"github.com/osscopy/osscopy/planner"
 )
 
@@ -58,7 +59,7 @@ func newCpRig(t *testing.T, args ...string) *cpRig {
 	return newCpRigFrom(t, "", cpSecret, args...)
 }
 
-// newCpRigFrom starts the server from bin (binPath when empty) with secret.
+// newCpRigFrom starts the server from bin (e2e.Bin() when empty) with secret.
 func newCpRigFrom(t *testing.T, bin, secret string, args ...string) *cpRig {
 	t.Helper()
 	dir := t.TempDir()
@@ -113,7 +114,7 @@ type cpProc struct {
 // startCp starts osscopy with args; it is killed when the test ends.
 func startCp(t *testing.T, env []string, args ...string) *cpProc {
 	t.Helper()
-	return startProc(t, env, exec.Command(binPath, args...))
+	return startProc(t, env, exec.Command(e2e.Bin(), args...))
 }
 
 // startShell runs line with /bin/sh, in a process group of its own so that
@@ -354,15 +355,15 @@ func resumeLine(t *testing.T, stderr string) string {
 }
 
 // plainBinary is osscopy built without -race when the tests run with it
-// (binPath otherwise), for a server that must take in gigabytes of real
+// (e2e.Bin() otherwise), for a server that must take in gigabytes of real
 // bytes: under -race its CRC-64 of uploads runs at some 30 MB/s, and a
 // 1 GiB upload alone takes 40 s. Only that server runs it; the cp under
-// test is always binPath.
+// test is always e2e.Bin().
 var plainBinary = sync.OnceValues(func() (string, error) {
-	if !raceEnabled() {
-		return binPath, nil
+	if !e2e.Race() {
+		return e2e.Bin(), nil
 	}
-	path := filepath.Join(filepath.Dir(binPath), "osscopy-norace")
+	path := filepath.Join(filepath.Dir(e2e.Bin()), "osscopy-norace")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	if out, err := exec.CommandContext(ctx, "go", "build", "-o", path, ".").CombinedOutput(); err != nil {

@@ -19,7 +19,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,12 +32,11 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/retry"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/osscopy/osscopy/internal/e2e"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-// binPath is the osscopy binary TestMain builds.
-var binPath string
 
 const (
 	readyLine    = "ready (Ctrl-C stops)"
@@ -47,45 +45,9 @@ const (
 	callTimeout  = 10 * time.Second
 )
 
-func TestMain(m *testing.M) {
-	flag.Parse()
-	os.Exit(buildAndRun(m))
-}
-
-func buildAndRun(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "osscopy-e2e-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	binPath = filepath.Join(dir, "osscopy")
-	args := []string{"build", "-o", binPath}
-	if raceEnabled() {
-		args = append(args, "-race") // a data race in the server then fails the test that hit it
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", append(args, ".")...).CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: building osscopy: %v\n%s", err, out)
-		return 1
-	}
-	return m.Run()
-}
-
-func raceEnabled() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" && s.Value == "true" {
-			return true
-		}
-	}
-	return false
-}
+// TestMain builds the binary (with -race when the tests have it: a data
+// race in the server then fails the test that hit it).
+func TestMain(m *testing.M) { e2e.Main(m) }
 
 // childEnv is this process's environment without OSS keys, so that only what
 // a test sets reaches the server, plus extra ("NAME=value").
@@ -137,7 +99,7 @@ type serverProc struct {
 // test ends, whatever happens.
 func startServer(t *testing.T, env []string, args ...string) *serverProc {
 	t.Helper()
-	return startServerWith(t, binPath, env, args...)
+	return startServerWith(t, e2e.Bin(), env, args...)
 }
 
 // startServerWith is startServer for another build of osscopy (bin).
@@ -787,7 +749,7 @@ func runOsscopy(t *testing.T, env []string, args ...string) (stdout, stderr stri
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binPath, args...)
+	cmd := exec.CommandContext(ctx, e2e.Bin(), args...)
 	cmd.Env = env
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut

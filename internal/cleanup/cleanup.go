@@ -25,14 +25,16 @@ type Store interface {
 
 // Actions taken on an upload.
 const (
-	Aborted        = "aborted"
-	WouldAbort     = "would-abort" // --dry-run
-	KeptRecent     = "kept-recent"
-	KeptResumable  = "kept-resumable" // a local checkpoint can resume it
-	AlreadyGone    = "already-gone"   // completed or aborted meanwhile
-	AbortFailed    = "failed"
-	initiatedTimes = "2006-01-02T15:04:05.000Z"
+	Aborted       = "aborted"
+	WouldAbort    = "would-abort" // --dry-run
+	KeptRecent    = "kept-recent"
+	KeptResumable = "kept-resumable" // a local checkpoint can resume it
+	AlreadyGone   = "already-gone"   // completed or aborted meanwhile
+	AbortFailed   = "failed"
 )
+
+// initiatedTimes is the form of OSS's Initiated times.
+const initiatedTimes = "2006-01-02T15:04:05.000Z"
 
 // Options say what to clean.
 type Options struct {
