@@ -130,6 +130,18 @@ func Discard(dir, name string) error {
 	return c.Remove()
 }
 
+// Exists reports whether dir holds files of the checkpoint named name,
+// without locking it.
+func Exists(dir, name string) bool {
+	c := &Checkpoint{dir: dir, name: name}
+	for _, ext := range []string{".json", ".parts"} {
+		if _, err := os.Lstat(c.path(ext)); !errors.Is(err, fs.ErrNotExist) {
+			return true
+		}
+	}
+	return false
+}
+
 // Path is the checkpoint's state file, for messages.
 func (c *Checkpoint) Path() string { return c.path(".json") }
 

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -603,8 +604,8 @@ func TestDamagedState(t *testing.T) {
 				if got := readFile(t, partsPath); string(got) != partsContent {
 					t.Errorf("attempt %d: parts file changed: %q", attempt, got)
 				}
-				if names, want := dirNames(t, dir), []string{name + ".json", name + ".lock", name + ".parts"}; !reflect.DeepEqual(names, want) {
-					t.Errorf("attempt %d: dir holds %v, want %v", attempt, names, want)
+				if names, want := dirNames(t, dir), []string{name + ".json", name + ".parts"}; !reflect.DeepEqual(names, want) {
+					t.Errorf("attempt %d: dir holds %v, want %v (the lock file goes with the lock)", attempt, names, want)
 				}
 			}
 		})
@@ -1124,7 +1125,7 @@ func TestWritesAfterCloseAreRefused(t *testing.T) {
 	if err := c.RecordPart(Part{Number: 1, ETag: "e"}); !errors.Is(err, errClosed) {
 		t.Errorf("RecordPart after Close = %v, want errClosed", err)
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("closed checkpoint wrote files: %v", entries)
 	}
 }
@@ -1163,8 +1164,8 @@ func TestDiscard(t *testing.T) {
 	if err := Discard(dir, name); err != nil {
 		t.Fatalf("Discard: %v", err)
 	}
-	if names, want := dirNames(t, dir), []string{name + ".lock"}; !reflect.DeepEqual(names, want) {
-		t.Errorf("after Discard the dir holds %v, want %v", names, want)
+	if names := dirNames(t, dir); len(names) != 0 {
+		t.Errorf("after Discard the dir holds %v, want nothing", names)
 	}
 	// Discard released the lock: a second Discard of nothing is fine, and
 	// Open finds no state.
@@ -1176,4 +1177,45 @@ func TestDiscard(t *testing.T) {
 		t.Errorf("Open after Discard: state %+v, want nil", st)
 	}
 	mustClose(t, c)
+}
+
+// The lock file goes when the lock is released; a run that opened it just
+// before must not think it holds the lock then. Many openers at once never
+// hold one checkpoint together.
+func TestLockFileRemovalKeepsExclusion(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var holders, held atomic.Int32
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 300 {
+				c, _, err := Open(dir, "contended")
+				if errors.Is(err, ErrLocked) {
+					continue
+				}
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if n := holders.Add(1); n != 1 {
+					t.Errorf("%d runs hold the checkpoint at once", n)
+				}
+				held.Add(1)
+				holders.Add(-1)
+				if err := c.Close(); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if held.Load() == 0 {
+		t.Fatal("no run ever held the lock")
+	}
+	if names := dirNames(t, dir); len(names) != 0 {
+		t.Errorf("the dir holds %v after every lock was released", names)
+	}
 }

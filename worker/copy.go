@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/osscopy/osscopy/checkpoint"
 	"github.com/osscopy/osscopy/planner"
 )
 
@@ -33,6 +34,13 @@ type Job struct {
 	// 30 s plus the part at 16 MiB/s. At most MaxPartTimeout.
 	PartTimeout time.Duration
 	Retry       RetryPolicy
+	// SourceInfo, when set, is the source as the caller already read it
+	// (a bulk run reads it to filter and to compare with the destination):
+	// the copy pins it instead of reading it again.
+	SourceInfo *ObjectInfo
+	// Gate, when set, is the budget of requests in flight this copy
+	// shares with others (a bulk run's): each attempt takes a slot.
+	Gate *Gate
 	// Events receives progress; it is called from several goroutines.
 	Events func(Event)
 	// Proven, when set, receives the result as soon as the destination is
@@ -98,6 +106,7 @@ func Copy(ctx context.Context, store Store, job Job) (res Result, err error) {
 	start := time.Now()
 	rs := newRetryStore(store, job.withRetryEvents())
 	rs.partTimeout = min(job.PartTimeout, MaxPartTimeout)
+	rs.gate = job.Gate
 	res = Result{Source: job.Source.String(), Destination: job.Dest.String()}
 	job.stamp = func(r *Result) {
 		r.Seconds = time.Since(start).Seconds()
@@ -111,9 +120,9 @@ func Copy(ctx context.Context, store Store, job Job) (res Result, err error) {
 			err = fmt.Errorf("%w: %w", ErrInterrupted, err)
 		}
 	}()
-	src, err := rs.Head(ctx, job.Source)
+	src, err := job.readSource(ctx, rs)
 	if err != nil {
-		return res, fmt.Errorf("reading source %s: %w", job.Source, err)
+		return res, err
 	}
 	if src.CRC64 == "" {
 		return res, fmt.Errorf("%w: OSS reports no CRC64 (x-oss-hash-crc64ecma) for %s, so no copy of it could be proven equal; nothing was written",
@@ -131,6 +140,18 @@ func Copy(ctx context.Context, store Store, job Job) (res Result, err error) {
 		err = job.copyMultipart(ctx, rs, src, plan, &res)
 	}
 	return res, err
+}
+
+// readSource is the source as the copy pins it.
+func (j *Job) readSource(ctx context.Context, rs Store) (ObjectInfo, error) {
+	if j.SourceInfo != nil {
+		return *j.SourceInfo, nil
+	}
+	src, err := rs.Head(ctx, j.Source)
+	if err != nil {
+		return src, fmt.Errorf("reading source %s: %w", j.Source, err)
+	}
+	return src, nil
 }
 
 func (j *Job) emit(e Event) {
@@ -161,23 +182,10 @@ func (j *Job) pinnedSource(src ObjectInfo) Object {
 	return s
 }
 
-// copySingle copies a source up to the threshold with one CopyObject. A
-// multipart checkpoint left by an earlier run (when the source was larger)
-// is abandoned first, so that its upload does not keep costing storage.
+// copySingle copies a source up to the threshold with one CopyObject.
 func (j *Job) copySingle(ctx context.Context, rs Store, src ObjectInfo, res *Result) error {
-	cp, saved, err := j.openCheckpoint()
-	if err != nil {
+	if err := j.abandonCheckpoint(ctx, rs); err != nil {
 		return err
-	}
-	defer cp.Close()
-	if saved != nil {
-		j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("the source is now small enough for one CopyObject; aborting upload %s of the last run", saved.UploadID)})
-		if err := j.abort(ctx, rs, saved.UploadID); err != nil {
-			return err
-		}
-		if err := cp.Remove(); err != nil {
-			return err
-		}
 	}
 	out, err := rs.CopyObject(ctx, CopyObjectInput{Source: j.pinnedSource(src), Dest: j.Dest, IfMatch: src.ETag,
 		ReplaceMetadata: j.ReplaceMetadata, ReplaceTagging: j.ReplaceTagging, Attributes: j.Attributes})
@@ -194,6 +202,29 @@ func (j *Job) copySingle(ctx context.Context, rs Store, src ObjectInfo, res *Res
 	}
 	j.reportProven(res)
 	return nil
+}
+
+// abandonCheckpoint aborts the upload of a multipart checkpoint an earlier
+// run left (when the source was larger), so that it does not keep costing
+// storage. Most copies have none, and a bulk run makes millions: the state
+// file is looked for before a lock is taken.
+func (j *Job) abandonCheckpoint(ctx context.Context, rs Store) error {
+	if !checkpoint.Exists(j.CheckpointDir, j.checkpointName()) {
+		return nil
+	}
+	cp, saved, err := j.openCheckpoint()
+	if err != nil || saved == nil {
+		if cp != nil {
+			cp.Close()
+		}
+		return err
+	}
+	defer cp.Close()
+	j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("the source is now small enough for one CopyObject; aborting upload %s of the last run", saved.UploadID)})
+	if err := j.abort(ctx, rs, saved.UploadID); err != nil {
+		return err
+	}
+	return cp.Remove()
 }
 
 // reportProven hands a proven result to Proven.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/units"
 	"github.com/osscopy/osscopy/planner"
 )
 
@@ -83,8 +84,7 @@ func (j *Job) proveAndRemove(ctx context.Context, rs Store, cp *checkpoint.Check
 
 // openCheckpoint opens and locks this copy's checkpoint.
 func (j *Job) openCheckpoint() (*checkpoint.Checkpoint, *checkpoint.State, error) {
-	name := checkpoint.Name(checkpoint.Source{Bucket: j.Source.Bucket, Key: j.Source.Key, VersionID: j.Source.VersionID},
-		checkpoint.Destination{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
+	name := j.checkpointName()
 	cp, saved, err := j.openOwnCheckpoint(name)
 	if err == nil || !j.Fresh || errors.Is(err, checkpoint.ErrLocked) {
 		return cp, saved, err
@@ -97,6 +97,11 @@ func (j *Job) openCheckpoint() (*checkpoint.Checkpoint, *checkpoint.State, error
 	j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("--fresh: discarded an unreadable checkpoint (%v); an upload it named, if any, could not be aborted: list the multipart uploads of bucket %s to find it",
 		err, j.Dest.Bucket)})
 	return checkpoint.Open(j.CheckpointDir, name)
+}
+
+func (j *Job) checkpointName() string {
+	return checkpoint.Name(checkpoint.Source{Bucket: j.Source.Bucket, Key: j.Source.Key, VersionID: j.Source.VersionID},
+		checkpoint.Destination{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
 }
 
 // openOwnCheckpoint opens the checkpoint named name and requires that it
@@ -212,7 +217,7 @@ func (j *Job) reconcile(ctx context.Context, rs Store, saved *checkpoint.State, 
 			missing++
 		}
 	}
-	msg := fmt.Sprintf("resuming upload %s: %s of %s parts already copied", saved.UploadID, group(len(done)), group(len(plan.Parts)))
+	msg := fmt.Sprintf("resuming upload %s: %s of %s parts already copied", saved.UploadID, units.Group(len(done)), units.Group(len(plan.Parts)))
 	if missing > 0 {
 		msg += fmt.Sprintf("; %d parts the checkpoint recorded are not on the server and will be copied again", missing)
 	}
@@ -367,13 +372,4 @@ func doneBytes(plan planner.Plan, done map[int32]string) int64 {
 		}
 	}
 	return n
-}
-
-// group writes n with thousands separators: 10,000.
-func group(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/units"
 	"github.com/osscopy/osscopy/planner"
 )
 
@@ -81,7 +82,7 @@ func (j *Job) runParts(ctx context.Context, rs Store, cp *checkpoint.Checkpoint,
 	err := g.Wait()
 	if ctx.Err() != nil && len(done) < len(plan.Parts) {
 		return errors.Join(fmt.Errorf("%w: %s of %s parts of %s are copied and recorded", ErrInterrupted,
-			group(len(done)), group(len(plan.Parts)), j.Dest), ignoreCancel(err))
+			units.Group(len(done)), units.Group(len(plan.Parts)), j.Dest), ignoreCancel(err))
 	}
 	return err
 }

@@ -42,11 +42,11 @@ func DefaultRetryPolicy(classify Classifier) RetryPolicy {
 		MaxElapsed: 10 * time.Minute, Classify: classify}
 }
 
-// retrying runs op under p: transient and throttled errors are retried
+// Retry runs op under p: transient and throttled errors are retried
 // with exponential backoff and jitter; permanent ones and a done context
 // end it at once. This is the only retry layer: the SDK's own retryer is
 // off (internal/ossclient), so attempts never multiply.
-func retrying[T any](ctx context.Context, p RetryPolicy, name string, op func(context.Context) (T, error)) (T, error) {
+func Retry[T any](ctx context.Context, p RetryPolicy, name string, op func(context.Context) (T, error)) (T, error) {
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval, b.MaxInterval, b.MaxElapsedTime = p.Initial, p.Max, p.MaxElapsed
 	b.RandomizationFactor, b.Multiplier = 0.5, 2
@@ -62,11 +62,11 @@ func retrying[T any](ctx context.Context, p RetryPolicy, name string, op func(co
 		}
 		class, after := p.Classify(err)
 		if class == Permanent || attempt >= max(p.Attempts, 1) {
-			return zero, err
+			return zero, attemptsError{attempt, err}
 		}
 		wait := b.NextBackOff()
 		if wait == backoff.Stop {
-			return zero, err
+			return zero, attemptsError{attempt, err}
 		}
 		if class == Throttled && after > wait {
 			// Honour Retry-After, spread so that many workers do not return at once.
@@ -83,4 +83,24 @@ func retrying[T any](ctx context.Context, p RetryPolicy, name string, op func(co
 		case <-t.C:
 		}
 	}
+}
+
+// attemptsError carries how many attempts a request made before it failed.
+type attemptsError struct {
+	attempts int
+	err      error
+}
+
+func (e attemptsError) Error() string { return e.err.Error() }
+func (e attemptsError) Unwrap() error { return e.err }
+
+// Attempts is how many attempts the request that failed with err made
+// (the last one to fail, when err wraps several); 0 when it made none
+// through a retry policy.
+func Attempts(err error) int {
+	var ae attemptsError
+	if errors.As(err, &ae) {
+		return ae.attempts
+	}
+	return 0
 }

@@ -88,10 +88,13 @@ func TestRetrying(t *testing.T) {
 			p := RetryPolicy{Attempts: tt.attempts, Initial: time.Millisecond, Max: 4 * time.Millisecond, MaxElapsed: tt.maxElapsed,
 				Classify: s.classifier, OnRetry: log.onRetry}
 			start := time.Now()
-			v, err := retrying(context.Background(), p, "TestOp", s.op)
+			v, err := Retry(context.Background(), p, "TestOp", s.op)
 			if tt.wantErr {
-				if err != errOp || v != "" {
+				if !errors.Is(err, errOp) || v != "" {
 					t.Fatalf("got %q, %v; want the op's own error", v, err)
+				}
+				if got := Attempts(err); got != s.attempts {
+					t.Errorf("Attempts(err) = %d, want the %d attempts made", got, s.attempts)
 				}
 			} else if err != nil || v != "ok" {
 				t.Fatalf("got %q, %v", v, err)
@@ -141,7 +144,7 @@ func TestRetryingContext(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(20*time.Millisecond, cancel)
 		start := time.Now()
-		_, err := retrying(ctx, p, "TestOp", s.op)
+		_, err := Retry(ctx, p, "TestOp", s.op)
 		if took := time.Since(start); took > time.Second {
 			t.Errorf("returned after %s", took)
 		}
@@ -159,7 +162,7 @@ func TestRetryingContext(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := retrying(ctx, p, "TestOp", s.op)
+		_, err := Retry(ctx, p, "TestOp", s.op)
 		if took := time.Since(start); took > time.Second {
 			t.Errorf("returned after %s", took)
 		}
@@ -174,7 +177,7 @@ func TestRetryingContext(t *testing.T) {
 			Classify: func(error) (Class, time.Duration) { classified++; return Transient, 0 }}
 		ctx, cancel := context.WithCancel(context.Background())
 		attempts := 0
-		_, err := retrying(ctx, p, "TestOp", func(ctx context.Context) (int, error) {
+		_, err := Retry(ctx, p, "TestOp", func(ctx context.Context) (int, error) {
 			attempts++
 			cancel()
 			return 0, errOp

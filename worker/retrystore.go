@@ -17,6 +17,18 @@ type retryStore struct {
 	// partTimeout, when set, replaces PartTimeout for part copies and
 	// the single CopyObject (Job.PartTimeout).
 	partTimeout time.Duration
+	// gate, when set, gives each attempt its slot before its timeout
+	// starts: time queued for a slot is not time the request took.
+	gate *Gate
+}
+
+// WithRetries returns s with every request retried as p says, each
+// attempt under its own timeout (see PartTimeout) and, when gate is not
+// nil, holding a slot of gate.
+func WithRetries(s Store, p RetryPolicy, gate *Gate) Store {
+	rs := newRetryStore(s, p)
+	rs.gate = gate
+	return rs
 }
 
 func newRetryStore(inner Store, p RetryPolicy) *retryStore {
@@ -57,12 +69,15 @@ const (
 	completeTimeout = 10 * time.Minute // assembling 10,000 parts can take OSS a while
 )
 
-// attempt runs op with its own timeout per attempt, retried as policy says.
+// attempt runs op with its own timeout per attempt (and slot of the gate),
+// retried as policy says.
 func attempt[T any](ctx context.Context, s *retryStore, name string, timeout time.Duration, op func(context.Context) (T, error)) (T, error) {
-	return retrying(ctx, s.policy, name, func(ctx context.Context) (T, error) {
-		ctx, cancel := context.WithTimeout(ctx, timeout)
-		defer cancel()
-		return op(ctx)
+	return Retry(ctx, s.policy, name, func(ctx context.Context) (T, error) {
+		return gated(ctx, s.gate, func(ctx context.Context) (T, error) {
+			ctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			return op(ctx)
+		})
 	})
 }
 

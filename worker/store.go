@@ -99,6 +99,8 @@ var (
 	ErrNoSuchUpload = errors.New("the multipart upload no longer exists")
 	// ErrPreconditionFailed: an If-Match on the source's ETag failed.
 	ErrPreconditionFailed = errors.New("the source no longer has the ETag the copy started from")
+	// ErrNoSuchKey: a HEAD found no object.
+	ErrNoSuchKey = errors.New("no such object")
 	// ErrSourceGone: a copy found no source object (deleted meanwhile).
 	ErrSourceGone = errors.New("the source object no longer exists")
 )

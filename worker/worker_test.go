@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/osscopy/osscopy/checkpoint"
 	"github.com/osscopy/osscopy/internal/ossclient"
@@ -1905,5 +1906,46 @@ func TestProofWithoutWrittenCRC64(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// Two copies sharing one Gate stay within its limit together, whatever
+// their own Parallel, and a copy given SourceInfo sends no HEAD of its
+// source (the bulk run read it already).
+func TestSharedGateAndSourceInfo(t *testing.T) {
+	t.Parallel()
+	f := setup(t, 8*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
+	ctx := context.Background()
+	info, err := f.store.Head(ctx, worker.Object{Bucket: bkt, Key: srcKey})
+	if err != nil {
+		t.Fatal(err)
+	}
+	from := len(f.env.Log.Entries(t))
+	gate := worker.NewGate(3, false, ossclient.Classify)
+	store := &maxInflight{Store: f.store}
+	var g errgroup.Group
+	for _, dst := range []string{"dst/a", "dst/b"} {
+		g.Go(func() error {
+			job := f.job()
+			job.Dest.Key, job.Parallel, job.Gate, job.SourceInfo = dst, 8, gate, &info
+			_, err := worker.Copy(ctx, store, job)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if got := store.max.Load(); got > 3 || got < 2 {
+		t.Errorf("%d part copies were in flight at most, want 2 or 3 under a gate of 3 (each copy alone would send 8)", got)
+	}
+	log := f.log(t, from)
+	if n := count(log, "HeadObject", 0); n != 0 {
+		t.Errorf("%d HEADs sent; the copies were given the source and prove by the completion's CRC64", n)
+	}
+	if n := count(log, "UploadPartCopy", 200); n != 16 {
+		t.Errorf("%d parts copied, want 2 x 8", n)
+	}
+	if st := gate.Stats(); st.Requests != int64(len(log)) || st.InFlight != 0 {
+		t.Errorf("gate stats %+v after %d requests", st, len(log))
 	}
 }

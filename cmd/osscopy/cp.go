@@ -39,13 +39,14 @@ type cpFlags struct {
 	expires, tagging, storageClass      string
 	outputFormat                        string
 	grace, partTimeout                  time.Duration
+	bulk                                bulkFlags
 }
 
 func newCpCommand() *cobra.Command {
 	f := &cpFlags{}
 	cmd := &cobra.Command{
-		Use:   "cp oss://SRC_BUCKET/SRC_KEY oss://DST_BUCKET/DST_KEY",
-		Short: "Copy one object of any size inside OSS, server-side, resumably, and prove the copy",
+		Use:   "cp oss://SRC_BUCKET/SRC_KEY oss://DST_BUCKET/DST_KEY | -r oss://SRC_BUCKET/[PREFIX] oss://DST_BUCKET/[PREFIX]",
+		Short: "Copy objects of any size inside OSS, server-side, resumably, and prove each copy",
 		Long: `Copy one object inside OSS without moving its bytes through this machine.
 
 Sources up to --bigfile-threshold (1 GiB, the CopyObject limit) are copied with one
@@ -56,24 +57,45 @@ in a checkpoint: run the same command again after an interruption, a failure or 
 and it resumes, asking the server which parts it already holds. At the end the
 destination's size and CRC64 must equal the source's, or the command fails.
 
-A destination ending in "/" gets the source's base name.`,
+A destination ending in "/" gets the source's base name.
+
+With -r, every object under the source prefix is copied to the same key under the
+destination prefix; with --files-from, the objects a list names. The listing streams page
+by page while copies run; all their requests share one budget, --parallel in flight, which
+shrinks while OSS throttles and grows back after. Each finished object is recorded in the
+run's journal in --checkpoint-dir, so running the same command again copies only what is
+left, and large objects in progress resume part by part. An object that fails is retried
+as its error allows, then written to the failure report, and the run goes on.
+Exit status: 0 all copied, 4 some objects failed (the report says which), 1 the run
+could not go on, 2 a flag is wrong.`,
 		Example: `  osscopy cp oss://src/big.bin oss://dst/big.bin
   osscopy cp oss://src/big.bin oss://dst/backup/ --parallel 64 --output-format json
   osscopy cp oss://src/a.bin oss://dst/a.bin --metadata-directive REPLACE --content-type video/mp4 --meta owner=alice
-  osscopy cp oss://src/a.bin oss://dst/a.bin --fresh       # discard the checkpoint and start over`,
+  osscopy cp oss://src/a.bin oss://dst/a.bin --fresh       # discard the checkpoint and start over
+  osscopy cp -r oss://src/logs/ oss://dst/logs/ --include '*.gz' --dry-run
+  osscopy cp --files-from keys.csv oss://src/ oss://dst/ --update
+  osscopy cp -r oss://src/ oss://dst/ --shard "$JOB_COMPLETION_INDEX/8"`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
 				return usageError{fmt.Errorf("cp takes a source and a destination, like oss://src/big.bin oss://dst/big.bin; got %d argument(s)", len(args))}
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, args []string) error { return runCp(cmd, f, args[0], args[1]) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if f.bulk.on() {
+				return runBulk(cmd, f, args[0], args[1])
+			}
+			if err := f.bulk.checkSingle(cmd.Flags()); err != nil {
+				return usageError{err}
+			}
+			return runCp(cmd, f, args[0], args[1])
+		},
 	}
 	addConnFlags(cmd, &f.conn)
 	fl := cmd.Flags()
 	fl.StringVar(&f.threshold, "bigfile-threshold", "1GiB", "sources up to this size are copied with one CopyObject (at most 1GiB)")
 	fl.StringVar(&f.partSize, "part-size", "", "part size, like 256MiB (default: chosen from the size and --parallel; see README)")
-	fl.IntVar(&f.parallel, "parallel", DefaultParallel, "part copies in flight at once")
+	fl.IntVar(&f.parallel, "parallel", DefaultParallel, "requests in flight at once (with -r: for the whole run)")
 	fl.IntVar(&f.retryTimes, "retry-times", 10, "attempts per request before a transient error fails the copy")
 	fl.StringVar(&f.checkpointDir, "checkpoint-dir", "", "where checkpoints are kept (default $XDG_STATE_HOME/osscopy or ~/.local/state/osscopy)")
 	fl.BoolVar(&f.fresh, "fresh", false, "discard a saved checkpoint and abort its upload instead of resuming")
@@ -92,6 +114,7 @@ A destination ending in "/" gets the source's base name.`,
 	fl.StringVar(&f.outputFormat, "output-format", "text", "text, or json for one JSON result on stdout")
 	fl.DurationVar(&f.grace, "grace", worker.DefaultGrace, "after Ctrl-C or SIGTERM, how long parts in flight may finish")
 	fl.DurationVar(&f.partTimeout, "part-timeout", 0, "how long one attempt at a part copy may take before it is retried (default 30s plus the part at 16 MiB/s)")
+	addBulkFlags(fl, &f.bulk)
 	return cmd
 }
 
@@ -100,8 +123,8 @@ func runCp(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	if err != nil {
 		return usageError{err}
 	}
-	if f.outputFormat != "text" && f.outputFormat != "json" {
-		return usageError{fmt.Errorf("--output-format must be text or json, not %q", f.outputFormat)}
+	if err := checkOutputFormat(f.outputFormat); err != nil {
+		return usageError{err}
 	}
 	client, err := f.conn.client()
 	if err != nil {
@@ -113,8 +136,6 @@ func runCp(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	context.AfterFunc(ctx, stop)
 	prog := newProgress(f.noProgress)
 	job.Events = prog.event
-	job.Retry = worker.DefaultRetryPolicy(ossclient.Classify)
-	job.Retry.Attempts = f.retryTimes
 	// The result is printed once the copy is proven, before the checkpoint
 	// is removed: a kill never hides a finished copy from its user.
 	var printErr error
@@ -150,7 +171,7 @@ func (f *cpFlags) job(srcArg, dstArg string) (worker.Job, error) {
 		return job, fmt.Errorf("destination: %w", err)
 	}
 	if src.Key == "" || strings.HasSuffix(src.Key, "/") {
-		return job, fmt.Errorf("source %s names no object; give its full key (copying prefixes is a later feature)", src)
+		return job, fmt.Errorf("source %s names no object; give its full key, or add -r to copy every object under it", src)
 	}
 	if dst.Key == "" || strings.HasSuffix(dst.Key, "/") {
 		dst.Key += path.Base(src.Key)
@@ -158,8 +179,19 @@ func (f *cpFlags) job(srcArg, dstArg string) (worker.Job, error) {
 	if src == dst && f.versionID == "" {
 		return job, fmt.Errorf("source and destination are the same object %s", src)
 	}
-	job = worker.Job{Source: worker.Object{Bucket: src.Bucket, Key: src.Key, VersionID: f.versionID},
-		Dest: worker.Object{Bucket: dst.Bucket, Key: dst.Key}, Parallel: f.parallel, Fresh: f.fresh, Grace: f.grace}
+	if job, err = f.template(); err != nil {
+		return job, err
+	}
+	job.Source = worker.Object{Bucket: src.Bucket, Key: src.Key, VersionID: f.versionID}
+	job.Dest = worker.Object{Bucket: dst.Bucket, Key: dst.Key}
+	return job, nil
+}
+
+// template turns the flags every copy shares into a job without its
+// source and destination (a bulk run sets them per object).
+func (f *cpFlags) template() (job worker.Job, err error) {
+	job = worker.Job{Parallel: f.parallel, Fresh: f.fresh, Grace: f.grace, Retry: worker.DefaultRetryPolicy(ossclient.Classify)}
+	job.Retry.Attempts = f.retryTimes
 	if f.parallel < 1 || f.parallel > 1000 {
 		return job, fmt.Errorf("--parallel must be from 1 to 1000, not %d", f.parallel)
 	}

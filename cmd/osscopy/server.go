@@ -22,7 +22,7 @@ import (
 
 type serverFlags struct {
 	addr, region, accessKeyID, accessKeySecret, dataDir, accessLog, domain string
-	buckets, seeds, latency, bandwidth, errorRate, resetRate               []string
+	buckets, seeds, seedObjects, latency, bandwidth, errorRate, resetRate  []string
 	md5Limit, copyObjectLimit, throttleCode                                string
 	lenientCopyRange, ignorePartCopyTagging                                bool
 	maxInflight, throttleStatus                                            int
@@ -41,14 +41,18 @@ UploadPartCopy, tagging, versioning) over HTTP, checking V4 and V1 signatures.
 
 Objects are lists of extents in immutable blobs, so copies cost O(parts), not
 O(bytes), and --seed-object creates synthetic objects of any size up to 48.8 TB
-without storing their bytes. Point any OSS client at the printed endpoint with
-path-style addressing (an IP endpoint implies it for the Go SDK), the printed
-region and keys.
+without storing their bytes. --seed-objects creates up to 10,000,000 of them
+at once, named PREFIX and their index zero-padded (PREFIX00000..PREFIX99999
+for 100000), with sizes drawn from a range: a million start in seconds, their
+CRC64 and ETag computed when first asked for. Point any OSS client at the
+printed endpoint with path-style addressing (an IP endpoint implies it for the
+Go SDK), the printed region and keys.
 
 Operations for --latency, --bandwidth, --error-rate and --reset-rate are API
 names (UploadPartCopy, GetObject, ...), classes (copy, read, write, list,
 multipart, bucket) or * for all; the most specific one applies.`,
 		Example: `  osscopy server --bucket src --bucket dst --seed-object oss://src/big.bin=5TiB
+  osscopy server --bucket dst --seed-objects oss://src/small/=1000000x1KiB-64KiB
   osscopy server --addr 127.0.0.1:0 --data-dir /tmp/oss --access-log /tmp/oss.log
   osscopy server --latency copy=20ms --bandwidth copy=1GiB --max-inflight 32 \
       --error-rate '*=5%' --reset-rate UploadPartCopy=1% --fault-seed 7`,
@@ -68,6 +72,8 @@ multipart, bucket) or * for all; the most specific one applies.`,
 	fl.StringVar(&f.dataDir, "data-dir", "", "keep state and bytes in this directory across restarts (default: memory only)")
 	fl.StringArrayVar(&f.buckets, "bucket", nil, "create this bucket at start (repeatable)")
 	fl.StringArrayVar(&f.seeds, "seed-object", nil, "create a synthetic object: oss://bucket/key=SIZE[@SEED], SIZE like 1536MiB or 5TiB (repeatable)")
+	fl.StringArrayVar(&f.seedObjects, "seed-objects", nil,
+		"create COUNT synthetic objects named PREFIX and their index: oss://bucket/PREFIX=COUNTxSIZE[@SEED], SIZE like 4KiB or a range like 1KiB-64KiB (repeatable)")
 	fl.StringVar(&f.md5Limit, "md5-limit", units.FormatSize(ossserver.DefaultMD5Limit),
 		"copies and synthetic objects up to this size get the MD5 of their bytes as ETag; larger ones a digest of CRC64 and size")
 	fl.StringVar(&f.copyObjectLimit, "copy-object-limit", "1GiB", "largest source CopyObject accepts; larger ones get 400 EntityTooLarge")
@@ -112,6 +118,13 @@ func (f *serverFlags) config() (ossserver.Config, error) {
 			return cfg, fmt.Errorf("--seed-object: %w", err)
 		}
 		cfg.Seeds = append(cfg.Seeds, seed)
+	}
+	for _, s := range f.seedObjects {
+		sp, err := ossserver.ParseSeedObjects(s)
+		if err != nil {
+			return cfg, fmt.Errorf("--seed-objects: %w", err)
+		}
+		cfg.SeedObjects = append(cfg.SeedObjects, sp)
 	}
 	if cfg.MD5Limit, err = flagSize("md5-limit", f.md5Limit); err != nil {
 		return cfg, err

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/osscopy/osscopy/internal/units"
 )
 
 // Scenario is one object to copy under one set of server conditions.
@@ -70,7 +72,7 @@ func Quick() Suite {
 func scenarios(big, manySize, manyPart int64, manyParts, capacity int) []Scenario {
 	return []Scenario{
 		{Name: "100gib", Title: "one object of " + sizeName(big), Size: big},
-		{Name: "10000-parts", Title: fmt.Sprintf("%s parts at parallel 64", group(manyParts)), Size: manySize,
+		{Name: "10000-parts", Title: fmt.Sprintf("%s parts at parallel 64", units.Group(manyParts)), Size: manySize,
 			Parallel: 64, PartSize: manyPart},
 		{Name: "faults", Title: "2% transient errors", Size: big, ErrorRate: 0.02},
 		{Name: "throttle", Title: fmt.Sprintf("server capacity %d", capacity), Size: big, Capacity: capacity},
@@ -113,13 +115,4 @@ func sizeName(n int64) string {
 		return fmt.Sprintf("%d GiB", n/gib)
 	}
 	return fmt.Sprintf("%.2f GiB", float64(n)/float64(gib))
-}
-
-// group writes n with thousands separators: 10,000.
-func group(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

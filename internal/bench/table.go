@@ -43,7 +43,7 @@ func cells(r Row) []string {
 }
 
 func planText(p Plan) string {
-	return fmt.Sprintf("%s x %s, parallel %d", group(p.Parts), units.FormatSize(p.PartSize), p.Parallel)
+	return fmt.Sprintf("%s x %s, parallel %d", units.Group(p.Parts), units.FormatSize(p.PartSize), p.Parallel)
 }
 
 // opNames shortens the operations the copies send, in the order shown.
@@ -118,7 +118,7 @@ func notesText(rep Report, bullet string) string {
 		if r.Runs > 1 {
 			second := r.Counts.Succeeded[opPartCopy] - r.FirstRunCopied
 			fmt.Fprintf(&b, "%s the first run (interrupted: %v) had %s of %s parts copied, the second %s; %s copied twice\n",
-				name, r.Interrupted, group(int(r.FirstRunCopied)), group(r.Plan.Parts), group(int(second)), group(int(r.Recopied)))
+				name, r.Interrupted, units.Group(int(r.FirstRunCopied)), units.Group(r.Plan.Parts), units.Group(int(second)), units.Group(int(r.Recopied)))
 		}
 		if r.UploadsLeft > 0 {
 			fmt.Fprintf(&b, "%s %d multipart upload(s) left open in the destination bucket at the end\n", name, r.UploadsLeft)

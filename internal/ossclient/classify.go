@@ -71,3 +71,24 @@ func badTLS(err error) bool {
 	return errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
 		errors.As(err, &record) || errors.As(err, &verification)
 }
+
+// runFatal are the codes that no object of a run can succeed after: the
+// bucket is gone, or the credentials or the clock are wrong.
+var runFatal = map[string]bool{
+	"NoSuchBucket": true, "InvalidAccessKeyId": true, "SignatureDoesNotMatch": true,
+	"SecurityTokenExpired": true, "InvalidSecurityToken": true, "RequestTimeTooSkewed": true, "UserDisable": true,
+}
+
+// RunFatal reports whether err means that every request of a bulk run
+// would fail as well (AccessDenied is not: a policy may deny one key).
+func RunFatal(err error) bool { return runFatal[ErrorCode(err)] }
+
+// ErrorCode is the code OSS answered err with, like AccessDenied; "" when
+// err is not an answer of OSS.
+func ErrorCode(err error) string {
+	var se *oss.ServiceError
+	if errors.As(err, &se) {
+		return se.Code
+	}
+	return ""
+}

@@ -65,6 +65,10 @@ func (c *Client) SDK() *oss.Client { return c.c }
 
 func (c *Client) Head(ctx context.Context, obj worker.Object) (worker.ObjectInfo, error) {
 	res, err := c.c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: &obj.Bucket, Key: &obj.Key, VersionId: optional(obj.VersionID)})
+	var se *oss.ServiceError
+	if errors.As(err, &se) && se.StatusCode == 404 && se.Code != "NoSuchBucket" {
+		return worker.ObjectInfo{}, fmt.Errorf("%w: %w", worker.ErrNoSuchKey, err)
+	}
 	if err != nil {
 		return worker.ObjectInfo{}, mark(err)
 	}

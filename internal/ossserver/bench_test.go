@@ -1,9 +1,14 @@
 package ossserver_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -138,4 +143,53 @@ func BenchmarkGetObjectSynthetic(b *testing.B) {
 			b.Fatalf("read %d bytes (%v), want %d", n, err, size)
 		}
 	}
+}
+
+// Starting a server with 100,000 or 1,000,000 seeded objects of 1-64 KiB:
+// objects carry no content tables and no digests until used. It reports the
+// live heap per object and the process's peak RSS; run one size alone with
+// -benchtime=1x for a peak that is that size's own.
+func BenchmarkStartSeedObjects(b *testing.B) {
+	for _, n := range []int{100_000, 1_000_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			cfg := ossserver.Config{AccessLog: io.Discard,
+				Credentials: []ossserver.Credential{{AccessKeyID: osstest.AccessKeyID, AccessKeySecret: osstest.AccessKeySecret}},
+				SeedObjects: []ossserver.SeedObjects{{Bucket: benchBucket, Prefix: "obj/", Count: n, MinSize: 1 << 10, MaxSize: 64 << 10, Seed: 1}}}
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			var srv *ossserver.Server
+			for b.Loop() {
+				srv = nil // the last server's objects may go while the next is made
+				s, err := ossserver.New(cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				srv = s
+			}
+			runtime.GC()
+			runtime.ReadMemStats(&after)
+			b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(n), "heap-B/object")
+			if kb := procStatusKB("VmHWM"); kb > 0 {
+				b.ReportMetric(float64(kb)/1024, "peak-RSS-MiB")
+			}
+			runtime.KeepAlive(srv)
+		})
+	}
+}
+
+// procStatusKB reads a field of /proc/self/status in KiB (0 off Linux).
+func procStatusKB(field string) int64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	for sc := bufio.NewScanner(f); sc.Scan(); {
+		if v, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb
+		}
+	}
+	return 0
 }

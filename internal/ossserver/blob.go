@@ -30,7 +30,8 @@ func rangeCRC(b blob, off, n int64) uint64 {
 // markInterval is how often a bytesBlob records its prefix CRC.
 const markInterval = 64 << 10
 
-var markBufPool = sync.Pool{New: func() any { b := make([]byte, markInterval); return &b }}
+// bufPool holds buffers of one mark interval, for reading and copying.
+var bufPool = sync.Pool{New: func() any { b := make([]byte, markInterval); return &b }}
 
 // bytesBlob holds real bytes (in memory or in a file) with prefix CRC marks
 // every markInterval bytes.
@@ -51,8 +52,8 @@ func (b *bytesBlob) prefixLinear(n int64) uint64 {
 	if rest == 0 {
 		return b.marks[i]
 	}
-	bufp := markBufPool.Get().(*[]byte)
-	defer markBufPool.Put(bufp)
+	bufp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bufp)
 	buf := (*bufp)[:rest]
 	if _, err := b.r.ReadAt(buf, i*markInterval); err != nil && err != io.EOF {
 		// The bytes were readable when the blob was made; losing them now is
@@ -75,8 +76,8 @@ func ingest(r io.Reader, w io.Writer, limit int64) (marks []uint64, sum [16]byte
 	h := md5.New()
 	marks = []uint64{0}
 	var lin uint64
-	bufp := markBufPool.Get().(*[]byte)
-	defer markBufPool.Put(bufp)
+	bufp := bufPool.Get().(*[]byte)
+	defer bufPool.Put(bufp)
 	buf := *bufp
 	for {
 		n, rerr := io.ReadFull(r, buf)

@@ -13,9 +13,11 @@ type Config struct {
 	Credentials []Credential
 	// DataDir keeps state and bytes across restarts; empty keeps them in memory.
 	DataDir string
-	// Buckets are created at start; Seeds create synthetic objects.
-	Buckets []string
-	Seeds   []Seed
+	// Buckets are created at start; Seeds create synthetic objects, and
+	// SeedObjects many at a time.
+	Buckets     []string
+	Seeds       []Seed
+	SeedObjects []SeedObjects
 
 	// MD5Limit: copies and synthetic objects up to this size get the MD5 of
 	// their bytes as ETag; larger ones a digest of CRC64 and size.
@@ -78,6 +80,21 @@ type Seed struct {
 	Size   int64
 	Seed   uint64
 }
+
+// SeedObjects asks for Count synthetic objects named Prefix followed by
+// their index, zero-padded to the width of Count-1. Each one's size is
+// drawn from MinSize..MaxSize and its content seed from Seed, both mixed
+// with its index, so that objects differ.
+type SeedObjects struct {
+	Bucket           string
+	Prefix           string
+	Count            int
+	MinSize, MaxSize int64
+	Seed             uint64
+}
+
+// MaxSeedObjects is the most objects one SeedObjects may ask for.
+const MaxSeedObjects = 10_000_000
 
 // Defaults that follow OSS's documented limits.
 const (

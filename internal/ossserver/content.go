@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/md5"
 	"fmt"
+	"hash/crc64"
 	"io"
 
 	"github.com/osscopy/osscopy/internal/crcmath"
@@ -80,6 +81,25 @@ func (c content) etag(crc uint64, size, md5Limit int64) string {
 		}
 	}
 	return fmt.Sprintf("%X", md5.Sum(fmt.Appendf(nil, "osscopy-content crc64=%d size=%d", crc, size)))
+}
+
+// digest returns the CRC64 and ETag (as etag makes it) of content made
+// without them: seeded objects. Up to md5Limit bytes it reads them once for
+// both, as small synthetic blobs compute their CRC64 by reading anyway.
+func (c content) digest(size, md5Limit int64) (uint64, string) {
+	if size > md5Limit {
+		crc := c.crc()
+		return crc, c.etag(crc, size, md5Limit)
+	}
+	h, sum := md5.New(), crc64.New(crcmath.Table)
+	bufp := bufPool.Get().(*[]byte) // a listing settles a thousand objects
+	defer bufPool.Put(bufp)
+	// Hiding the MultiReader's WriteTo makes CopyBuffer use *bufp, not a new one.
+	if _, err := io.CopyBuffer(io.MultiWriter(h, sum), struct{ io.Reader }{c.reader()}, *bufp); err != nil {
+		// Blobs were readable when made; see bytesBlob.prefixLinear.
+		panic(fmt.Sprintf("osscopy server: content unreadable: %v", err))
+	}
+	return sum.Sum64(), fmt.Sprintf("%X", h.Sum(nil))
 }
 
 // memBlob makes an in-memory bytesBlob.

@@ -52,6 +52,73 @@ func ParseSeed(s string) (Seed, error) {
 	return seed, nil
 }
 
+// ParseSeedObjects reads "oss://bucket/PREFIX=COUNTxSIZE[@SEED]", where
+// SIZE is a size or a range MIN-MAX and PREFIX may be empty or contain '='
+// (the last one separates COUNT). Without @SEED the seed is a hash of s.
+func ParseSeedObjects(s string) (SeedObjects, error) {
+	bad := func(why string) (SeedObjects, error) {
+		return SeedObjects{}, fmt.Errorf("seed objects %q: %s; write oss://bucket/PREFIX=COUNTxSIZE[@SEED], SIZE like 4KiB or a range like 1KiB-64KiB, as in oss://src/small/=100000x1KiB-64KiB", s, why)
+	}
+	rest, ok := strings.CutPrefix(s, "oss://")
+	if !ok {
+		return bad("it does not start with oss://")
+	}
+	i := strings.LastIndex(rest, "=")
+	if i < 0 {
+		return bad("it has no =COUNTxSIZE")
+	}
+	path, spec := rest[:i], rest[i+1:]
+	bucket, prefix, ok := strings.Cut(path, "/")
+	if e := validBucketName(bucket); e != nil {
+		return bad(e.Message)
+	}
+	if !ok {
+		return bad("it has no / after the bucket (for keys without a prefix write oss://bucket/=COUNTxSIZE)")
+	}
+	countText, sizeText, ok := strings.Cut(spec, "x")
+	if !ok {
+		return bad("it has no x between COUNT and SIZE")
+	}
+	count, err := strconv.ParseUint(countText, 10, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return bad(fmt.Sprintf("count %q is not a whole number", countText))
+	}
+	if count < 1 || count > MaxSeedObjects {
+		return bad(fmt.Sprintf("count %s is not from 1 to %d", countText, MaxSeedObjects))
+	}
+	sizeText, seedText, hasSeed := strings.Cut(sizeText, "@")
+	minText, maxText, isRange := strings.Cut(sizeText, "-")
+	sp := SeedObjects{Bucket: bucket, Prefix: prefix, Count: int(count)}
+	if sp.MinSize, err = units.ParseSize(minText); err != nil {
+		return bad(err.Error())
+	}
+	sp.MaxSize = sp.MinSize
+	if isRange {
+		if sp.MaxSize, err = units.ParseSize(maxText); err != nil {
+			return bad(err.Error())
+		}
+		if sp.MaxSize < sp.MinSize {
+			return bad(fmt.Sprintf("the range %s runs backwards: write MIN-MAX", sizeText))
+		}
+	}
+	if sp.MaxSize > MaxObjectSize {
+		return bad(fmt.Sprintf("size %s is more than 48.8 TB, the OSS maximum", units.FormatSize(sp.MaxSize)))
+	}
+	if e := validKey(sp.key(0)); e != nil {
+		return bad(e.Message)
+	}
+	if hasSeed {
+		if sp.Seed, err = strconv.ParseUint(seedText, 10, 64); err != nil {
+			return bad(fmt.Sprintf("seed %q is not a whole number", seedText))
+		}
+	} else {
+		h := fnv.New64a()
+		h.Write([]byte(s))
+		sp.Seed = h.Sum64()
+	}
+	return sp, nil
+}
+
 // ParseOpSettings reads repeated "OP=VALUE" flags, where OP is an API name
 // (UploadPartCopy), a class (copy, read, write, list, multipart, bucket) or
 // "*", and parse reads VALUE.

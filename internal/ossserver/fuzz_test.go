@@ -94,12 +94,12 @@ func fuzzCopyState(st *state) *state {
 	out := newState()
 	for name, b := range st.Buckets {
 		nb := *b
-		nb.sortedKeys, nb.dirty = nil, true
+		nb.index = keyIndex{} // built again from the copied objects
 		nb.Objects = map[string][]*objectState{}
 		for k, versions := range b.Objects {
 			for _, o := range versions {
 				no := *o
-				no.Content, no.Tags, no.Meta.User = slices.Clone(o.Content), slices.Clone(o.Tags), maps.Clone(o.Meta.User)
+				no.Content, no.Tags = slices.Clone(o.Content), slices.Clone(o.Tags) // Meta is never changed in place
 				nb.Objects[k] = append(nb.Objects[k], &no)
 			}
 		}

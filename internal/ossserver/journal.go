@@ -74,9 +74,6 @@ func loadState(dir string) (*state, error) {
 		if err := json.Unmarshal(data, st); err != nil {
 			return nil, fmt.Errorf("%s is damaged (%v): restore it or start with an empty data directory", filepath.Join(dir, snapshotName), err)
 		}
-		for _, b := range st.Buckets {
-			b.dirty = true
-		}
 	}
 	data, err = os.ReadFile(filepath.Join(dir, journalName))
 	if errors.Is(err, fs.ErrNotExist) {

@@ -3,7 +3,6 @@ package ossserver
 import (
 	"encoding/base64"
 	"encoding/xml"
-	"sort"
 	"strings"
 )
 
@@ -44,24 +43,24 @@ type page struct {
 	truncated bool
 }
 
-// walk lists up to limit keys and common prefixes of sorted keys that start
-// with prefix and sort after marker. It jumps over a common prefix's keys,
-// so a page costs O(limit log n) however many keys a prefix groups.
-func walk(keys []string, prefix, delim, marker string, limit int) page {
+// walk lists up to limit keys and common prefixes of the keys c walks that
+// start with prefix and sort after marker. It jumps over a common prefix's
+// keys, so a page costs O(limit log n) however many keys a prefix groups.
+func walk(c *keyCursor, prefix, delim, marker string, limit int) page {
 	var p page
-	i := sort.SearchStrings(keys, max(marker, prefix))
-	for i < len(keys) {
-		k := keys[i]
-		if k <= marker {
-			i++
-			continue
-		}
-		if !strings.HasPrefix(k, prefix) {
+	c.seek(max(marker, prefix))
+	for {
+		k, ok := c.key()
+		if !ok || !strings.HasPrefix(k, prefix) {
 			break
+		}
+		if k <= marker {
+			c.next(k)
+			continue
 		}
 		cp := commonPrefix(k, prefix, delim)
 		if cp != "" && cp <= marker {
-			i = skipPrefix(keys, cp)
+			c.seekPast(cp)
 			continue
 		}
 		if len(p.keys)+len(p.prefixes) == limit {
@@ -71,22 +70,14 @@ func walk(keys []string, prefix, delim, marker string, limit int) page {
 		if cp != "" {
 			p.prefixes = append(p.prefixes, cp)
 			p.last = cp
-			i = skipPrefix(keys, cp)
+			c.seekPast(cp)
 			continue
 		}
 		p.keys = append(p.keys, k)
 		p.last = k
-		i++
+		c.next(k)
 	}
 	return p
-}
-
-func skipPrefix(keys []string, cp string) int {
-	end := prefixEnd(cp)
-	if end == "" {
-		return len(keys)
-	}
-	return sort.SearchStrings(keys, end)
 }
 
 type objectXML struct {
@@ -158,9 +149,22 @@ func (s *Server) listObjects(rq *request) *ossError {
 		s.store.mu.Unlock()
 		return e
 	}
-	p := walk(b.keys(), prefix, delim, marker, maxKeys)
-	for _, k := range p.keys {
-		o := b.current(k)
+	p := walk(b.listing(), prefix, delim, marker, maxKeys)
+	objs := make([]*objectState, len(p.keys))
+	var unsettled []*objectState
+	for i, k := range p.keys {
+		if objs[i] = b.current(k); objs[i].ETag == "" {
+			unsettled = append(unsettled, objs[i])
+		}
+	}
+	if len(unsettled) > 0 {
+		// The page lists the objects it found, even if they change meanwhile.
+		s.store.mu.Unlock()
+		s.settle(unsettled)
+		s.store.mu.Lock()
+	}
+	for i, k := range p.keys {
+		o := objs[i]
 		ox := objectXML{Key: encodeKey(k, encode), LastModified: isoTime(o.LastModified), ETag: quoteETag(o.ETag),
 			Type: o.Type, Size: o.Size, StorageClass: o.StorageClass}
 		if withOwner {

@@ -41,8 +41,11 @@ func parseMetadata(h http.Header) (metadata, *ossError) {
 	return m, nil
 }
 
-// setHeaders writes m as response headers.
-func (m metadata) setHeaders(h http.Header) {
+// setHeaders writes m, if any, as response headers.
+func (m *metadata) setHeaders(h http.Header) {
+	if m == nil {
+		return
+	}
 	set := func(k, v string) {
 		if v != "" {
 			h.Set(k, v)

@@ -2,7 +2,6 @@ package ossserver
 
 import (
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 )
@@ -17,8 +16,7 @@ type bucketState struct {
 	Versioning   string                    `json:"versioning,omitempty"` // "", Enabled, Suspended
 	Objects      map[string][]*objectState `json:"objects"`              // versions, oldest first
 
-	sortedKeys []string // current keys in order, rebuilt when dirty
-	dirty      bool
+	index keyIndex // the keys of Objects in order, for listings
 }
 
 type objectState struct {
@@ -32,9 +30,12 @@ type objectState struct {
 	LastModified time.Time `json:"last_modified"`
 	Type         string    `json:"type"` // Normal or Multipart
 	StorageClass string    `json:"storage_class"`
-	Meta         metadata  `json:"meta"`
+	Meta         *metadata `json:"meta"` // never changed in place, so objects share it
 	Tags         []tag     `json:"tags,omitempty"`
 }
+
+// octetStream is the metadata of synthetic objects, which a million share.
+var octetStream = &metadata{ContentType: "application/octet-stream"}
 
 type uploadState struct {
 	ID           string             `json:"id"`
@@ -111,19 +112,9 @@ func (b *bucketState) lookup(key, versionID string) (*objectState, *ossError) {
 	return o, nil
 }
 
-// keys returns the keys that have a current object, in byte order.
-func (b *bucketState) keys() []string {
-	if b.dirty || b.sortedKeys == nil {
-		keys := b.sortedKeys[:0]
-		for k := range b.Objects {
-			if b.current(k) != nil {
-				keys = append(keys, k)
-			}
-		}
-		sort.Strings(keys)
-		b.sortedKeys, b.dirty = keys, false
-	}
-	return b.sortedKeys
+// listing returns a cursor over the keys that have a current object.
+func (b *bucketState) listing() *keyCursor {
+	return b.index.view(b.Objects, func(k string) bool { return b.current(k) != nil })
 }
 
 // versionIDFor returns the ID a new write gets in this bucket.
@@ -140,6 +131,9 @@ func (b *bucketState) versionIDFor() string {
 // putVersion stores o as the key's current version.
 func (b *bucketState) putVersion(o *objectState) {
 	versions := b.Objects[o.Key]
+	if len(versions) == 0 {
+		b.index.add(o.Key)
+	}
 	if b.Versioning != "Enabled" {
 		// Unversioned buckets keep one object; suspended ones replace "null".
 		kept := versions[:0]
@@ -151,7 +145,6 @@ func (b *bucketState) putVersion(o *objectState) {
 		versions = kept
 	}
 	b.Objects[o.Key] = append(versions, o)
-	b.dirty = true
 }
 
 func (b *bucketState) removeVersion(key, id string) {
@@ -163,9 +156,16 @@ func (b *bucketState) removeVersion(key, id string) {
 		}
 	}
 	if len(kept) == 0 {
-		delete(b.Objects, key)
+		b.deleteKey(key)
 	} else {
 		b.Objects[key] = kept
 	}
-	b.dirty = true
+}
+
+// deleteKey forgets every version of key.
+func (b *bucketState) deleteKey(key string) {
+	if _, ok := b.Objects[key]; ok {
+		delete(b.Objects, key)
+		b.index.removed++
+	}
 }

@@ -302,7 +302,8 @@ func assemble(u *uploadState, listed []partXML) (*objectState, *ossError) {
 	if len(listed) == 0 {
 		return nil, errMalformedXML(fmt.Errorf("no parts listed"))
 	}
-	o := &objectState{Key: u.Key, Type: "Multipart", StorageClass: u.StorageClass, Meta: u.Meta, Tags: u.Tags}
+	meta := u.Meta // a copy: the object must not keep the upload and its parts alive
+	o := &objectState{Key: u.Key, Type: "Multipart", StorageClass: u.StorageClass, Meta: &meta, Tags: u.Tags}
 	digests := md5.New()
 	for i, lp := range listed {
 		if i > 0 && lp.PartNumber <= listed[i-1].PartNumber {

@@ -47,7 +47,7 @@ func (s *Server) putObject(rq *request) *ossError {
 		return e
 	}
 	o := &objectState{Key: rq.key, Content: contentOf(in.blob), Size: in.blob.Size(), ETag: fmt.Sprintf("%X", in.md5),
-		CRC: in.crc, LastModified: s.cfg.Now().UTC(), Type: "Normal", StorageClass: attrs.class, Meta: attrs.meta, Tags: attrs.tags}
+		CRC: in.crc, LastModified: s.cfg.Now().UTC(), Type: "Normal", StorageClass: attrs.class, Meta: &attrs.meta, Tags: attrs.tags}
 	versioned, e := s.commitObject(rq, o)
 	if e != nil {
 		return e
@@ -118,6 +118,12 @@ func (s *Server) findObject(bucket, key, versionID string, cond conditions) (obj
 	o, e := b.lookup(key, versionID)
 	if e != nil {
 		return objectState{}, false, e
+	}
+	if o.ETag == "" {
+		// The request sees o as it was looked up, even if it changes meanwhile.
+		s.store.mu.Unlock()
+		s.settle([]*objectState{o})
+		s.store.mu.Lock()
 	}
 	if e := cond.check(o); e != nil {
 		return objectState{}, false, e
@@ -335,9 +341,11 @@ func (s *Server) copyObject(rq *request) *ossError {
 	o := so
 	o.Key, o.LastModified, o.StorageClass, o.VersionID = rq.key, s.cfg.Now().UTC(), class, ""
 	if replaceMeta {
-		if o.Meta, e = parseMetadata(rq.r.Header); e != nil {
+		meta, e := parseMetadata(rq.r.Header)
+		if e != nil {
 			return e
 		}
+		o.Meta = &meta
 	}
 	if replaceTags {
 		if o.Tags, e = parseTagging(rq.r.Header.Get("x-oss-tagging")); e != nil {

@@ -9,18 +9,19 @@ import (
 // state, build the record, make it durable (with a data directory) and then
 // apply it; loading a data directory applies the same records again.
 type record struct {
-	Seq        uint64       `json:"seq,omitempty"` // 1 + the state's Seq when made
-	Op         string       `json:"op"`
-	Bucket     string       `json:"bucket,omitempty"`
-	NewBucket  *bucketState `json:"new_bucket,omitempty"`
-	Versioning string       `json:"versioning,omitempty"`
-	Key        string       `json:"key,omitempty"`
-	VersionID  string       `json:"version_id,omitempty"`
-	Object     *objectState `json:"object,omitempty"`
-	Upload     *uploadState `json:"upload,omitempty"`
-	UploadID   string       `json:"upload_id,omitempty"`
-	Part       *partState   `json:"part,omitempty"`
-	Tags       []tag        `json:"tags,omitempty"`
+	Seq        uint64         `json:"seq,omitempty"` // 1 + the state's Seq when made
+	Op         string         `json:"op"`
+	Bucket     string         `json:"bucket,omitempty"`
+	NewBucket  *bucketState   `json:"new_bucket,omitempty"`
+	Versioning string         `json:"versioning,omitempty"`
+	Key        string         `json:"key,omitempty"`
+	VersionID  string         `json:"version_id,omitempty"`
+	Object     *objectState   `json:"object,omitempty"`
+	Objects    []*objectState `json:"objects,omitempty"` // of put-objects: seeding 1M must not sync 1M lines
+	Upload     *uploadState   `json:"upload,omitempty"`
+	UploadID   string         `json:"upload_id,omitempty"`
+	Part       *partState     `json:"part,omitempty"`
+	Tags       []tag          `json:"tags,omitempty"`
 	// ReplaceTags makes a put-part set its upload's tags to Tags.
 	ReplaceTags bool `json:"replace_tags,omitempty"`
 }
@@ -30,6 +31,7 @@ const (
 	opDeleteBucket   = "delete-bucket"
 	opVersioning     = "versioning"
 	opPutObject      = "put-object"
+	opPutObjects     = "put-objects"
 	opDeleteObject   = "delete-object" // Object, when set, is the delete marker to add
 	opTags           = "tags"
 	opInitUpload     = "init-upload"
@@ -61,6 +63,7 @@ func (s *state) apply(r record) error {
 	case opPutBucket:
 		nb := *r.NewBucket
 		nb.Objects = map[string][]*objectState{}
+		nb.index = keyIndex{complete: true} // of no keys yet
 		s.Buckets[nb.Name] = &nb
 	case opDeleteBucket:
 		delete(s.Buckets, r.Bucket)
@@ -68,6 +71,10 @@ func (s *state) apply(r record) error {
 		b.Versioning = r.Versioning
 	case opPutObject:
 		b.putVersion(r.Object)
+	case opPutObjects:
+		for _, o := range r.Objects {
+			b.putVersion(o)
+		}
 	case opDeleteObject:
 		switch {
 		case r.VersionID != "":
@@ -75,8 +82,7 @@ func (s *state) apply(r record) error {
 		case r.Object != nil:
 			b.putVersion(r.Object)
 		default:
-			delete(b.Objects, r.Key)
-			b.dirty = true
+			b.deleteKey(r.Key)
 		}
 	case opTags:
 		o := b.version(r.Key, r.VersionID)

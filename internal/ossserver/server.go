@@ -57,6 +57,11 @@ func New(cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	for _, sp := range c.SeedObjects {
+		if err := s.seedObjects(sp); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
@@ -98,15 +103,11 @@ func (s *Server) seedObject(seed Seed) error {
 	if err := s.ensureBucket(seed.Bucket); err != nil {
 		return err
 	}
-	b := newSyntheticBlob(seed.Seed, seed.Size)
-	c := content{{BlobID: b.ID(), N: seed.Size, b: b}}
-	if seed.Size == 0 {
-		c = nil
-	}
+	c := contentOf(newSyntheticBlob(seed.Seed, seed.Size))
 	crc := c.crc()
 	o := &objectState{Key: seed.Key, Content: c, Size: seed.Size, CRC: crc,
 		ETag: c.etag(crc, seed.Size, s.cfg.MD5Limit), LastModified: s.cfg.Now().UTC(),
-		Type: "Normal", StorageClass: "Standard", Meta: metadata{ContentType: "application/octet-stream"}}
+		Type: "Normal", StorageClass: "Standard", Meta: octetStream}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	bucket := s.store.st.Buckets[seed.Bucket]

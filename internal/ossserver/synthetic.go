@@ -2,7 +2,6 @@ package ossserver
 
 import (
 	"encoding/binary"
-	"fmt"
 	"math/bits"
 	"math/rand/v2"
 	"strconv"
@@ -57,17 +56,22 @@ func (o *synthOps) indexLinear(i uint64) uint64 {
 	return v
 }
 
+// syntheticBlob is only a seed and a size, so that a million seeded objects
+// cost little. A blob of one block makes its pattern afresh when used (a
+// listing settles a thousand, each once); larger ones share their seed's
+// tables through synthCache.
 type syntheticBlob struct {
-	seed    uint64
-	size    int64
-	pattern []byte
-	marks   []uint64            // linear CRC of pattern[:i<<synthMarkShift]
-	full    [synthLevels]uint64 // linear CRC of blocks 0..2^k-1
+	seed uint64
+	size int64
 }
 
 // syntheticID names a synthetic blob; the name alone rebuilds it.
 func syntheticID(seed uint64, size int64) string {
-	return fmt.Sprintf("syn-%d-%d", seed, size)
+	var buf [48]byte // on the stack: a million seeded objects need a million names
+	id := append(buf[:0], "syn-"...)
+	id = strconv.AppendUint(id, seed, 10)
+	id = append(id, '-')
+	return string(strconv.AppendInt(id, size, 10))
 }
 
 func parseSyntheticID(id string) (seed uint64, size int64, ok bool) {
@@ -81,47 +85,57 @@ func parseSyntheticID(id string) (seed uint64, size int64, ok bool) {
 }
 
 func newSyntheticBlob(seed uint64, size int64) *syntheticBlob {
-	b := &syntheticBlob{seed: seed, size: size, pattern: make([]byte, synthBlock)}
-	rng := rand.New(rand.NewPCG(seed, 0x6f7373636f7079))
-	for i := 0; i < synthBlock; i += 8 {
-		binary.LittleEndian.PutUint64(b.pattern[i:], rng.Uint64())
+	return &syntheticBlob{seed: seed, size: size}
+}
+
+// fillPattern fills dst, a multiple of 8 bytes long, with the start of the
+// pattern drawn from seed.
+func fillPattern(dst []byte, seed uint64) []byte {
+	var rng rand.PCG
+	rng.Seed(seed, 0x6f7373636f7079)
+	for i := 0; i < len(dst); i += 8 {
+		binary.LittleEndian.PutUint64(dst[i:], rng.Uint64())
 	}
-	b.marks = make([]uint64, synthBlock>>synthMarkShift+1)
-	for i := 1; i < len(b.marks); i++ {
-		b.marks[i] = crcmath.UpdateLinear(b.marks[i-1], b.pattern[(i-1)<<synthMarkShift:i<<synthMarkShift])
+	return dst
+}
+
+var patternPool = sync.Pool{New: func() any { b := make([]byte, synthBlock); return &b }}
+
+// withPattern calls fn with the pattern b's blocks repeat, or at least its
+// first n bytes.
+func (b *syntheticBlob) withPattern(n int64, fn func(pattern []byte)) {
+	if b.size > synthBlock {
+		fn(synthCache.get(b.seed).pattern)
+		return
 	}
-	ops := sharedSynthOps()
-	b.full[0] = b.marks[len(b.marks)-1]
-	for k := 0; k+1 < synthLevels; k++ {
-		// Blocks 2^k..2^(k+1)-1 repeat blocks 0..2^k-1 with index bit k set.
-		upper := b.full[k] ^ ops.sigma[k].Apply(ops.bit[k])
-		b.full[k+1] = crcmath.ZeroBytesOp(synthBlockShift+k).Apply(b.full[k]) ^ upper
-	}
-	return b
+	bufp := patternPool.Get().(*[]byte)
+	defer patternPool.Put(bufp)
+	fn(fillPattern((*bufp)[:(n+7)&^7], b.seed))
 }
 
 func (b *syntheticBlob) ID() string  { return syntheticID(b.seed, b.size) }
 func (b *syntheticBlob) Size() int64 { return b.size }
 
-func (b *syntheticBlob) ReadAt(p []byte, off int64) (int, error) {
+func (b *syntheticBlob) ReadAt(p []byte, off int64) (n int, err error) {
 	if off >= b.size {
 		return 0, errEOF
 	}
-	n := 0
-	for n < len(p) && off < b.size {
-		block, within := uint64(off>>synthBlockShift), int(off&(synthBlock-1))
-		chunk := min(len(p)-n, synthBlock-within, int(b.size-off))
-		copy(p[n:n+chunk], b.pattern[within:within+chunk])
-		if within < 8 {
-			var header [8]byte
-			binary.BigEndian.PutUint64(header[:], block)
-			for i := within; i < 8 && i-within < chunk; i++ {
-				p[n+i-within] ^= header[i]
+	b.withPattern(min(off+int64(len(p)), b.size), func(pattern []byte) {
+		for n < len(p) && off < b.size {
+			block, within := uint64(off>>synthBlockShift), int(off&(synthBlock-1))
+			chunk := min(len(p)-n, synthBlock-within, int(b.size-off))
+			copy(p[n:n+chunk], pattern[within:within+chunk])
+			if within < 8 {
+				var header [8]byte
+				binary.BigEndian.PutUint64(header[:], block)
+				for i := within; i < 8 && i-within < chunk; i++ {
+					p[n+i-within] ^= header[i]
+				}
 			}
+			n += chunk
+			off += int64(chunk)
 		}
-		n += chunk
-		off += int64(chunk)
-	}
+	})
 	if n < len(p) {
 		return n, errEOF
 	}
@@ -131,14 +145,14 @@ func (b *syntheticBlob) ReadAt(p []byte, off int64) (int, error) {
 // blocksLinear returns the linear CRC of blocks 0..n-1, splitting n into
 // aligned power-of-two runs: a run of 2^k blocks starting at a multiple of
 // 2^(k+1) is blocks 0..2^k-1 with the run's base index xored into each.
-func (b *syntheticBlob) blocksLinear(n uint64) uint64 {
+func (t *synthTables) blocksLinear(n uint64) uint64 {
 	ops := sharedSynthOps()
 	var reg, base uint64
 	for k := synthLevels - 1; k >= 0; k-- {
 		if n>>k&1 == 0 {
 			continue
 		}
-		run := b.full[k] ^ ops.sigma[k].Apply(ops.indexLinear(base))
+		run := t.full[k] ^ ops.sigma[k].Apply(ops.indexLinear(base))
 		reg = crcmath.ZeroBytesOp(synthBlockShift+k).Apply(reg) ^ run
 		base |= 1 << k
 	}
@@ -146,14 +160,21 @@ func (b *syntheticBlob) blocksLinear(n uint64) uint64 {
 }
 
 func (b *syntheticBlob) prefixLinear(n int64) uint64 {
+	if b.size <= synthBlock {
+		// One block, whose index 0 changes nothing: reading costs less than tables.
+		var reg uint64
+		b.withPattern(n, func(pattern []byte) { reg = crcmath.Linear(pattern[:n]) })
+		return reg
+	}
 	block := uint64(n >> synthBlockShift)
 	within := n & (synthBlock - 1)
-	reg := b.blocksLinear(block)
+	t := synthCache.get(b.seed)
+	reg := t.blocksLinear(block)
 	if within == 0 {
 		return reg
 	}
 	mark := within >> synthMarkShift
-	pattern := crcmath.UpdateLinear(b.marks[mark], b.pattern[mark<<synthMarkShift:within])
+	pattern := crcmath.UpdateLinear(t.marks[mark], t.pattern[mark<<synthMarkShift:within])
 	var header [8]byte
 	binary.BigEndian.PutUint64(header[:], block)
 	h := min(within, 8)

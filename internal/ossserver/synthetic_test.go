@@ -1,6 +1,7 @@
 package ossserver
 
 import (
+	"bytes"
 	"hash/crc64"
 	"io"
 	"testing"
@@ -27,6 +28,38 @@ func TestSyntheticBlobCRCMatchesItsBytes(t *testing.T) {
 		want := crc64.Checksum(data[tc.off:tc.off+tc.n], crcmath.Table)
 		if got := rangeCRC(b, tc.off, tc.n); got != want {
 			t.Errorf("rangeCRC(%d, %d) = %d, want %d", tc.off, tc.n, got, want)
+		}
+	}
+}
+
+// A blob of one block, which makes its pattern afresh instead of caching
+// tables, holds the first bytes of a larger blob of the same seed, and its
+// CRC over any range is that of its bytes.
+func TestSmallSyntheticBlobIsAPrefixOfALargeOne(t *testing.T) {
+	t.Parallel()
+	large := make([]byte, 2*synthBlock)
+	if _, err := newSyntheticBlob(9, int64(len(large))).ReadAt(large, 0); err != nil {
+		t.Fatal(err)
+	}
+	for _, size := range []int64{1, 7, 8, 1000, 4097, synthBlock - 1, synthBlock} {
+		b := newSyntheticBlob(9, size)
+		data := make([]byte, size)
+		if _, err := b.ReadAt(data, 0); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(data, large[:size]) {
+			t.Fatalf("a blob of %d bytes is not the start of a larger one of its seed", size)
+		}
+		if part := make([]byte, size); size > 3 {
+			if n, err := b.ReadAt(part, 3); n != int(size-3) || err != io.EOF || !bytes.Equal(part[:n], data[3:]) {
+				t.Fatalf("ReadAt 3 of %d bytes: %d, %v", size, n, err)
+			}
+		}
+		for _, r := range [][2]int64{{0, size}, {0, 0}, {size / 3, size - size/3}, {size - 1, 1}} {
+			want := crc64.Checksum(data[r[0]:r[0]+r[1]], crcmath.Table)
+			if got := rangeCRC(b, r[0], r[1]); got != want {
+				t.Errorf("rangeCRC of %d bytes (%d, %d) = %d, want %d", size, r[0], r[1], got, want)
+			}
 		}
 	}
 }

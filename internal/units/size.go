@@ -65,6 +65,19 @@ func FormatSize(n int64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), ".") + " " + units[i]
 }
 
+// Group writes n with thousands separators: 10,000.
+func Group[T ~int | ~int64](n T) string {
+	s := strconv.FormatInt(int64(n), 10)
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return sign + s
+}
+
 // ParseRate reads a rate in bytes per second: a size with an optional "/s".
 func ParseRate(s string) (int64, error) {
 	n, err := ParseSize(strings.TrimSuffix(strings.TrimSpace(s), "/s"))

@@ -94,7 +94,8 @@ func TestOddKeysCopy(t *testing.T) {
 var checkpointFile = regexp.MustCompile(`^copy-[0-9a-f]{32}\.(lock|json|parts)$`)
 
 // checkpointNames requires every file under root outside ckpt to be one
-// the test made, and every file in ckpt a checkpoint file named by a hash.
+// the test made, every file in ckpt a checkpoint file named by a hash, and
+// none left once every copy finished (lock files included).
 func checkpointNames(t *testing.T, root, ckpt string) {
 	t.Helper()
 	n := 0
@@ -115,8 +116,11 @@ func checkpointNames(t *testing.T, root, ckpt string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n == 0 {
-		t.Error("the checkpoint directory holds no file: was it used?")
+	if fi, err := os.Stat(ckpt); err != nil || !fi.IsDir() {
+		t.Errorf("the checkpoint directory was not made (%v): was it used?", err)
+	}
+	if n != 0 {
+		t.Errorf("%d checkpoint files are left after every copy finished", n)
 	}
 	if _, err := os.Stat(filepath.Join(ckpt, "..", "..", "x")); err == nil {
 		t.Error("a file x appeared two levels above the checkpoint directory")

@@ -1,0 +1,449 @@
+package bulk
+
+import (
+	"context"
+	"crypto/md5"
+	"errors"
+	"fmt"
+	"hash/crc64"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/osscopy/osscopy/worker"
+)
+
+// fakeObject is an object of the fake store: no bytes, only what a copy
+// compares.
+type fakeObject struct {
+	Size  int64
+	ETag  string
+	CRC64 string
+}
+
+// fakeErr is an error of the fake store, as the OSS client's would be: an
+// OSS code and the class the fake classifier gives it.
+type fakeErr struct {
+	code  string
+	class worker.Class
+	err   error // wrapped marker (worker.ErrNoSuchKey...), may be nil
+}
+
+func (e *fakeErr) Error() string {
+	if e.err != nil {
+		return "fake OSS error " + e.code + ": " + e.err.Error()
+	}
+	return "fake OSS error " + e.code
+}
+
+func (e *fakeErr) Unwrap() error { return e.err }
+
+func permanentErr(code string) error { return &fakeErr{code: code, class: worker.Permanent} }
+func transientErr(code string) error { return &fakeErr{code: code, class: worker.Transient} }
+
+// fakeClassify is the classifier of the fake's errors.
+func fakeClassify(err error) (worker.Class, time.Duration) {
+	var fe *fakeErr
+	if errors.As(err, &fe) {
+		return fe.class, 0
+	}
+	if errors.Is(err, worker.ErrNoSuchKey) || errors.Is(err, worker.ErrNoSuchUpload) || errors.Is(err, worker.ErrPreconditionFailed) {
+		return worker.Permanent, 0
+	}
+	return worker.Transient, 0
+}
+
+// fakeCode is the ErrorCode of the fake's errors.
+func fakeCode(err error) string {
+	var fe *fakeErr
+	if errors.As(err, &fe) {
+		return fe.code
+	}
+	return ""
+}
+
+type fakeUpload struct {
+	dst    worker.Object
+	source *worker.Object
+	parts  map[int32]worker.PartInfo
+}
+
+// fakeStore is an in-memory OSS: a worker.Store and a Lister.
+type fakeStore struct {
+	pageSize int           // objects per List page; 0: 1000
+	delay    time.Duration // how long each Store request is in flight
+
+	// fail, when set, is asked before each request (op is the Store
+	// method's name, or "List"); an error it returns is the answer.
+	fail func(op string, obj worker.Object) error
+	// afterCopy, when set, is called after each successful CopyObject and
+	// Complete, with the destination, outside the lock.
+	afterCopy func(dst worker.Object)
+
+	mu          sync.Mutex
+	objects     map[worker.Object]fakeObject // VersionID always ""
+	uploads     map[string]*fakeUpload
+	nextUpload  int
+	calls       map[string]int
+	written     map[worker.Object]int // successful CopyObject and Complete per destination
+	inFlight    int
+	maxInFlight int
+}
+
+func newFakeStore() *fakeStore {
+	return &fakeStore{objects: map[worker.Object]fakeObject{}, uploads: map[string]*fakeUpload{},
+		calls: map[string]int{}, written: map[worker.Object]int{}}
+}
+
+func fakeVersion(bucket, key, version string, size int64) fakeObject {
+	sum := md5.Sum([]byte(bucket + "/" + key + "#" + version + "#" + strconv.FormatInt(size, 10)))
+	crc := crc64.Checksum(sum[:], crc64.MakeTable(crc64.ECMA))
+	return fakeObject{Size: size, ETag: fmt.Sprintf(`"%X"`, sum), CRC64: strconv.FormatUint(crc, 10)}
+}
+
+// put stores an object of size bytes; version makes its ETag and CRC64.
+func (s *fakeStore) put(bucket, key string, size int64, version string) fakeObject {
+	o := fakeVersion(bucket, key, version, size)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.objects[worker.Object{Bucket: bucket, Key: key}] = o
+	return o
+}
+
+func (s *fakeStore) get(bucket, key string) (fakeObject, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.objects[worker.Object{Bucket: bucket, Key: key}]
+	return o, ok
+}
+
+// keys lists the keys of bucket, sorted.
+func (s *fakeStore) keys(bucket string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for o := range s.objects {
+		if o.Bucket == bucket {
+			out = append(out, o.Key)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (s *fakeStore) count(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls[op]
+}
+
+// writes counts the requests that write: none may be sent by a dry run or
+// for a finished object.
+func (s *fakeStore) writes() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.calls["CopyObject"] + s.calls["Initiate"] + s.calls["UploadPartCopy"] + s.calls["Complete"] + s.calls["Abort"]
+}
+
+// writtenTimes is how often dst was written (CopyObject or Complete).
+func (s *fakeStore) writtenTimes(bucket, key string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.written[worker.Object{Bucket: bucket, Key: key}]
+}
+
+func (s *fakeStore) writtenAll() map[worker.Object]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make(map[worker.Object]int, len(s.written))
+	for k, v := range s.written {
+		out[k] = v
+	}
+	return out
+}
+
+func (s *fakeStore) resetCounts() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = map[string]int{}
+	s.written = map[worker.Object]int{}
+	s.maxInFlight = 0
+}
+
+func (s *fakeStore) peak() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.maxInFlight
+}
+
+func (s *fakeStore) openUploads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.uploads)
+}
+
+// enter counts a request in flight, asks fail, and holds the request for
+// delay; the returned func ends it.
+func (s *fakeStore) enter(ctx context.Context, op string, obj worker.Object) (func(), error) {
+	s.mu.Lock()
+	s.calls[op]++
+	s.inFlight++
+	s.maxInFlight = max(s.maxInFlight, s.inFlight)
+	s.mu.Unlock()
+	done := func() {
+		s.mu.Lock()
+		s.inFlight--
+		s.mu.Unlock()
+	}
+	if s.delay > 0 {
+		t := time.NewTimer(s.delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		done()
+		return nil, err
+	}
+	if s.fail != nil {
+		if err := s.fail(op, obj); err != nil {
+			done()
+			return nil, err
+		}
+	}
+	return done, nil
+}
+
+func noSuchKey(obj worker.Object) error {
+	return &fakeErr{code: "NoSuchKey", class: worker.Permanent, err: fmt.Errorf("%s: %w", obj, worker.ErrNoSuchKey)}
+}
+
+func (s *fakeStore) Head(ctx context.Context, obj worker.Object) (worker.ObjectInfo, error) {
+	done, err := s.enter(ctx, "Head", obj)
+	if err != nil {
+		return worker.ObjectInfo{}, err
+	}
+	defer done()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o, ok := s.objects[worker.Object{Bucket: obj.Bucket, Key: obj.Key}]
+	if !ok {
+		return worker.ObjectInfo{}, noSuchKey(obj)
+	}
+	return worker.ObjectInfo{Size: o.Size, ETag: o.ETag, CRC64: o.CRC64}, nil
+}
+
+func (s *fakeStore) GetTagging(ctx context.Context, obj worker.Object) (string, error) {
+	done, err := s.enter(ctx, "GetTagging", obj)
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	return "", nil
+}
+
+// source returns the source of a copy pinned to ifMatch. s.mu is held.
+func (s *fakeStore) source(obj worker.Object, ifMatch string) (fakeObject, error) {
+	o, ok := s.objects[worker.Object{Bucket: obj.Bucket, Key: obj.Key}]
+	if !ok {
+		return o, &fakeErr{code: "NoSuchKey", class: worker.Permanent, err: worker.ErrSourceGone}
+	}
+	if ifMatch != "" && ifMatch != o.ETag {
+		return o, &fakeErr{code: "PreconditionFailed", class: worker.Permanent, err: worker.ErrPreconditionFailed}
+	}
+	return o, nil
+}
+
+func (s *fakeStore) CopyObject(ctx context.Context, in worker.CopyObjectInput) (worker.CopyResult, error) {
+	done, err := s.enter(ctx, "CopyObject", in.Dest)
+	if err != nil {
+		return worker.CopyResult{}, err
+	}
+	defer done()
+	s.mu.Lock()
+	o, err := s.source(in.Source, in.IfMatch)
+	if err == nil {
+		s.objects[worker.Object{Bucket: in.Dest.Bucket, Key: in.Dest.Key}] = o
+		s.written[worker.Object{Bucket: in.Dest.Bucket, Key: in.Dest.Key}]++
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return worker.CopyResult{}, err
+	}
+	if s.afterCopy != nil {
+		s.afterCopy(in.Dest)
+	}
+	return worker.CopyResult{ETag: o.ETag, CRC64: o.CRC64}, nil
+}
+
+func (s *fakeStore) Initiate(ctx context.Context, dst worker.Object, _ worker.Attributes) (string, error) {
+	done, err := s.enter(ctx, "Initiate", dst)
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextUpload++
+	id := fmt.Sprintf("upload-%d", s.nextUpload)
+	s.uploads[id] = &fakeUpload{dst: dst, parts: map[int32]worker.PartInfo{}}
+	return id, nil
+}
+
+func (s *fakeStore) upload(dst worker.Object, id string) (*fakeUpload, error) {
+	u, ok := s.uploads[id]
+	if !ok || u.dst != dst {
+		return nil, &fakeErr{code: "NoSuchUpload", class: worker.Permanent, err: worker.ErrNoSuchUpload}
+	}
+	return u, nil
+}
+
+func (s *fakeStore) UploadPartCopy(ctx context.Context, in worker.PartCopyInput) (string, error) {
+	done, err := s.enter(ctx, "UploadPartCopy", in.Dest)
+	if err != nil {
+		return "", err
+	}
+	defer done()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.upload(in.Dest, in.UploadID)
+	if err != nil {
+		return "", err
+	}
+	o, err := s.source(in.Source, in.IfMatch)
+	if err != nil {
+		return "", err
+	}
+	if in.First < 0 || in.Last < in.First || in.Last >= o.Size {
+		return "", permanentErr("InvalidRange")
+	}
+	src := worker.Object{Bucket: in.Source.Bucket, Key: in.Source.Key}
+	if u.source != nil && *u.source != src {
+		return "", permanentErr("MixedSources")
+	}
+	u.source = &src
+	sum := md5.Sum([]byte(fmt.Sprintf("%s %s %d-%d", o.ETag, in.UploadID, in.First, in.Last)))
+	etag := fmt.Sprintf(`"%X"`, sum)
+	u.parts[in.PartNumber] = worker.PartInfo{Number: in.PartNumber, ETag: etag, Size: in.Last - in.First + 1}
+	return etag, nil
+}
+
+func (s *fakeStore) ListParts(ctx context.Context, dst worker.Object, uploadID string) ([]worker.PartInfo, error) {
+	done, err := s.enter(ctx, "ListParts", dst)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	u, err := s.upload(dst, uploadID)
+	if err != nil {
+		return nil, err
+	}
+	var out []worker.PartInfo
+	for _, p := range u.parts {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b worker.PartInfo) int { return int(a.Number - b.Number) })
+	return out, nil
+}
+
+func (s *fakeStore) Complete(ctx context.Context, dst worker.Object, uploadID string, parts []worker.PartETag) (worker.CopyResult, error) {
+	done, err := s.enter(ctx, "Complete", dst)
+	if err != nil {
+		return worker.CopyResult{}, err
+	}
+	defer done()
+	s.mu.Lock()
+	u, err := s.upload(dst, uploadID)
+	if err != nil {
+		s.mu.Unlock()
+		return worker.CopyResult{}, err
+	}
+	var size int64
+	for i, p := range parts {
+		got, ok := u.parts[p.Number]
+		if !ok || got.ETag != p.ETag || i > 0 && p.Number <= parts[i-1].Number {
+			s.mu.Unlock()
+			return worker.CopyResult{}, permanentErr("InvalidPart")
+		}
+		size += got.Size
+	}
+	if u.source == nil {
+		s.mu.Unlock()
+		return worker.CopyResult{}, permanentErr("InvalidPart")
+	}
+	src := s.objects[*u.source]
+	o := fakeObject{Size: size, ETag: fmt.Sprintf(`"%s-%d"`, strings.Trim(src.ETag, `"`), len(parts)), CRC64: "0"}
+	if size == src.Size {
+		o.CRC64 = src.CRC64 // the parts made the whole source
+	}
+	s.objects[worker.Object{Bucket: dst.Bucket, Key: dst.Key}] = o
+	s.written[worker.Object{Bucket: dst.Bucket, Key: dst.Key}]++
+	delete(s.uploads, uploadID)
+	s.mu.Unlock()
+	if s.afterCopy != nil {
+		s.afterCopy(dst)
+	}
+	return worker.CopyResult{ETag: o.ETag, CRC64: o.CRC64}, nil
+}
+
+func (s *fakeStore) Abort(ctx context.Context, dst worker.Object, uploadID string) error {
+	done, err := s.enter(ctx, "Abort", dst)
+	if err != nil {
+		return err
+	}
+	defer done()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.upload(dst, uploadID); err != nil {
+		return err
+	}
+	delete(s.uploads, uploadID)
+	return nil
+}
+
+// List pages through the keys under prefix in order; the token is the
+// last key of the previous page. It is not a Store request: it takes no
+// place in flight.
+func (s *fakeStore) List(ctx context.Context, bucket, prefix, token string) (Page, error) {
+	if err := ctx.Err(); err != nil {
+		return Page{}, err
+	}
+	s.mu.Lock()
+	s.calls["List"]++
+	s.mu.Unlock()
+	if s.fail != nil {
+		if err := s.fail("List", worker.Object{Bucket: bucket, Key: prefix}); err != nil {
+			return Page{}, err
+		}
+	}
+	size := s.pageSize
+	if size <= 0 {
+		size = 1000
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var keys []string
+	for o := range s.objects {
+		if o.Bucket == bucket && strings.HasPrefix(o.Key, prefix) && o.Key > token {
+			keys = append(keys, o.Key)
+		}
+	}
+	sort.Strings(keys)
+	var page Page
+	for i, k := range keys {
+		if i == size {
+			page.Next = page.Objects[len(page.Objects)-1].Key
+			break
+		}
+		o := s.objects[worker.Object{Bucket: bucket, Key: k}]
+		page.Objects = append(page.Objects, Listed{Key: k, Size: o.Size, ETag: o.ETag})
+	}
+	return page, nil
+}

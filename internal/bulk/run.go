@@ -1,0 +1,180 @@
+package bulk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/worker"
+)
+
+// Options describe a run.
+type Options struct {
+	Source, Dest Location
+	// FilesFrom, when set, is a manifest to read instead of listing the
+	// source prefix (see manifest).
+	FilesFrom io.Reader
+	Select    Selection
+	// IgnoreExisting skips objects whose destination exists; Update skips
+	// those whose destination has the source's size and CRC64.
+	IgnoreExisting, Update bool
+	// DryRun reports what would be copied and sends no write.
+	DryRun bool
+	// Parallel is the run's budget of requests in flight.
+	Parallel int
+	// Job is the template of each object's copy: plan, attributes,
+	// checkpoint directory, retries (its Source, Dest, SourceInfo, Events
+	// and Proven are set per object).
+	Job   worker.Job
+	Retry worker.RetryPolicy
+	// RunName names the journal and the failure report in Job.CheckpointDir.
+	RunName string
+	// ErrorCode names an error for the failure report (OSS's code); "" when it has none.
+	ErrorCode func(error) string
+	// Fatal, when set, says an object's error would fail every other
+	// object too (a missing bucket, wrong credentials): the run stops
+	// instead of recording each object's failure.
+	Fatal func(error) bool
+	// OnObject, when set, receives each object's outcome (not the filtered ones).
+	OnObject func(Outcome)
+	// OnNote, when set, receives what the user should know about an object.
+	OnNote func(string)
+}
+
+// Runner runs one bulk copy. Snapshot may be called while Run runs.
+type Runner struct {
+	opts   Options
+	store  worker.Store
+	heads  worker.Store // store with retries and the gate, for the run's own HEADs
+	lister Lister
+	gate   *worker.Gate
+	large  chan struct{} // multipart objects in flight
+	stop   context.CancelCauseFunc
+
+	journal  *checkpoint.Journal
+	failures *failureReport
+	tally    tally
+
+	listRequests atomic.Int64
+}
+
+// New prepares a run over store (the raw OSS client) and lister. gate is
+// the budget every request of the run takes a slot of.
+func New(store worker.Store, lister Lister, gate *worker.Gate, opts Options) *Runner {
+	opts.Parallel = max(opts.Parallel, 1)
+	opts.Job.Parallel = opts.Parallel
+	opts.Job.Gate = gate
+	r := &Runner{opts: opts, store: store, lister: lister, gate: gate, large: make(chan struct{}, max(1, opts.Parallel/16))}
+	// The run's own requests (listing, HEADs) count their retries too;
+	// the copies' come with their results.
+	onRetry := opts.Retry.OnRetry
+	r.opts.Retry.OnRetry = func(op string, err error, wait time.Duration) {
+		r.tally.retries.Add(1)
+		if onRetry != nil {
+			onRetry(op, err, wait)
+		}
+	}
+	r.heads = worker.WithRetries(store, r.opts.Retry, gate)
+	return r
+}
+
+// ErrInterrupted: the run was cancelled; the journal and checkpoints hold
+// its progress.
+var ErrInterrupted = errors.New("run interrupted")
+
+// Run copies the selection. It returns an error when the run could not
+// go on (journal locked, listing refused, interrupted); objects that
+// failed are counted in the summary and written to the failure report.
+func (r *Runner) Run(ctx context.Context) (sum Summary, err error) {
+	start := time.Now()
+	r.tally.start.Store(&start)
+	if r.journal, err = checkpoint.OpenJournal(r.opts.Job.CheckpointDir, r.opts.RunName); err != nil {
+		return sum, err
+	}
+	defer r.journal.Close()
+	if r.failures, err = openFailureReport(r.opts.Job.CheckpointDir, r.opts.RunName, r.opts.DryRun); err != nil {
+		return sum, err
+	}
+	defer func() { err = errors.Join(err, r.failures.Close()) }()
+
+	ctx, r.stop = context.WithCancelCause(ctx)
+	defer r.stop(nil)
+	items := make(chan item, 256)
+	listed := make(chan error, 1)
+	r.tally.listing.Store(true)
+	go func() {
+		defer close(items)
+		defer r.tally.listing.Store(false)
+		listed <- r.produce(ctx, items)
+	}()
+	var g errgroup.Group
+	g.SetLimit(r.opts.Parallel)
+	for it := range items {
+		g.Go(func() error { r.process(ctx, it); return nil })
+	}
+	g.Wait()
+	err = <-listed
+	var fatal fatalError
+	if errors.As(context.Cause(ctx), &fatal) {
+		err = fmt.Errorf("the run stopped: %w; every other object would fail the same way: fix it and run the same command again (%d objects copied in this run are recorded in %s)",
+			fatal.err, r.tally.copied.Load(), r.journal.Path())
+	} else if ctx.Err() != nil {
+		err = fmt.Errorf("%w: %d objects copied in this run and recorded in %s; objects in flight are resumed by the next run", ErrInterrupted, r.tally.copied.Load(), r.journal.Path())
+	}
+	return r.summary(start), err
+}
+
+// fatalError stops a run: see Options.Fatal.
+type fatalError struct{ err error }
+
+func (e fatalError) Error() string { return e.err.Error() }
+
+// produce lists (or reads the manifest) and sends the selected objects,
+// until the end, an error, or ctx is done.
+func (r *Runner) produce(ctx context.Context, items chan<- item) error {
+	emit := func(it item) error {
+		r.tally.listed.Add(1)
+		if !r.opts.Select.Keep(it.rel, it.src.Key) || it.listed != nil && !r.opts.Select.SizeOK(it.listed.Size) {
+			r.tally.filtered.Add(1)
+			return nil
+		}
+		r.tally.selected.Add(1)
+		if it.listed != nil {
+			r.tally.bytesSelected.Add(it.listed.Size)
+			if r.doneBefore(it, it.listed.ETag, it.listed.Size) {
+				return nil
+			}
+		}
+		select {
+		case items <- it:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if r.opts.FilesFrom != nil {
+		return r.manifest(ctx, emit)
+	}
+	return r.listing(ctx, emit)
+}
+
+// doneBefore reports (and counts) an object an earlier run finished.
+func (r *Runner) doneBefore(it item, etag string, size int64) bool {
+	if !r.journal.Done(checkpoint.Entry{Source: it.src.Key, Dest: it.dst.Key, ETag: etag, Size: size}) {
+		return false
+	}
+	r.skip(it, ReasonDoneBefore, size)
+	return true
+}
+
+func (r *Runner) report(o Outcome) {
+	if r.opts.OnObject != nil {
+		r.opts.OnObject(o)
+	}
+}

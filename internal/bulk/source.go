@@ -1,0 +1,122 @@
+package bulk
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/osscopy/osscopy/internal/ossurl"
+	"github.com/osscopy/osscopy/worker"
+)
+
+// Listed is an object as a listing shows it.
+type Listed struct {
+	Key          string
+	Size         int64
+	ETag         string
+	LastModified time.Time
+}
+
+// Page is one page of a listing; Next continues it ("" after the last page).
+type Page struct {
+	Objects []Listed
+	Next    string
+}
+
+// Lister lists the objects under a prefix one page at a time
+// (ListObjectsV2).
+type Lister interface {
+	List(ctx context.Context, bucket, prefix, token string) (Page, error)
+}
+
+// Location is a bucket and a key prefix.
+type Location struct {
+	Bucket, Prefix string
+}
+
+func (l Location) String() string { return "oss://" + l.Bucket + "/" + l.Prefix }
+
+// item is one object to copy. listed is nil for a manifest's objects,
+// whose size and ETag are read with a HEAD.
+type item struct {
+	src, dst worker.Object
+	listed   *Listed
+	rel      string // the key relative to the source prefix, for filters
+}
+
+// listTimeout bounds one attempt at listing a page.
+const listTimeout = 2 * time.Minute
+
+// listing sends every object under the source prefix to emit, a page at
+// a time.
+func (r *Runner) listing(ctx context.Context, emit func(item) error) error {
+	src, dst := r.opts.Source, r.opts.Dest
+	token := ""
+	for {
+		page, err := worker.Retry(ctx, r.opts.Retry, "ListObjectsV2", func(ctx context.Context) (Page, error) {
+			ctx, cancel := context.WithTimeout(ctx, listTimeout)
+			defer cancel()
+			r.listRequests.Add(1)
+			return r.lister.List(ctx, src.Bucket, src.Prefix, token)
+		})
+		if err != nil {
+			return fmt.Errorf("listing %s: %w", src, err)
+		}
+		for _, o := range page.Objects {
+			rel := o.Key[len(src.Prefix):]
+			it := item{src: worker.Object{Bucket: src.Bucket, Key: o.Key},
+				dst: worker.Object{Bucket: dst.Bucket, Key: dst.Prefix + rel}, listed: &o, rel: rel}
+			if err := emit(it); err != nil {
+				return err
+			}
+		}
+		if page.Next == "" {
+			return nil
+		}
+		token = page.Next
+	}
+}
+
+// ErrManifest means the manifest has a line that names no object; the
+// objects of the lines before it were copied.
+var ErrManifest = errors.New("bad manifest line")
+
+// manifest sends the objects a manifest names to emit. Each line is a CSV
+// record: KEY, copied to the same key under the destination prefix, or
+// SOURCE_KEY,DESTINATION_KEY; keys are relative to the prefixes.
+func (r *Runner) manifest(ctx context.Context, emit func(item) error) error {
+	src, dst := r.opts.Source, r.opts.Dest
+	cr := csv.NewReader(r.opts.FilesFrom)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil { // a csv.ParseError names the line
+			return fmt.Errorf("%w: %w; write one KEY or SOURCE_KEY,DESTINATION_KEY per line (quote keys holding commas or quotes, as CSV does)", ErrManifest, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) > 2 {
+			return fmt.Errorf("%w %d: %d fields; write KEY or SOURCE_KEY,DESTINATION_KEY", ErrManifest, line, len(rec))
+		}
+		rel, dstRel := rec[0], rec[len(rec)-1]
+		for _, k := range []string{src.Prefix + rel, dst.Prefix + dstRel} {
+			if err := ossurl.CheckKey(k); err != nil {
+				return fmt.Errorf("%w %d: %w", ErrManifest, line, err)
+			}
+		}
+		it := item{src: worker.Object{Bucket: src.Bucket, Key: src.Prefix + rel},
+			dst: worker.Object{Bucket: dst.Bucket, Key: dst.Prefix + dstRel}, rel: rel}
+		if err := emit(it); err != nil {
+			return err
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+}

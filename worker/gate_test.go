@@ -1,0 +1,694 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+// gateErr is an error that gateClassify reads back.
+type gateErr struct {
+	class Class
+	after time.Duration
+}
+
+func (e *gateErr) Error() string { return fmt.Sprintf("class %d, retry after %s", e.class, e.after) }
+
+func gateClassify(err error) (Class, time.Duration) {
+	var e *gateErr
+	if errors.As(err, &e) {
+		return e.class, e.after
+	}
+	return Transient, 0
+}
+
+var (
+	errGateThrottled = &gateErr{class: Throttled}
+	errGateTransient = &gateErr{class: Transient}
+	errGatePermanent = &gateErr{class: Permanent}
+)
+
+// gateFake is a Store that tracks how many requests it serves at once.
+// When entered is set, each request says so there as it starts; when
+// release is set, each request then waits for the error to end with
+// (closing release ends them all with none).
+type gateFake struct {
+	entered chan string
+	release chan error
+	err     error // returned when release is nil
+
+	mu       sync.Mutex
+	cur, max int
+	calls    []string
+}
+
+func (f *gateFake) call(ctx context.Context, name string) error {
+	f.mu.Lock()
+	f.cur++
+	f.max = max(f.max, f.cur)
+	f.calls = append(f.calls, name)
+	f.mu.Unlock()
+	defer func() {
+		f.mu.Lock()
+		f.cur--
+		f.mu.Unlock()
+	}()
+	if f.entered != nil {
+		f.entered <- name
+	}
+	if f.release == nil {
+		return f.err
+	}
+	select {
+	case err := <-f.release:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (f *gateFake) Head(ctx context.Context, obj Object) (ObjectInfo, error) {
+	return ObjectInfo{ETag: "head " + obj.Key}, f.call(ctx, "Head "+obj.Key)
+}
+
+func (f *gateFake) GetTagging(ctx context.Context, obj Object) (string, error) {
+	return "tags " + obj.Key, f.call(ctx, "GetTagging "+obj.Key)
+}
+
+func (f *gateFake) CopyObject(ctx context.Context, in CopyObjectInput) (CopyResult, error) {
+	return CopyResult{ETag: "copy " + in.Dest.Key}, f.call(ctx, "CopyObject "+in.Dest.Key)
+}
+
+func (f *gateFake) Initiate(ctx context.Context, dst Object, attrs Attributes) (string, error) {
+	return "upload " + dst.Key, f.call(ctx, "Initiate "+dst.Key)
+}
+
+func (f *gateFake) UploadPartCopy(ctx context.Context, in PartCopyInput) (string, error) {
+	return fmt.Sprintf("part %d", in.PartNumber), f.call(ctx, "UploadPartCopy "+in.Dest.Key)
+}
+
+func (f *gateFake) ListParts(ctx context.Context, dst Object, uploadID string) ([]PartInfo, error) {
+	return []PartInfo{{Number: 1, ETag: uploadID}}, f.call(ctx, "ListParts "+dst.Key)
+}
+
+func (f *gateFake) Complete(ctx context.Context, dst Object, uploadID string, parts []PartETag) (CopyResult, error) {
+	return CopyResult{ETag: "complete " + uploadID, CRC64: fmt.Sprint(len(parts))}, f.call(ctx, "Complete "+dst.Key)
+}
+
+func (f *gateFake) Abort(ctx context.Context, dst Object, uploadID string) error {
+	return f.call(ctx, "Abort "+dst.Key)
+}
+
+// gateRequest sends the request numbered i (of any kind, by i) for key.
+func gateRequest(ctx context.Context, s Store, i int, key string) error {
+	o := Object{Bucket: "b", Key: key}
+	var err error
+	switch i % 8 {
+	case 0:
+		_, err = s.Head(ctx, o)
+	case 1:
+		_, err = s.GetTagging(ctx, o)
+	case 2:
+		_, err = s.CopyObject(ctx, CopyObjectInput{Source: o, Dest: o})
+	case 3:
+		_, err = s.Initiate(ctx, o, Attributes{})
+	case 4:
+		_, err = s.UploadPartCopy(ctx, PartCopyInput{Source: o, Dest: o, PartNumber: int32(i)})
+	case 5:
+		_, err = s.ListParts(ctx, o, "u")
+	case 6:
+		_, err = s.Complete(ctx, o, "u", nil)
+	case 7:
+		err = s.Abort(ctx, o, "u")
+	}
+	return err
+}
+
+// waitQueued waits until n requests wait for a slot of g. It polls state;
+// it asserts nothing about time.
+func waitQueued(t *testing.T, g *Gate, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		g.mu.Lock()
+		got := g.queue.Len()
+		g.mu.Unlock()
+		if got == n {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d requests wait for a slot, want %d", got, n)
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
+}
+
+func checkStats(t *testing.T, g *Gate, want GateStats) {
+	t.Helper()
+	if got := g.Stats(); got != want {
+		t.Errorf("Stats() = %+v\n           want %+v", got, want)
+	}
+}
+
+// TestGateLimitsInFlight: 200 requests at once never have more than the
+// limit in flight, and the limit is reached.
+func TestGateLimitsInFlight(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		limit    int
+		adaptive bool
+	}{{1, true}, {3, false}, {8, true}, {64, true}, {64, false}, {200, true}, {500, false}} {
+		t.Run(fmt.Sprintf("limit=%d,adaptive=%t", tt.limit, tt.adaptive), func(t *testing.T) {
+			t.Parallel()
+			const n = 200
+			fake := &gateFake{entered: make(chan string, n), release: make(chan error)}
+			g := NewGate(tt.limit, tt.adaptive, gateClassify)
+			s := gatedStore(g, fake)
+			var wg sync.WaitGroup
+			errs := make(chan error, n)
+			for i := range n {
+				wg.Go(func() { errs <- gateRequest(context.Background(), s, i, fmt.Sprint(i)) })
+			}
+			full := min(tt.limit, n)
+			for range full {
+				<-fake.entered
+			}
+			waitQueued(t, g, n-full)
+			if st := g.Stats(); st.InFlight != full {
+				t.Errorf("%d in flight with the gate full, want %d", st.InFlight, full)
+			}
+			close(fake.release)
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Error(err)
+				}
+			}
+			if fake.max != full {
+				t.Errorf("at most %d requests in flight, want %d", fake.max, full)
+			}
+			checkStats(t, g, GateStats{Limit: tt.limit, Requests: n, MinLimit: tt.limit})
+		})
+	}
+}
+
+// TestGateFIFO: slots go to the waiters in the order they came.
+func TestGateFIFO(t *testing.T) {
+	t.Parallel()
+	const n = 50
+	g := NewGate(1, true, gateClassify)
+	held, err := g.acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan int, n)
+	for i := range n {
+		go func() {
+			epoch, err := g.acquire(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			got <- i // the next can have the slot only once this one gives it back
+			g.release(epoch, nil)
+		}()
+		waitQueued(t, g, i+1)
+	}
+	g.release(held, nil)
+	for want := range n {
+		if i := <-got; i != want {
+			t.Fatalf("slot %d went to waiter %d, want %d", want+1, i, want)
+		}
+	}
+	checkStats(t, g, GateStats{Limit: 1, Requests: n + 1, MinLimit: 1})
+}
+
+// TestGateCancelledWaiter: a waiter whose context ends leaves the queue
+// and takes no slot; the others keep their order and no slot is lost.
+func TestGateCancelledWaiter(t *testing.T) {
+	t.Parallel()
+	for cancelled := range 3 {
+		t.Run(fmt.Sprint("waiter ", cancelled), func(t *testing.T) {
+			t.Parallel()
+			fake := &gateFake{entered: make(chan string), release: make(chan error)}
+			g := NewGate(1, true, gateClassify)
+			s := gatedStore(g, fake)
+			go func() {
+				if _, err := s.Head(context.Background(), Object{Key: "hold"}); err != nil {
+					t.Error(err)
+				}
+			}()
+			<-fake.entered
+			var cancels []context.CancelFunc
+			var results []chan error
+			for i := range 3 {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				cancels = append(cancels, cancel)
+				results = append(results, make(chan error, 1))
+				go func() {
+					_, err := s.Head(ctx, Object{Key: fmt.Sprint(i)})
+					results[i] <- err
+				}()
+				waitQueued(t, g, i+1)
+			}
+			cancels[cancelled]()
+			if err := <-results[cancelled]; !errors.Is(err, context.Canceled) {
+				t.Errorf("the cancelled waiter got %v", err)
+			}
+			waitQueued(t, g, 2)
+			checkStats(t, g, GateStats{Limit: 1, InFlight: 1, Requests: 1, MinLimit: 1})
+			fake.release <- nil // the holder
+			for i := range 3 {
+				if i == cancelled {
+					continue
+				}
+				if name := <-fake.entered; name != fmt.Sprint("Head ", i) {
+					t.Errorf("%s got the slot, want Head %d", name, i)
+				}
+				fake.release <- nil
+				if err := <-results[i]; err != nil {
+					t.Error(err)
+				}
+			}
+			checkStats(t, g, GateStats{Limit: 1, Requests: 3, MinLimit: 1})
+		})
+	}
+
+	// A waiter granted a slot just as its context ends either uses it or
+	// gives it back: which one is up to the scheduler, so this asserts
+	// only that no slot is lost and Requests counts the slots used.
+	t.Run("granted as cancelled", func(t *testing.T) {
+		t.Parallel()
+		g := NewGate(1, true, gateClassify)
+		used := 0
+		for range 200 {
+			if _, err := g.acquire(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			used++
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error)
+			go func() {
+				epoch, err := g.acquire(ctx)
+				if err == nil {
+					g.release(epoch, nil)
+				}
+				done <- err
+			}()
+			waitQueued(t, g, 1)
+			g.mu.Lock() // cancel, and give the slot held to the waiter, at once
+			cancel()
+			g.inFlight--
+			g.grant()
+			g.mu.Unlock()
+			if err := <-done; err == nil {
+				used++
+			} else if !errors.Is(err, context.Canceled) {
+				t.Fatal(err)
+			}
+			if st := g.Stats(); st.InFlight != 0 || st.Requests != int64(used) {
+				t.Fatalf("Stats() = %+v with %d slots used", st, used)
+			}
+		}
+		t.Logf("%d of 200 waiters used the slot granted, the others gave it back", used-200)
+	})
+
+	t.Run("done before asking", func(t *testing.T) {
+		t.Parallel()
+		g := NewGate(2, true, gateClassify)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		fake := &gateFake{}
+		if err := gateRequest(ctx, gatedStore(g, fake), 0, "k"); !errors.Is(err, context.Canceled) {
+			t.Errorf("got %v, want context.Canceled", err)
+		}
+		if len(fake.calls) != 0 {
+			t.Errorf("the store saw %v", fake.calls)
+		}
+		checkStats(t, g, GateStats{Limit: 2, MinLimit: 2})
+	})
+}
+
+// gateStep is a step of a script run against a gate's acquire and release.
+type gateStep struct {
+	acquire int   // take this many slots first (tickets numbered on from 0)
+	release []int // then give back these tickets
+	round   int   // or take this many slots and give them all back
+	err     error // ending so
+	limit   int   // the limit after the step (0: not checked)
+}
+
+func rounds(n, size int, err error, limit int) []gateStep {
+	steps := make([]gateStep, n)
+	for i := range steps {
+		steps[i] = gateStep{round: size, err: err, limit: limit}
+	}
+	return steps
+}
+
+// growBack is the successes that take max from 1 back up to max, a round
+// at each limit, each growing it by one.
+func growBack(max int) []gateStep {
+	var steps []gateStep
+	for l := 1; l < max; l++ {
+		steps = append(steps, gateStep{round: l, limit: l + 1})
+	}
+	return steps
+}
+
+func TestGateAIMD(t *testing.T) {
+	t.Parallel()
+	cat := func(parts ...[]gateStep) []gateStep {
+		var all []gateStep
+		for _, p := range parts {
+			all = append(all, p...)
+		}
+		return all
+	}
+	tests := []struct {
+		name     string
+		max      int
+		adaptive bool
+		steps    []gateStep
+		want     GateStats // InFlight 0 unless said
+	}{{
+		name: "a throttled round cuts once", max: 16, adaptive: true,
+		steps: []gateStep{{round: 16, err: errGateThrottled, limit: 12}},
+		want:  GateStats{Limit: 12, Requests: 16, Throttled: 16, Decreases: 1, MinLimit: 12},
+	}, {
+		name: "the next round cuts again", max: 16, adaptive: true,
+		steps: rounds(2, 1, errGateThrottled, 0),
+		want:  GateStats{Limit: 9, Requests: 2, Throttled: 2, Decreases: 2, MinLimit: 9},
+	}, {
+		name: "throttles of requests sent before the cut do not cut", max: 16, adaptive: true,
+		steps: []gateStep{
+			{acquire: 4},
+			{release: []int{0}, err: errGateThrottled, limit: 12},
+			{acquire: 1}, // ticket 4, after the cut
+			{release: []int{1, 2}, err: errGateThrottled, limit: 12},
+			{release: []int{4}, err: errGateThrottled, limit: 9},
+			{release: []int{3}, err: errGateThrottled, limit: 9},
+		},
+		want: GateStats{Limit: 9, Requests: 5, Throttled: 5, Decreases: 2, MinLimit: 9},
+	}, {
+		name: "never below 1", max: 16, adaptive: true,
+		steps: cat(rounds(7, 1, errGateThrottled, 0), rounds(3, 1, errGateThrottled, 1)),
+		// 16 → 12 → 9 → 6 → 4 → 3 → 2 → 1, then no more cuts
+		want: GateStats{Limit: 1, Requests: 10, Throttled: 10, Decreases: 7, MinLimit: 1},
+	}, {
+		name: "one success per limit grows by one", max: 4, adaptive: true,
+		steps: []gateStep{
+			{round: 4, err: errGateThrottled, limit: 3},
+			{round: 2, limit: 3},
+			{round: 1, limit: 4},
+			{round: 4, limit: 4},
+			{round: 4, limit: 4},
+		},
+		want: GateStats{Limit: 4, Requests: 15, Throttled: 4, Decreases: 1, MinLimit: 3},
+	}, {
+		name: "grows back from 1 to the max and no further", max: 8, adaptive: true,
+		steps: cat(rounds(5, 1, errGateThrottled, 0), // 8 → 6 → 4 → 3 → 2 → 1
+			growBack(8), rounds(10, 8, nil, 8)),
+		want: GateStats{Limit: 8, Requests: 5 + 28 + 80, Throttled: 5, Decreases: 5, MinLimit: 1},
+	}, {
+		name: "successes of requests sent before the cut do not grow", max: 4, adaptive: true,
+		steps: []gateStep{
+			{acquire: 4},
+			{release: []int{0}, err: errGateThrottled, limit: 3},
+			{release: []int{1, 2, 3}, limit: 3},
+			{round: 3, limit: 4},
+		},
+		want: GateStats{Limit: 4, Requests: 7, Throttled: 1, Decreases: 1, MinLimit: 3},
+	}, {
+		name: "transient and permanent errors neither cut nor grow", max: 4, adaptive: true,
+		steps: cat([]gateStep{{round: 4, err: errGateThrottled, limit: 3}},
+			rounds(5, 3, errGateTransient, 3), rounds(5, 3, errGatePermanent, 3),
+			rounds(5, 3, errors.New("unclassified"), 3)),
+		want: GateStats{Limit: 3, Requests: 49, Throttled: 4, Decreases: 1, MinLimit: 3},
+	}, {
+		name: "fixed never changes", max: 4, adaptive: false,
+		steps: cat(rounds(3, 4, errGateThrottled, 4), rounds(3, 1, errGateThrottled, 4), rounds(3, 4, nil, 4)),
+		want:  GateStats{Limit: 4, Requests: 27, Throttled: 15, MinLimit: 4},
+	}, {
+		name: "a limit below 1 is 1", max: 0, adaptive: true,
+		steps: []gateStep{{round: 1, limit: 1}},
+		want:  GateStats{Limit: 1, Requests: 1, MinLimit: 1},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			g := NewGate(tt.max, tt.adaptive, gateClassify)
+			ctx := context.Background()
+			var tickets []uint64
+			take := func(n int) {
+				for range n {
+					if st := g.Stats(); st.InFlight >= st.Limit {
+						t.Fatalf("the script takes a slot with %d of %d taken", st.InFlight, st.Limit)
+					}
+					epoch, err := g.acquire(ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					tickets = append(tickets, epoch)
+				}
+			}
+			for i, s := range tt.steps {
+				take(s.acquire)
+				for _, k := range s.release {
+					g.release(tickets[k], s.err)
+				}
+				first := len(tickets)
+				take(s.round)
+				for _, epoch := range tickets[first:] {
+					g.release(epoch, s.err)
+				}
+				if got := g.Stats().Limit; s.limit != 0 && got != s.limit {
+					t.Fatalf("after step %d %+v the limit is %d, want %d", i, s, got, s.limit)
+				}
+			}
+			checkStats(t, g, tt.want)
+		})
+	}
+}
+
+// TestGateCutBelowInFlight: after a cut below the requests in flight, none
+// is granted until in flight drops below the new limit.
+func TestGateCutBelowInFlight(t *testing.T) {
+	t.Parallel()
+	g := NewGate(8, true, gateClassify)
+	ctx := context.Background()
+	var tickets []uint64
+	for range 8 {
+		epoch, err := g.acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tickets = append(tickets, epoch)
+	}
+	g.release(tickets[0], errGateThrottled) // 8 → 6, 7 in flight
+	granted := make(chan uint64)
+	go func() {
+		epoch, err := g.acquire(ctx)
+		if err != nil {
+			t.Error(err)
+		}
+		granted <- epoch
+	}()
+	waitQueued(t, g, 1)
+	g.release(tickets[1], nil) // 6 in flight: not below the limit yet
+	waitQueued(t, g, 1)
+	checkStats(t, g, GateStats{Limit: 6, InFlight: 6, Requests: 8, Throttled: 1, Decreases: 1, MinLimit: 6})
+	g.release(tickets[2], nil) // 5 in flight: the waiter gets the slot
+	epoch := <-granted
+	if epoch != tickets[0]+1 {
+		t.Errorf("the waiter was granted in epoch %d, want %d (after the cut)", epoch, tickets[0]+1)
+	}
+	checkStats(t, g, GateStats{Limit: 6, InFlight: 6, Requests: 9, Throttled: 1, Decreases: 1, MinLimit: 6})
+}
+
+// TestGateRetryAfter: a throttled slot whose answer said Retry-After is
+// held until the delay passes; without it, it is given back at once.
+func TestGateRetryAfter(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		adaptive bool
+		after    time.Duration
+	}{{true, 3 * time.Second}, {false, 3 * time.Second}, {true, 0}, {false, 0}} {
+		t.Run(fmt.Sprintf("adaptive=%t,after=%s", tt.adaptive, tt.after), func(t *testing.T) {
+			t.Parallel()
+			g := NewGate(1, tt.adaptive, gateClassify)
+			type timer struct {
+				d time.Duration
+				f func()
+			}
+			timers := make(chan timer, 1)
+			g.afterFunc = func(d time.Duration, f func()) { timers <- timer{d, f} }
+			ctx := context.Background()
+			held, err := g.acquire(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			granted := make(chan struct{})
+			go func() {
+				epoch, err := g.acquire(ctx)
+				if err != nil {
+					t.Error(err)
+				}
+				close(granted)
+				g.release(epoch, nil)
+			}()
+			waitQueued(t, g, 1)
+			g.release(held, &gateErr{class: Throttled, after: tt.after})
+			if tt.after > 0 {
+				tm := <-timers
+				if tm.d != tt.after {
+					t.Errorf("held for %s, want %s", tm.d, tt.after)
+				}
+				waitQueued(t, g, 1) // still waiting: the slot is held
+				checkStats(t, g, GateStats{Limit: 1, InFlight: 1, Requests: 1, Throttled: 1, MinLimit: 1})
+				tm.f()
+			}
+			<-granted
+			select {
+			case tm := <-timers:
+				t.Errorf("a timer for %s with no Retry-After to honour", tm.d)
+			default:
+			}
+			// The waiter gives its slot back once granted; wait for that.
+			for g.Stats().InFlight != 0 {
+				time.Sleep(100 * time.Microsecond)
+			}
+			checkStats(t, g, GateStats{Limit: 1, Requests: 2, Throttled: 1, MinLimit: 1})
+		})
+	}
+
+	t.Run("real timer", func(t *testing.T) {
+		t.Parallel()
+		g := NewGate(1, true, gateClassify)
+		fake := &gateFake{err: &gateErr{class: Throttled, after: time.Millisecond}}
+		s := gatedStore(g, fake)
+		if err := gateRequest(context.Background(), s, 0, "k"); !errors.Is(err, fake.err) {
+			t.Fatalf("got %v, want %v", err, fake.err)
+		}
+		fake.err = nil
+		// Granted once the timer gives the held slot back.
+		if err := gateRequest(context.Background(), s, 1, "k"); err != nil {
+			t.Fatal(err)
+		}
+		checkStats(t, g, GateStats{Limit: 1, Requests: 2, Throttled: 1, MinLimit: 1})
+	})
+}
+
+// TestGateStore: every method of Store goes through the gate to the store
+// wrapped, with its arguments, results and errors.
+func TestGateStore(t *testing.T) {
+	t.Parallel()
+	fake := &gateFake{}
+	g := NewGate(4, false, gateClassify)
+	s := gatedStore(g, fake)
+	ctx := context.Background()
+	o := Object{Bucket: "b", Key: "k"}
+	check := func(what string, got, want any) {
+		t.Helper()
+		if fake.err == nil && fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s = %v, want %v", what, got, want)
+		}
+	}
+	for _, wantErr := range []error{nil, errGatePermanent, errGateThrottled, errGateTransient} {
+		fake.err = wantErr
+		info, err1 := s.Head(ctx, o)
+		check("Head", info.ETag, "head k")
+		tags, err2 := s.GetTagging(ctx, o)
+		check("GetTagging", tags, "tags k")
+		res, err3 := s.CopyObject(ctx, CopyObjectInput{Source: o, Dest: o})
+		check("CopyObject", res.ETag, "copy k")
+		id, err4 := s.Initiate(ctx, o, Attributes{})
+		check("Initiate", id, "upload k")
+		etag, err5 := s.UploadPartCopy(ctx, PartCopyInput{Dest: o, PartNumber: 7})
+		check("UploadPartCopy", etag, "part 7")
+		parts, err6 := s.ListParts(ctx, o, "u")
+		check("ListParts", parts, []PartInfo{{Number: 1, ETag: "u"}})
+		res, err7 := s.Complete(ctx, o, "u", []PartETag{{}, {}})
+		check("Complete", res, CopyResult{ETag: "complete u", CRC64: "2"})
+		err8 := s.Abort(ctx, o, "u")
+		for i, err := range []error{err1, err2, err3, err4, err5, err6, err7, err8} {
+			if !errors.Is(err, wantErr) {
+				t.Errorf("request %d returned %v, want %v", i, err, wantErr)
+			}
+		}
+	}
+	fake.err = nil // check compares only then
+	check("calls", fake.calls[:8], []string{"Head k", "GetTagging k", "CopyObject k", "Initiate k",
+		"UploadPartCopy k", "ListParts k", "Complete k", "Abort k"})
+	checkStats(t, g, GateStats{Limit: 4, Requests: 32, Throttled: 8, MinLimit: 4})
+}
+
+// TestGateSimulation runs rounds against a server that throttles what it
+// gets beyond its capacity: the limit settles in a sawtooth just under the
+// capacity, and most of the capacity is used.
+func TestGateSimulation(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ max, capacity int }{{64, 20}, {64, 5}, {200, 64}, {16, 100}} {
+		t.Run(fmt.Sprintf("max=%d,capacity=%d", tt.max, tt.capacity), func(t *testing.T) {
+			t.Parallel()
+			g := NewGate(tt.max, true, gateClassify)
+			ctx := context.Background()
+			const warmUp, rounds = 20, 500
+			served, low, high := 0, tt.max, 0
+			for round := range warmUp + rounds {
+				var tickets []uint64
+				for g.Stats().InFlight < g.Stats().Limit {
+					epoch, err := g.acquire(ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					tickets = append(tickets, epoch)
+				}
+				for i, epoch := range tickets {
+					var err error
+					if i >= tt.capacity {
+						err = errGateThrottled
+					}
+					g.release(epoch, err)
+				}
+				if round >= warmUp {
+					served += min(len(tickets), tt.capacity)
+					low, high = min(low, len(tickets)), max(high, len(tickets))
+				}
+			}
+			best := min(tt.max, tt.capacity)
+			if high > best+1 || low < best*cutNum/cutDen {
+				t.Errorf("the window went from %d to %d, want within [%d, %d]", low, high, best*cutNum/cutDen, best+1)
+			}
+			if use := float64(served) / float64(rounds*best); use < 0.8 {
+				t.Errorf("%.0f%% of the capacity used, want 80%% or more", use*100)
+			} else {
+				t.Logf("%.0f%% of the capacity used, window %d to %d", use*100, low, high)
+			}
+		})
+	}
+}
+
+func BenchmarkGateStore(b *testing.B) {
+	g := NewGate(64, true, gateClassify)
+	s := gatedStore(g, &gateFake{})
+	ctx := context.Background()
+	b.SetParallelism(4) // more goroutines than slots: the queue is used
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := s.Head(ctx, Object{Key: "k"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// gatedStore is fake behind g, each request tried once: the retry layer
+// is where a copy takes its slots.
+func gatedStore(g *Gate, fake Store) Store {
+	return WithRetries(fake, RetryPolicy{Attempts: 1, Classify: gateClassify}, g)
+}
