@@ -52,6 +52,11 @@ func (r *Runner) process(ctx context.Context, it item) {
 			return
 		}
 	}
+	if plan.Single {
+		// A CopyObject in flight when the run is interrupted may finish
+		// (within Job.Grace), as parts in flight do inside the worker.
+		ctx = r.work
+	}
 	r.copy(ctx, it, src)
 }
 

@@ -56,6 +56,9 @@ type Runner struct {
 	gate   *worker.Gate
 	large  chan struct{} // multipart objects in flight
 	stop   context.CancelCauseFunc
+	// work outlives the run's context by Job.Grace: single copies in
+	// flight run on it.
+	work context.Context
 
 	journal  *checkpoint.Journal
 	failures *failureReport
@@ -105,6 +108,11 @@ func (r *Runner) Run(ctx context.Context) (sum Summary, err error) {
 
 	ctx, r.stop = context.WithCancelCause(ctx)
 	defer r.stop(nil)
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	r.work = work
+	graceAfterStop := context.AfterFunc(ctx, func() { time.AfterFunc(r.grace(), cancelWork) })
+	defer graceAfterStop()
 	items := make(chan item, 256)
 	listed := make(chan error, 1)
 	r.tally.listing.Store(true)
@@ -128,6 +136,13 @@ func (r *Runner) Run(ctx context.Context) (sum Summary, err error) {
 		err = fmt.Errorf("%w: %d objects copied in this run and recorded in %s; objects in flight are resumed by the next run", ErrInterrupted, r.tally.copied.Load(), r.journal.Path())
 	}
 	return r.summary(start), err
+}
+
+func (r *Runner) grace() time.Duration {
+	if r.opts.Job.Grace > 0 {
+		return r.opts.Job.Grace
+	}
+	return worker.DefaultGrace
 }
 
 // fatalError stops a run: see Options.Fatal.

@@ -1170,3 +1170,97 @@ func TestRunFatalErrorStops(t *testing.T) {
 		t.Errorf("%d CopyObjects sent after the bucket was known to be gone, want at most those in flight (%d)", n, res.opts.Parallel)
 	}
 }
+
+// CopyObjects in flight when the run is interrupted finish within the
+// grace and are journaled; past the grace they are cut, and neither
+// counts as a failure.
+func TestRunGraceForCopiesInFlight(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name       string
+		grace      time.Duration
+		wantCopied int64
+	}{
+		{"finish within the grace", 10 * time.Second, 4},
+		{"cut past the grace", time.Millisecond, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g := newRig(t)
+			g.putSrc(map[string]int64{"a": 1, "b": 2, "c": 3, "d": 4})
+			g.fs.delay = 300 * time.Millisecond
+			ctx, cancel := context.WithCancel(context.Background())
+			go func() {
+				for g.fs.count("CopyObject") < 4 {
+					time.Sleep(time.Millisecond)
+				}
+				cancel()
+			}()
+			res := g.run(ctx, func(o *Options) { o.Job.Grace = tc.grace })
+			if !errors.Is(res.err, ErrInterrupted) {
+				t.Fatalf("Run = %v, want ErrInterrupted", res.err)
+			}
+			if res.sum.Copied != tc.wantCopied || res.sum.Failed != 0 {
+				t.Errorf("copied %d, failed %d; want %d copied, none failed", res.sum.Copied, res.sum.Failed, tc.wantCopied)
+			}
+			rerun := g.run(context.Background(), nil)
+			if rerun.err != nil || rerun.sum.Skipped.DoneBefore != tc.wantCopied || rerun.sum.Copied != 4-tc.wantCopied {
+				t.Errorf("rerun: %v, %+v; want the %d finished skipped and the rest copied", rerun.err, rerun.sum, tc.wantCopied)
+			}
+		})
+	}
+}
+
+// A large object listed first is copied while the listing goes on: its
+// parts do not wait for the last page.
+func TestRunLargeObjectProgressesWhileListing(t *testing.T) {
+	t.Parallel()
+	g := newRig(t)
+	g.putSrc(map[string]int64{"a-big": bigSize, "b": 1, "c": 2, "d": 3})
+	g.fs.pageSize = 1
+	var partsDuringListing atomic.Bool
+	g.fs.fail = func(op string, _ worker.Object) error {
+		if op == "List" && g.fs.count("List") == 3 {
+			deadline := time.Now().Add(10 * time.Second)
+			for g.fs.count("UploadPartCopy") < 2 && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			partsDuringListing.Store(g.fs.count("UploadPartCopy") >= 2)
+		}
+		return nil
+	}
+	res := g.run(context.Background(), nil)
+	if res.err != nil || res.sum.Copied != 4 {
+		t.Fatalf("Run: %v, %+v", res.err, res.sum)
+	}
+	if !partsDuringListing.Load() {
+		t.Error("no part of the large object was copied before the listing's third page was asked for")
+	}
+}
+
+// One object of many parts does not starve the small objects listed after
+// it: they share the budget in arrival order and all finish first.
+func TestRunHugeObjectDoesNotStarveSmallOnes(t *testing.T) {
+	t.Parallel()
+	g := newRig(t)
+	objects := map[string]int64{"a-huge": 200 * partSize}
+	for i := range 20 {
+		objects[fmt.Sprintf("s%02d", i)] = 10
+	}
+	g.putSrc(objects)
+	g.fs.delay = 2 * time.Millisecond
+	var mu sync.Mutex
+	var order []string
+	g.fs.afterCopy = func(dst worker.Object) {
+		mu.Lock()
+		defer mu.Unlock()
+		order = append(order, dst.Key)
+	}
+	res := g.run(context.Background(), nil)
+	if res.err != nil || res.sum.Copied != 21 {
+		t.Fatalf("Run: %v, %+v", res.err, res.sum)
+	}
+	if len(order) != 21 || order[20] != g.dst.Prefix+"a-huge" {
+		t.Errorf("objects finished in the order %v, want the 20 small ones before the huge one", order)
+	}
+}
