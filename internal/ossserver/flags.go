@@ -18,18 +18,9 @@ func ParseSeed(s string) (Seed, error) {
 	bad := func(why string) (Seed, error) {
 		return Seed{}, fmt.Errorf("seed object %q: %s; write oss://bucket/key=SIZE[@SEED], like oss://src/big.bin=5TiB", s, why)
 	}
-	rest, ok := strings.CutPrefix(s, "oss://")
-	if !ok {
-		return bad("it does not start with oss://")
-	}
-	i := strings.LastIndex(rest, "=")
-	if i < 0 {
-		return bad("it has no =SIZE")
-	}
-	path, spec := rest[:i], rest[i+1:]
-	bucket, key, _ := strings.Cut(path, "/")
-	if e := validBucketName(bucket); e != nil {
-		return bad(e.Message)
+	bucket, key, spec, _, why := cutSeedSpec(s, "SIZE")
+	if why != "" {
+		return bad(why)
 	}
 	if e := validKey(key); e != nil {
 		return bad(e.Message)
@@ -40,16 +31,42 @@ func ParseSeed(s string) (Seed, error) {
 		return bad(err.Error())
 	}
 	seed := Seed{Bucket: bucket, Key: key, Size: size}
-	if hasSeed {
-		if seed.Seed, err = strconv.ParseUint(seedText, 10, 64); err != nil {
-			return bad(fmt.Sprintf("seed %q is not a whole number", seedText))
-		}
-	} else {
-		h := fnv.New64a()
-		h.Write([]byte(bucket + "/" + key))
-		seed.Seed = h.Sum64()
+	if seed.Seed, why = seedNumber(seedText, hasSeed, bucket+"/"+key); why != "" {
+		return bad(why)
 	}
 	return seed, nil
+}
+
+// cutSeedSpec splits "oss://bucket/PATH=SPEC" at its last '=' (keys may
+// hold '='), checking the bucket; why says what is wrong, or is "".
+func cutSeedSpec(s, specName string) (bucket, path, spec string, hasSlash bool, why string) {
+	rest, ok := strings.CutPrefix(s, "oss://")
+	if !ok {
+		return "", "", "", false, "it does not start with oss://"
+	}
+	i := strings.LastIndex(rest, "=")
+	if i < 0 {
+		return "", "", "", false, "it has no =" + specName
+	}
+	bucket, path, hasSlash = strings.Cut(rest[:i], "/")
+	if e := validBucketName(bucket); e != nil {
+		return "", "", "", false, e.Message
+	}
+	return bucket, path, rest[i+1:], hasSlash, ""
+}
+
+// seedNumber is the seed written after '@', or a hash of name without one.
+func seedNumber(text string, given bool, name string) (uint64, string) {
+	if !given {
+		h := fnv.New64a()
+		h.Write([]byte(name))
+		return h.Sum64(), ""
+	}
+	n, err := strconv.ParseUint(text, 10, 64)
+	if err != nil {
+		return 0, fmt.Sprintf("seed %q is not a whole number", text)
+	}
+	return n, ""
 }
 
 // ParseSeedObjects reads "oss://bucket/PREFIX=COUNTxSIZE[@SEED]", where
@@ -59,20 +76,11 @@ func ParseSeedObjects(s string) (SeedObjects, error) {
 	bad := func(why string) (SeedObjects, error) {
 		return SeedObjects{}, fmt.Errorf("seed objects %q: %s; write oss://bucket/PREFIX=COUNTxSIZE[@SEED], SIZE like 4KiB or a range like 1KiB-64KiB, as in oss://src/small/=100000x1KiB-64KiB", s, why)
 	}
-	rest, ok := strings.CutPrefix(s, "oss://")
-	if !ok {
-		return bad("it does not start with oss://")
+	bucket, prefix, spec, hasSlash, why := cutSeedSpec(s, "COUNTxSIZE")
+	if why != "" {
+		return bad(why)
 	}
-	i := strings.LastIndex(rest, "=")
-	if i < 0 {
-		return bad("it has no =COUNTxSIZE")
-	}
-	path, spec := rest[:i], rest[i+1:]
-	bucket, prefix, ok := strings.Cut(path, "/")
-	if e := validBucketName(bucket); e != nil {
-		return bad(e.Message)
-	}
-	if !ok {
+	if !hasSlash {
 		return bad("it has no / after the bucket (for keys without a prefix write oss://bucket/=COUNTxSIZE)")
 	}
 	countText, sizeText, ok := strings.Cut(spec, "x")
@@ -107,14 +115,8 @@ func ParseSeedObjects(s string) (SeedObjects, error) {
 	if e := validKey(sp.key(0)); e != nil {
 		return bad(e.Message)
 	}
-	if hasSeed {
-		if sp.Seed, err = strconv.ParseUint(seedText, 10, 64); err != nil {
-			return bad(fmt.Sprintf("seed %q is not a whole number", seedText))
-		}
-	} else {
-		h := fnv.New64a()
-		h.Write([]byte(s))
-		sp.Seed = h.Sum64()
+	if sp.Seed, why = seedNumber(seedText, hasSeed, s); why != "" {
+		return bad(why)
 	}
 	return sp, nil
 }
