@@ -78,7 +78,7 @@ func (p *bulkProgress) draw() {
 	defer p.mu.Unlock()
 	line := formatBulkProgress(s, p.window.add(s.Elapsed, s.BytesDone))
 	if p.terminal {
-		fmt.Fprintf(p.w, "\r\033[K%s", line)
+		fmt.Fprintf(p.w, "\r\033[K%s %s", progressBar(s, 20), line)
 		p.drawn = true
 		return
 	}
@@ -165,6 +165,16 @@ func formatBulkProgress(s bulk.Snapshot, speed float64) string {
 // maxETA is the longest ETA shown: a stalled start would give centuries
 // (and overflow a time.Duration).
 const maxETA = 100 * 24 * time.Hour
+
+// progressBar draws the share of the selected bytes done, [####------];
+// while the listing runs the total grows, so the bar may shrink back.
+func progressBar(s bulk.Snapshot, width int) string {
+	done := 0
+	if s.BytesSelected > 0 {
+		done = int(min(float64(s.BytesDone+s.BytesSkipped)/float64(s.BytesSelected), 1) * float64(width))
+	}
+	return "[" + strings.Repeat("#", done) + strings.Repeat("-", width-done) + "]"
+}
 
 func eta(seconds float64) string {
 	if seconds >= maxETA.Seconds() {

@@ -181,3 +181,20 @@ func TestBulkProgressSpeedWindow(t *testing.T) {
 		}
 	})
 }
+
+func TestProgressBar(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		s    bulk.Snapshot
+		want string
+	}{
+		{bulk.Snapshot{}, "[----------]"},
+		{bulk.Snapshot{BytesSelected: 100, BytesDone: 30, BytesSkipped: 20}, "[#####-----]"},
+		{bulk.Snapshot{BytesSelected: 100, BytesDone: 100}, "[##########]"},
+		{bulk.Snapshot{BytesSelected: 100, BytesDone: 150}, "[##########]"},
+	} {
+		if got := progressBar(tc.s, 10); got != tc.want {
+			t.Errorf("progressBar(%+v) = %q, want %q", tc.s, got, tc.want)
+		}
+	}
+}
