@@ -85,6 +85,12 @@ func DefaultDir() (string, error) {
 // ErrLocked means another run holds the checkpoint.
 var ErrLocked = errors.New("another osscopy run is copying this object right now")
 
+// lockedError is ErrLocked in other words (a run's journal).
+type lockedError string
+
+func (e lockedError) Error() string        { return string(e) }
+func (e lockedError) Is(target error) bool { return target == ErrLocked }
+
 // Checkpoint is an open, locked checkpoint.
 type Checkpoint struct {
 	dir, name string

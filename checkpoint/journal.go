@@ -74,12 +74,19 @@ func OpenJournal(dir, name string) (*Journal, error) {
 	j := &Journal{dir: dir, name: name, done: map[entryID]struct{}{}}
 	lock, err := lockFile(filepath.Join(dir, name+".lock"))
 	if errors.Is(err, ErrLocked) {
-		return nil, fmt.Errorf("another osscopy run of this migration holds its journal %s: %w", j.Path(), err)
+		return nil, lockedError(fmt.Sprintf("another osscopy run of this migration is running: it holds the journal %s; wait for it to finish, or stop it first", j.Path()))
 	}
 	if err != nil {
 		return nil, err
 	}
 	j.lock = lock
+	// The lock and the journal may be left by a killed run in a directory
+	// that is read-only now: the run could append to them but not write
+	// the failure report or a large object's checkpoint. Find out first.
+	if err := probeWritable(dir); err != nil {
+		j.Close()
+		return nil, err
+	}
 	if err := j.compact(); err != nil {
 		j.Close()
 		return nil, err
@@ -105,6 +112,16 @@ func DiscardJournal(dir, name string) error {
 		return fmt.Errorf("discarding the run journal %s: %w", j.Path(), err)
 	}
 	return nil
+}
+
+// probeWritable creates and removes a file in dir.
+func probeWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".probe-*")
+	if err != nil {
+		return fmt.Errorf("the checkpoint directory %s cannot be written (%w): a run needs it for its journal, failure report and checkpoints; fix its permissions or free space, or choose another with --checkpoint-dir", dir, err)
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }
 
 // Path is the journal file, for messages.

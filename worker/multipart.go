@@ -232,6 +232,14 @@ func (j *Job) startUpload(ctx context.Context, rs Store, cp *checkpoint.Checkpoi
 	if err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%w before starting an upload to %s: %w", ErrInterrupted, j.Dest, err)
+	}
+	// An upload initiated but not saved would be left behind, unknown to
+	// any checkpoint: once begun, the initiation and its save run to the
+	// end even if the copy is interrupted meanwhile.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cleanupTimeout)
+	defer cancel()
 	id, err := rs.Initiate(ctx, j.Dest, attrs)
 	if err != nil {
 		return nil, fmt.Errorf("starting a multipart upload to %s: %w", j.Dest, err)

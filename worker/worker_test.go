@@ -1949,3 +1949,32 @@ func TestSharedGateAndSourceInfo(t *testing.T) {
 		t.Errorf("gate stats %+v after %d requests", st, len(log))
 	}
 }
+
+// An interruption that arrives while the upload is being initiated lets
+// the initiation finish and be saved: the upload is in the checkpoint, not
+// left behind unknown, and the next run resumes it.
+func TestInterruptedDuringInitiate(t *testing.T) {
+	t.Parallel()
+	f := setup(t, 3*gib, ossserver.Config{})
+	ctx, cancel := context.WithCancel(context.Background())
+	store := &hooked{Store: f.store, initiate: func(ictx context.Context, next func() (string, error)) (string, error) {
+		cancel() // the signal arrives while the request is in flight
+		return next()
+	}}
+	_, err := worker.Copy(ctx, store, f.job())
+	if !errors.Is(err, worker.ErrInterrupted) {
+		t.Fatalf("Copy = %v, want ErrInterrupted", err)
+	}
+	uploads := f.uploads(t)
+	saved, lerr := checkpoint.UploadIDs(f.dir)
+	if lerr != nil || len(uploads) != 1 || saved[uploads[0]] == "" {
+		t.Fatalf("uploads on the server %v, in checkpoints %v (%v); want the one upload recorded", uploads, saved, lerr)
+	}
+	res, err := worker.Copy(context.Background(), f.store, f.job())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.UploadID != uploads[0] {
+		t.Errorf("the rerun used upload %s, want the saved %s", res.UploadID, uploads[0])
+	}
+}

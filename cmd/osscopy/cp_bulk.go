@@ -177,8 +177,11 @@ func runBulk(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 		return err
 	}
 	if sum.Failed > 0 {
-		fmt.Fprintf(cmd.ErrOrStderr(), "%d objects failed; each is a JSON line (source, destination, error_code, message, attempts) in %s; fix the cause and run the same command again to retry them\n",
-			sum.Failed, sum.FailureReport)
+		where := "each is a JSON line (source, destination, error_code, message, attempts) in " + sum.FailureReport
+		if sum.FailureReport == "" {
+			where = "the failure report could not be written (see the errors above)"
+		}
+		fmt.Fprintf(cmd.ErrOrStderr(), "%d objects failed; %s; fix the cause and run the same command again to retry them\n", sum.Failed, where)
 		return exitStatus{exitSomeFailed}
 	}
 	return nil
@@ -190,6 +193,9 @@ func (f *cpFlags) bulkOptions(cmd *cobra.Command, srcArg, dstArg string) (bulk.O
 	var opts bulk.Options
 	if f.versionID != "" {
 		return opts, errors.New("--version-id names one object's version: it does not apply to -r or --files-from")
+	}
+	if f.bulk.recursive && f.bulk.filesFrom != "" {
+		return opts, errors.New("-r copies every object under the source prefix and --files-from the objects a list names: give one of them")
 	}
 	src, dst, err := bulkLocations(srcArg, dstArg, f.bulk.filesFrom != "")
 	if err != nil {
@@ -225,6 +231,10 @@ func openManifest(name string, stdin io.Reader) (io.Reader, func(), error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--files-from: %w", err)
+	}
+	if fi, err := f.Stat(); err != nil || fi.IsDir() {
+		f.Close()
+		return nil, nil, fmt.Errorf("--files-from %s is not a file of keys (a directory?)", name)
 	}
 	return f, func() { f.Close() }, nil
 }

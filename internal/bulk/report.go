@@ -27,9 +27,9 @@ type Failure struct {
 type failureReport struct {
 	path string
 
-	mu    sync.Mutex
-	f     *os.File
-	count int
+	mu      sync.Mutex
+	f       *os.File
+	written int // lines written
 }
 
 func openFailureReport(dir, runName string, dryRun bool) (*failureReport, error) {
@@ -50,7 +50,6 @@ func (r *failureReport) Write(f Failure) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.count++
 	if r.path == "" {
 		return nil
 	}
@@ -62,17 +61,19 @@ func (r *failureReport) Write(f Failure) error {
 	if _, err := r.f.Write(append(line, '\n')); err != nil {
 		return fmt.Errorf("writing the failure report %s: %w", r.path, err)
 	}
+	r.written++
 	return nil
 }
 
-// Path is the report's path when it holds failures, else "".
+// Path is the report's path when it holds failures, else "" (none, a dry
+// run, or the report could not be written).
 func (r *failureReport) Path() string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.count == 0 {
+	if r.written == 0 {
 		return ""
 	}
-	return r.path // "" in a dry run
+	return r.path
 }
 
 func (r *failureReport) Close() error {

@@ -22,8 +22,9 @@ func umask0(t *testing.T, env []string, args ...string) *e2e.Proc {
 // TestFileModes: under umask 000, every directory osscopy creates is 0700
 // and every file 0600: the default checkpoint directory (under
 // $XDG_STATE_HOME, or ~/.local/state with the directories above it) and
-// its lock, state and parts files after an interrupted copy; the server's
-// --access-log and --data-dir.
+// its lock, state and parts files after an interrupted copy; a bulk run's
+// journal, its lock and its failure report; the server's --access-log and
+// --data-dir.
 func TestFileModes(t *testing.T) {
 	t.Parallel()
 	if _, err := exec.LookPath("sh"); err != nil {
@@ -54,6 +55,47 @@ func TestFileModes(t *testing.T) {
 			t.Logf("%s: %s/... and its %d files: directories 0700, files 0600 under umask 000", tc.name, tc.created, n)
 		})
 	}
+	// A bulk run: its journal, the journal's lock (while it runs) and its
+	// failure report (one object is denied), in the default checkpoint dir.
+	t.Run("bulk", func(t *testing.T) {
+		t.Parallel()
+		s := e2e.StartServer(t, "--bucket", "dst", "--seed-objects", "oss://src/p/k=100x1KiB", "--deny", "src/p/k03",
+			"--latency", "CopyObject=20ms")
+		root := t.TempDir()
+		tail := s.Tail(t)
+		p := umask0(t, s.Env("HOME="+root), "cp", "-r", "oss://src/p/", "oss://dst/q/", "--parallel", "2", "--no-progress")
+		dir := filepath.Join(root, ".local", "state", "osscopy")
+		var seen []string
+		for denied, copied := 0, 0; denied == 0 || copied < 10; {
+			for _, e := range tail.Next(t) {
+				if e.Status == 403 {
+					denied++
+				}
+				if e.Op == "CopyObject" && e.Status == 200 {
+					copied++
+				}
+			}
+			if p.Exited() {
+				t.Fatalf("the run ended (%v) before the test saw its files; stderr:\n%s", p.Cmd.ProcessState, p.Stderr())
+			}
+			time.Sleep(time.Millisecond)
+		}
+		for _, pattern := range []string{"run-*.lock", "run-*.journal", "run-*.failures.jsonl"} {
+			names, err := filepath.Glob(filepath.Join(dir, pattern))
+			if err != nil || len(names) != 1 {
+				t.Errorf("%s in %s while the run runs: %q (%v), want one", pattern, dir, names, err)
+			}
+			seen = append(seen, names...)
+		}
+		running := requireModes(t, filepath.Join(root, ".local"))
+		p.Wait(e2e.RunTimeout)
+		if p.Code() != 4 {
+			t.Errorf("exit %d, want 4 (one object denied); stderr:\n%s", p.Code(), p.Stderr())
+		}
+		after := requireModes(t, filepath.Join(root, ".local"))
+		t.Logf("bulk: under umask 000, %d files while running (%s) and %d after: directories 0700, files 0600",
+			running, strings.Join(relNames(dir, seen), ", "), after)
+	})
 	t.Run("server", func(t *testing.T) {
 		t.Parallel()
 		root := t.TempDir()
@@ -111,4 +153,13 @@ func requireModes(t *testing.T, dir string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// relNames are paths relative to dir.
+func relNames(dir string, paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i], _ = filepath.Rel(dir, p)
+	}
+	return out
 }

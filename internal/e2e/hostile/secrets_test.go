@@ -21,13 +21,15 @@ const (
 // TestSecretsNeverWritten: with a marker access key secret and security
 // token given by flags, by the environment and by a config file, every
 // osscopy command (server; cp succeeding, failing, interrupted, killed and
-// resumed, refusing its command line; api, cleanup; demo; every --help)
-// writes neither to stdout, stderr, the checkpoint directory, HOME, the
-// access log or the server's data directory.
+// resumed, refusing its command line; bulk cp -r and --files-from with a
+// failure report, a dry run, a wrong secret, a usage error, interrupted
+// and resumed; api, cleanup; demo; every --help) writes neither to stdout,
+// stderr, the checkpoint directory (journals and failure reports
+// included), HOME, the access log or the server's data directory.
 func TestSecretsNeverWritten(t *testing.T) {
 	t.Parallel()
 	serverArgs := []string{"--bucket", "dst", "--seed-object", "oss://src/f.bin=40GiB", "--seed-object", "oss://src/small.bin=1MiB",
-		"--latency", "UploadPartCopy=20ms"}
+		"--latency", "UploadPartCopy=20ms", "--seed-objects", "oss://src/many/k=20x1KiB-4KiB", "--deny", "src/many/k07"}
 	flagServer := e2e.StartServerWith(t, e2e.ServerOptions{Secret: markerSecret, KeyID: e2e.KeyID, DataDir: true, Args: serverArgs})
 	envServer := e2e.StartServerWith(t, e2e.ServerOptions{Secret: markerSecret, KeyID: e2e.KeyID, DataDir: true, KeysInEnv: true, Args: serverArgs})
 	root := t.TempDir()
@@ -107,6 +109,42 @@ func TestSecretsNeverWritten(t *testing.T) {
 	killed.Kill()
 	check("cp killed", killed, -1)
 	run("cp resumed after kill -9", 0, env(keyEnv...), cp("oss://src/f.bin", "oss://dst/kill.bin")...)
+
+	// Bulk runs: a journal, a failure report (many/k07 is denied), a dry
+	// run, a manifest, an interrupted run and its resume command.
+	cpr := func(src, dst string, extra ...string) []string {
+		return append([]string{"cp", "-r", src, dst, "--checkpoint-dir", ckpt, "--part-size", "1GiB", "--parallel", "4", "--no-progress"}, extra...)
+	}
+	run("cp -r with a denied object", 4, env(), cpr("oss://src/many/", "oss://dst/many/", keyFlags...)...)
+	run("cp -r with a denied object, JSON", 4, env(keyEnv...), cpr("oss://src/many/", "oss://dst/many-json/", "--output-format", "json")...)
+	run("cp -r --dry-run", 0, env(), cpr("oss://src/many/", "oss://dst/dry/", append(keyFlags, "--dry-run", "--output-format", "json")...)...)
+	run("cp -r with a wrong secret", 1, env(), cpr("oss://src/many/", "oss://dst/wrong/", "--access-key-id", e2e.KeyID,
+		"--access-key-secret", markerWrong)...)
+	run("cp -r with a usage error", 2, env(), cpr("oss://src/many/", "oss://dst/u/", append(keyFlags, "--shard", "9/4")...)...)
+	manifest := filepath.Join(t.TempDir(), "keys.csv")
+	if err := os.WriteFile(manifest, []byte("k01\nk02,renamed\nk07\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run("cp --files-from with keys in a config file", 4, env(), "cp", "--files-from", manifest, "oss://src/many/", "oss://dst/list/",
+		"--checkpoint-dir", ckpt, "--no-progress", "--config-file", config)
+	// One part at a time: the 38 parts of 20 ms left after the second
+	// leave time to interrupt the run on a loaded machine.
+	bulkIntArgs := cpr("oss://src/", "oss://dst/bulk-int/", append(keyFlags, "--exclude", "many/**", "--parallel", "1")...)
+	tail = s.Tail(t)
+	bulkInt := e2e.Start(t, env(), bulkIntArgs...)
+	tail.WaitFor(t, "UploadPartCopy", 2)
+	bulkInt.Signal(syscall.SIGINT)
+	bulkInt.Wait(e2e.RunTimeout)
+	check("cp -r interrupted by SIGINT", bulkInt, 1)
+	if !strings.Contains(bulkInt.Stderr(), "resume with: ") || !strings.Contains(bulkInt.Stderr(), "<secret>") {
+		t.Errorf("the interrupted bulk run prints no resume command with the secret elided:\n%s", bulkInt.Stderr())
+	}
+	run("cp -r resumed after SIGINT", 0, env(), bulkIntArgs...)
+	for _, pattern := range []string{"run-*.journal", "run-*.failures.jsonl"} {
+		if names, _ := filepath.Glob(filepath.Join(ckpt, pattern)); len(names) == 0 {
+			t.Errorf("no %s in the checkpoint directory: the bulk runs did not write what is searched", pattern)
+		}
+	}
 
 	s = envServer // a server given its keys in the environment
 	run("cp against the server with keys in its environment", 0, env(keyEnv...), cp("oss://src/f.bin", "oss://dst/e.bin")...)

@@ -22,7 +22,9 @@ func TestMain(m *testing.M) { e2e.Main(m) }
 // TestUsageErrorsSendNothing: keys with "." or ".." segments, control
 // characters, invalid UTF-8 or over 1023 bytes; invalid bucket names;
 // oss:// URLs malformed every way we could think of; sizes, counts and
-// durations out of range or not numbers. Each is refused with exit status
+// durations out of range or not numbers; for bulk copies, bad shards, size
+// bounds and globs, contradicting skip rules, overlapping prefixes, a
+// missing --files-from, and bulk-only flags on a copy of one object. Each is refused with exit status
 // 2 and one line on stderr naming the problem, before any request: the
 // access log of the server the environment points at stays empty, and no
 // checkpoint directory is created.
@@ -147,6 +149,58 @@ func TestUsageErrorsSendNothing(t *testing.T) {
 	}
 	cases = append(cases, usage{name: "config-file/endpoint-ftp", args: []string{src, dst, "--config-file", config}, want: "endpoint",
 		env: []string{"OSS_ENDPOINT=", "OSS_REGION="}})
+	// Bulk copies (-r, --files-from): their flags, and flags that only
+	// apply to them or only to one object.
+	r := func(name, want string, flags ...string) usage {
+		return usage{name: "bulk/" + name, args: append([]string{"-r", "oss://src/p/", "oss://dst/q/"}, flags...), want: want}
+	}
+	missing := filepath.Join(t.TempDir(), "no-such-keys.csv")
+	cases = append(cases,
+		r("shard-4of4", `--shard "4/4": write K/N with N at least 1 and K from 0 to N-1`, "--shard", "4/4"),
+		r("shard-x", `--shard "x": write K/N`, "--shard", "x"),
+		r("shard-1of0", `--shard "1/0": write K/N`, "--shard", "1/0"),
+		r("shard-negative", `--shard "-1/4": write K/N`, "--shard", "-1/4"),
+		r("shard-empty-n", `--shard "1/": write K/N`, "--shard", "1/"),
+		r("min-size-negative", `--min-size: size "-1" is not valid`, "--min-size", "-1"),
+		r("max-size-10XB", `--max-size: size "10XB" is not valid`, "--max-size", "10XB"),
+		r("max-below-min", "--max-size (1073741824 bytes) is below --min-size (2147483648 bytes): nothing would be copied",
+			"--min-size", "2GiB", "--max-size", "1GiB"),
+		r("include-open-bracket", `--include pattern "[" is not a valid glob`, "--include", "["),
+		r("include-open-brace", `--include pattern "{a,b" is not a valid glob`, "--include", "{a,b"),
+		r("exclude-empty", `--exclude pattern "" is not a valid glob`, "--include", "*.gz", "--exclude", ""),
+		r("ignore-existing-and-update", "--ignore-existing and --update contradict each other", "--ignore-existing", "--update"),
+		r("version-id", "--version-id names one object's version: it does not apply to -r or --files-from", "--version-id", "v1"),
+		r("output-format-yaml", `--output-format must be text or json, not "yaml"`, "--output-format", "yaml"),
+		r("parallel-0", "--parallel must be from 1 to 1000, not 0", "--parallel", "0"),
+		r("retry-times-0", "--retry-times must be at least 1", "--retry-times", "0"),
+		r("part-size-10XB", "--part-size", "--part-size", "10XB"),
+		usage{name: "bulk/overlap-destination-inside", args: []string{"-r", "oss://src/p/", "oss://src/p/x/"},
+			want: "oss://src/p/ and oss://src/p/x/ overlap: the copies would land among the sources"},
+		usage{name: "bulk/overlap-source-inside", args: []string{"-r", "oss://src/p/x/", "oss://src/p/"},
+			want: "oss://src/p/x/ and oss://src/p/ overlap"},
+		usage{name: "bulk/overlap-whole-bucket", args: []string{"-r", "oss://src/", "oss://src/backup/"}, want: "oss://src/ and oss://src/backup/ overlap"},
+		usage{name: "bulk/overlap-same-prefix", args: []string{"-r", "oss://src/p/", "oss://src/p/"}, want: "overlap"},
+		usage{name: "bulk/destination-s3", args: []string{"-r", "oss://src/p/", "s3://dst/q/"},
+			want: `destination: "s3://dst/q/" is not a valid OSS URL: it does not start with oss://`},
+		usage{name: "bulk/destination-bucket-uppercase", args: []string{"-r", "oss://src/p/", "oss://Dst/q/"}, want: `destination: "oss://Dst/q/"`},
+		usage{name: "bulk/destination-newline", args: []string{"-r", "oss://src/p/", "oss://dst/q\n/"}, want: "control character"},
+		usage{name: "bulk/destination-dotdot", args: []string{"-r", "oss://src/p/", "oss://dst/../q/"}, want: `".." path segment`},
+		usage{name: "bulk/source-no-scheme", args: []string{"-r", "src/p/", "oss://dst/q/"}, want: `source: "src/p/" is not a valid OSS URL`},
+		usage{name: "bulk/one-argument", args: []string{"-r", "oss://src/p/"}, want: "a source and a destination"},
+		usage{name: "files-from/missing", args: []string{"--files-from", missing, "oss://src/", "oss://dst/"},
+			want: "--files-from: open " + missing + ": no such file or directory"},
+		usage{name: "files-from/version-id", args: []string{"--files-from", missing, "oss://src/", "oss://dst/", "--version-id", "v1"},
+			want: "--version-id names one object's version"},
+		usage{name: "files-from/directory", args: []string{"--files-from", t.TempDir(), "oss://src/", "oss://dst/"},
+			want: "is not a file of keys (a directory?)"},
+		usage{name: "files-from/with-r", args: []string{"-r", "--files-from", missing, "oss://src/", "oss://dst/"},
+			want: "-r copies every object under the source prefix and --files-from the objects a list names: give one of them"},
+	)
+	for _, flag := range [][]string{{"--include", "*.gz"}, {"--exclude", "tmp/**"}, {"--min-size", "1MiB"}, {"--max-size", "1GiB"},
+		{"--shard", "0/4"}, {"--ignore-existing"}, {"--update"}, {"--dry-run"}, {"--adaptive=false"}} {
+		cases = append(cases, usage{name: "single/" + strings.TrimPrefix(flag[0], "--"), args: append([]string{src, dst}, flag...),
+			want: strings.Split(flag[0], "=")[0] + " applies to bulk copies: add -r to copy a prefix, or --files-from to copy a list"})
+	}
 	t.Run("cases", func(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(tc.name, func(t *testing.T) {
