@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -248,7 +249,8 @@ func printBanner(w io.Writer, endpoint, region string, cred ossserver.Credential
 
 // serveUntilSignal serves until ctx (cancelled by SIGINT or SIGTERM) is done.
 func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler) error {
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, MaxHeaderBytes: 1 << 20}
+	var fresh freshConns
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 30 * time.Second, MaxHeaderBytes: 1 << 20, ConnState: fresh.track}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -256,7 +258,44 @@ func serveUntilSignal(ctx context.Context, ln net.Listener, h http.Handler) erro
 		return err
 	case <-ctx.Done():
 	}
+	fresh.closeAll()
 	shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdown)
+}
+
+// freshConns tracks connections that have not sent a request yet. HTTP
+// clients keep such spare connections open, and http.Server.Shutdown
+// counts one as active for its first 5 s, as long as its whole timeout:
+// a stop would fail whenever a client had just dialled. They hold no
+// request, so the stop closes them (and any that arrive after).
+type freshConns struct {
+	mu       sync.Mutex
+	conns    map[net.Conn]struct{}
+	stopping bool
+}
+
+func (f *freshConns) track(c net.Conn, st http.ConnState) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case st == http.StateNew && f.stopping:
+		c.Close()
+	case st == http.StateNew:
+		if f.conns == nil {
+			f.conns = map[net.Conn]struct{}{}
+		}
+		f.conns[c] = struct{}{}
+	default:
+		delete(f.conns, c)
+	}
+}
+
+func (f *freshConns) closeAll() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stopping = true
+	for c := range f.conns {
+		c.Close()
+	}
 }
