@@ -377,28 +377,28 @@ func TestGateAIMD(t *testing.T) {
 		want     GateStats // InFlight 0 unless said
 	}{{
 		name: "a throttled round cuts once", max: 16, adaptive: true,
-		steps: []gateStep{{round: 16, err: errGateThrottled, limit: 12}},
-		want:  GateStats{Limit: 12, Requests: 16, Throttled: 16, Decreases: 1, MinLimit: 12},
+		steps: []gateStep{{round: 16, err: errGateThrottled, limit: 14}},
+		want:  GateStats{Limit: 14, Requests: 16, Throttled: 16, Decreases: 1, MinLimit: 14},
 	}, {
 		name: "the next round cuts again", max: 16, adaptive: true,
 		steps: rounds(2, 1, errGateThrottled, 0),
-		want:  GateStats{Limit: 9, Requests: 2, Throttled: 2, Decreases: 2, MinLimit: 9},
+		want:  GateStats{Limit: 12, Requests: 2, Throttled: 2, Decreases: 2, MinLimit: 12},
 	}, {
 		name: "throttles of requests sent before the cut do not cut", max: 16, adaptive: true,
 		steps: []gateStep{
 			{acquire: 4},
-			{release: []int{0}, err: errGateThrottled, limit: 12},
+			{release: []int{0}, err: errGateThrottled, limit: 14},
 			{acquire: 1}, // ticket 4, after the cut
-			{release: []int{1, 2}, err: errGateThrottled, limit: 12},
-			{release: []int{4}, err: errGateThrottled, limit: 9},
-			{release: []int{3}, err: errGateThrottled, limit: 9},
+			{release: []int{1, 2}, err: errGateThrottled, limit: 14},
+			{release: []int{4}, err: errGateThrottled, limit: 12},
+			{release: []int{3}, err: errGateThrottled, limit: 12},
 		},
-		want: GateStats{Limit: 9, Requests: 5, Throttled: 5, Decreases: 2, MinLimit: 9},
+		want: GateStats{Limit: 12, Requests: 5, Throttled: 5, Decreases: 2, MinLimit: 12},
 	}, {
 		name: "never below 1", max: 16, adaptive: true,
-		steps: cat(rounds(7, 1, errGateThrottled, 0), rounds(3, 1, errGateThrottled, 1)),
-		// 16 → 12 → 9 → 6 → 4 → 3 → 2 → 1, then no more cuts
-		want: GateStats{Limit: 1, Requests: 10, Throttled: 10, Decreases: 7, MinLimit: 1},
+		steps: cat(rounds(11, 1, errGateThrottled, 0), rounds(3, 1, errGateThrottled, 1)),
+		// 16 → 14 → 12 → 10 → 8 → 7 → 6 → 5 → 4 → 3 → 2 → 1, then no more cuts
+		want: GateStats{Limit: 1, Requests: 14, Throttled: 14, Decreases: 11, MinLimit: 1},
 	}, {
 		name: "one success per limit grows by one", max: 4, adaptive: true,
 		steps: []gateStep{
@@ -411,9 +411,9 @@ func TestGateAIMD(t *testing.T) {
 		want: GateStats{Limit: 4, Requests: 15, Throttled: 4, Decreases: 1, MinLimit: 3},
 	}, {
 		name: "grows back from 1 to the max and no further", max: 8, adaptive: true,
-		steps: cat(rounds(5, 1, errGateThrottled, 0), // 8 → 6 → 4 → 3 → 2 → 1
+		steps: cat(rounds(7, 1, errGateThrottled, 0), // 8 → 7 → 6 → 5 → 4 → 3 → 2 → 1
 			growBack(8), rounds(10, 8, nil, 8)),
-		want: GateStats{Limit: 8, Requests: 5 + 28 + 80, Throttled: 5, Decreases: 5, MinLimit: 1},
+		want: GateStats{Limit: 8, Requests: 7 + 28 + 80, Throttled: 7, Decreases: 7, MinLimit: 1},
 	}, {
 		name: "successes of requests sent before the cut do not grow", max: 4, adaptive: true,
 		steps: []gateStep{
@@ -479,17 +479,17 @@ func TestGateAIMD(t *testing.T) {
 // is granted until in flight drops below the new limit.
 func TestGateCutBelowInFlight(t *testing.T) {
 	t.Parallel()
-	g := NewGate(8, true, gateClassify)
+	g := NewGate(16, true, gateClassify)
 	ctx := context.Background()
 	var tickets []uint64
-	for range 8 {
+	for range 16 {
 		epoch, err := g.acquire(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
 		tickets = append(tickets, epoch)
 	}
-	g.release(tickets[0], errGateThrottled) // 8 → 6, 7 in flight
+	g.release(tickets[0], errGateThrottled) // 16 → 14, 15 in flight
 	granted := make(chan uint64)
 	go func() {
 		epoch, err := g.acquire(ctx)
@@ -499,19 +499,20 @@ func TestGateCutBelowInFlight(t *testing.T) {
 		granted <- epoch
 	}()
 	waitQueued(t, g, 1)
-	g.release(tickets[1], nil) // 6 in flight: not below the limit yet
+	g.release(tickets[1], nil) // 14 in flight: not below the limit yet
 	waitQueued(t, g, 1)
-	checkStats(t, g, GateStats{Limit: 6, InFlight: 6, Requests: 8, Throttled: 1, Decreases: 1, MinLimit: 6})
-	g.release(tickets[2], nil) // 5 in flight: the waiter gets the slot
+	checkStats(t, g, GateStats{Limit: 14, InFlight: 14, Requests: 16, Throttled: 1, Decreases: 1, MinLimit: 14})
+	g.release(tickets[2], nil) // 13 in flight: the waiter gets the slot
 	epoch := <-granted
 	if epoch != tickets[0]+1 {
 		t.Errorf("the waiter was granted in epoch %d, want %d (after the cut)", epoch, tickets[0]+1)
 	}
-	checkStats(t, g, GateStats{Limit: 6, InFlight: 6, Requests: 9, Throttled: 1, Decreases: 1, MinLimit: 6})
+	checkStats(t, g, GateStats{Limit: 14, InFlight: 14, Requests: 17, Throttled: 1, Decreases: 1, MinLimit: 14})
 }
 
-// TestGateRetryAfter: a throttled slot whose answer said Retry-After is
-// held until the delay passes; without it, it is given back at once.
+// TestGateRetryAfter: under a fixed limit, a throttled slot whose answer
+// said Retry-After is held until the delay passes; without it, or under
+// an adaptive limit (which cuts instead), it is given back at once.
 func TestGateRetryAfter(t *testing.T) {
 	t.Parallel()
 	for _, tt := range []struct {
@@ -543,7 +544,7 @@ func TestGateRetryAfter(t *testing.T) {
 			}()
 			waitQueued(t, g, 1)
 			g.release(held, &gateErr{class: Throttled, after: tt.after})
-			if tt.after > 0 {
+			if tt.after > 0 && !tt.adaptive { // an adaptive gate cut its limit instead
 				tm := <-timers
 				if tm.d != tt.after {
 					t.Errorf("held for %s, want %s", tm.d, tt.after)
@@ -568,7 +569,7 @@ func TestGateRetryAfter(t *testing.T) {
 
 	t.Run("real timer", func(t *testing.T) {
 		t.Parallel()
-		g := NewGate(1, true, gateClassify)
+		g := NewGate(1, false, gateClassify)
 		fake := &gateFake{err: &gateErr{class: Throttled, after: time.Millisecond}}
 		s := gatedStore(g, fake)
 		if err := gateRequest(context.Background(), s, 0, "k"); !errors.Is(err, fake.err) {

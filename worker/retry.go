@@ -68,8 +68,10 @@ func Retry[T any](ctx context.Context, p RetryPolicy, name string, op func(conte
 		if wait == backoff.Stop {
 			return zero, attemptsError{attempt, err}
 		}
-		if class == Throttled && after > wait {
-			// Honour Retry-After, spread so that many workers do not return at once.
+		if class == Throttled && after > 0 {
+			// Honour Retry-After, spread so that many workers do not
+			// return at once; not more: the server said when, and a
+			// backoff grown over earlier attempts would only idle.
 			wait = after + time.Duration(rand.Int64N(int64(after)/2+1))
 		}
 		if p.OnRetry != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -17,6 +18,7 @@ import (
 type benchFlags struct {
 	out       string
 	quick     bool
+	bulk      bool
 	scenarios []string
 }
 
@@ -52,7 +54,10 @@ written to --out. The full run takes a few minutes (the Copier at its defaults c
 	fl := cmd.Flags()
 	fl.StringVar(&f.out, "out", "bench-results", "directory to write "+bench.MarkdownFile+", "+bench.JSONFile+" and "+bench.ChartFile+" to")
 	fl.BoolVar(&f.quick, "quick", false, "a smoke run of every scenario in seconds (objects of about 1 GiB, 10 ms per request)")
-	fl.StringArrayVar(&f.scenarios, "scenario", nil, "run only this scenario (repeatable): "+strings.Join(bench.ScenarioNames(), ", "))
+	fl.StringArrayVar(&f.scenarios, "scenario", nil, "run only this scenario (repeatable): "+strings.Join(bench.ScenarioNames(), ", ")+
+		"; with --bulk: "+strings.Join(bench.BulkScenarioNames(), ", "))
+	fl.BoolVar(&f.bulk, "bulk", false, "run the bulk scenarios instead: cp -r of 1,000,000 objects (dry run, copy, rerun), and adaptive against fixed --parallel under throttling; writes "+
+		bench.BulkMarkdownFile+" and "+bench.BulkJSONFile+" (docs/BENCHMARKS.md, \"Bulk runs\")")
 	cmd.AddCommand(newBenchChildCommand())
 	return cmd
 }
@@ -72,6 +77,9 @@ func newBenchChildCommand() *cobra.Command {
 }
 
 func runBench(cmd *cobra.Command, f *benchFlags) error {
+	if f.bulk {
+		return runBulkBench(cmd, f)
+	}
 	suite := bench.Full()
 	if f.quick {
 		suite = bench.Quick()
@@ -99,5 +107,34 @@ func runBench(cmd *cobra.Command, f *benchFlags) error {
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s, %s and %s\n", filepath.Join(f.out, bench.MarkdownFile),
 		filepath.Join(f.out, bench.JSONFile), filepath.Join(f.out, bench.ChartFile))
+	return nil
+}
+
+// runBulkBench runs the bulk scenarios with this program as both the
+// server and the cp -r under test, each in a process of its own.
+func runBulkBench(cmd *cobra.Command, f *benchFlags) error {
+	suite := bench.BulkFull()
+	if f.quick {
+		suite = bench.BulkQuick()
+	}
+	suite, err := suite.Select(f.scenarios)
+	if err != nil {
+		return usageError{fmt.Errorf("--scenario: %w", err)}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding this program to run the benchmark's processes: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	rep, err := bench.RunBulk(ctx, bench.BulkOptions{Suite: suite, Log: cmd.ErrOrStderr(),
+		Bin: func(args ...string) *exec.Cmd { return exec.Command(exe, args...) }})
+	if terr := bench.WriteBulkTable(cmd.OutOrStdout(), rep); terr != nil || err != nil {
+		return errors.Join(err, terr) // what was measured is shown; the files keep the last whole run
+	}
+	if err := bench.WriteBulkFiles(f.out, rep); err != nil {
+		return err
+	}
+	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s and %s\n", filepath.Join(f.out, bench.BulkMarkdownFile), filepath.Join(f.out, bench.BulkJSONFile))
 	return nil
 }

@@ -47,7 +47,8 @@ func newCpCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cp oss://SRC_BUCKET/SRC_KEY oss://DST_BUCKET/DST_KEY | -r oss://SRC_BUCKET/[PREFIX] oss://DST_BUCKET/[PREFIX]",
 		Short: "Copy objects of any size inside OSS, server-side, resumably, and prove each copy",
-		Long: `Copy one object inside OSS without moving its bytes through this machine.
+		Long: `Copy one object, or every object under a prefix (-r), inside OSS without moving
+their bytes through this machine.
 
 Sources up to --bigfile-threshold (1 GiB, the CopyObject limit) are copied with one
 CopyObject; larger ones with a multipart upload whose parts are UploadPartCopy requests,
