@@ -27,6 +27,7 @@ func runClient(ctx context.Context, start Starter, spec clientSpec) (clientResul
 	}
 	cmd := start(RoleClient)
 	cmd.Stdin, cmd.Stdout = &in, &stdout
+	resetPeakRSS() // else the child's peak RSS starts at this process's
 	if cmd.Stderr == nil {
 		cmd.Stderr = &stderr
 	}
