@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -189,4 +190,49 @@ func (l *LogTail) WaitFor(t testing.TB, op string, n int) {
 		}
 		time.Sleep(time.Millisecond)
 	}
+}
+
+// PerKey counts the entries of op with status (every status when 0) by
+// "bucket/key".
+func PerKey(entries []LogEntry, op string, status int) map[string]int {
+	m := map[string]int{}
+	for _, e := range entries {
+		if e.Op == op && (status == 0 || e.Status == status) {
+			m[e.Bucket+"/"+e.Key]++
+		}
+	}
+	return m
+}
+
+// OpCounts counts the entries by op.
+func OpCounts(entries []LogEntry) map[string]int {
+	m := map[string]int{}
+	for _, e := range entries {
+		m[e.Op]++
+	}
+	return m
+}
+
+// UnderPrefix keeps the entries of bucket with keys under prefix.
+func UnderPrefix(entries []LogEntry, bucket, prefix string) []LogEntry {
+	var out []LogEntry
+	for _, e := range entries {
+		if e.Bucket == bucket && strings.HasPrefix(e.Key, prefix) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Writes keeps the requests that may change what the server holds: every
+// PUT, POST and DELETE, whatever its op (osscopy reads with GET and HEAD
+// only), so that a write the tests do not expect is counted too.
+func Writes(entries []LogEntry) []LogEntry {
+	var out []LogEntry
+	for _, e := range entries {
+		if e.Method == "PUT" || e.Method == "POST" || e.Method == "DELETE" {
+			out = append(out, e)
+		}
+	}
+	return out
 }

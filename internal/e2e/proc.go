@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -179,6 +180,17 @@ func (p *Proc) RequireCode(want int) {
 	p.t.Helper()
 	if got := p.Code(); got != want {
 		p.t.Fatalf("%q: exit %d, want %d\nstdout: %s\nstderr: %s", p.Cmd.Args, got, want, p.Stdout(), p.Stderr())
+	}
+}
+
+// RequireMentions requires s (what names it in failures: "stderr", say)
+// to contain every one of want.
+func RequireMentions(t testing.TB, what, s string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			t.Errorf("%s does not mention %q:\n%s", what, w, s)
+		}
 	}
 }
 

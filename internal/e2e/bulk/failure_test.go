@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/bulk"
 	"github.com/osscopy/osscopy/internal/e2e"
 )
 
@@ -30,24 +32,24 @@ func TestFailingObjectRecorded(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := e2e.StartServerWith(t, e2e.ServerOptions{DataDir: true, Args: []string{"--bucket", "dst",
-				"--seed-objects", seedMany("src", "p/k", count, "1KiB-4KiB"), "--deny", tc.deny}})
-			keys := seededKeys("p/k", count)
+				"--seed-objects", e2e.SeedObjects("src", "p/k", count, "1KiB-4KiB"), "--deny", tc.deny}})
+			keys := e2e.SeededKeys("p/k", count)
 			if keys[42] != "p/k42" {
 				t.Fatalf("seeded key 42 is %q, want p/k42", keys[42])
 			}
 			ckpt := ckptDir(t)
-			args := cpR(ckpt, "oss://src/p/", "oss://dst/q/")
+			args := e2e.CpRArgs(ckpt, "oss://src/p/", "oss://dst/q/")
 			first := e2e.Run(t, s.Env(), args...)
 			first.RequireCode(4)
-			sum, _ := summaryOf(t, first)
+			sum := first.BulkSummary()
 			if sum.Listed != count || sum.Copied != count-1 || sum.Failed != 1 {
 				t.Errorf("summary: listed %d, copied %d, failed %d; want %d, %d, 1", sum.Listed, sum.Copied, sum.Failed, count, count-1)
 			}
 			if sum.FailureReport == "" || !strings.Contains(first.Stderr(), sum.FailureReport) {
 				t.Errorf("stderr does not name the failure report %q:\n%s", sum.FailureReport, first.Stderr())
 			}
-			report := readFailures(t, sum.FailureReport)
-			want := failure{Source: "oss://src/p/k42", Destination: "oss://dst/q/k42", Code: "AccessDenied", Attempts: 1}
+			report := e2e.ReadFailureReport(t, sum.FailureReport)
+			want := bulk.Failure{Source: "oss://src/p/k42", Destination: "oss://dst/q/k42", Code: "AccessDenied", Attempts: 1}
 			if len(report) != 1 || report[0].Source != want.Source || report[0].Destination != want.Destination ||
 				report[0].Code != want.Code || report[0].Attempts != want.Attempts || report[0].Message == "" {
 				t.Errorf("failure report %+v, want exactly one line like %+v with a message", report, want)
@@ -65,15 +67,15 @@ func TestFailingObjectRecorded(t *testing.T) {
 			if denied != 1 {
 				t.Errorf("%d requests were denied, want 1: a permanent error must not be retried", denied)
 			}
-			var copied []pair
+			var copied []e2e.Pair
 			for i, k := range keys {
 				if i != 42 {
-					copied = append(copied, pair{k, "q/" + strings.TrimPrefix(k, "p/")})
+					copied = append(copied, e2e.Pair{Src: k, Dst: "q/" + strings.TrimPrefix(k, "p/")})
 				}
 			}
-			requireCopies(t, s, "src", "dst", copied)
+			s.RequireCopies(t, "src", "dst", copied)
 			s.RequireNoObject(t, "dst", "q/k42")
-			requireJournal(t, s, readJournal(t, ckpt, sum.Journal), copied)
+			requireJournal(t, s, ckpt, sum.Journal, copied)
 
 			// The denial lifted: the server restarts on its data directory
 			// without --deny, and the same command copies the one object.
@@ -83,13 +85,13 @@ func TestFailingObjectRecorded(t *testing.T) {
 			tail := s.Tail(t)
 			second := e2e.Run(t, s.Env(), args...)
 			second.RequireCode(0)
-			sum2, _ := summaryOf(t, second)
+			sum2 := second.BulkSummary()
 			if sum2.Copied != 1 || sum2.Skipped.DoneBefore != count-1 || sum2.Failed != 0 || sum2.FailureReport != "" {
 				t.Errorf("rerun: copied %d, done before %d, failed %d, report %q; want 1, %d, 0, none", sum2.Copied,
 					sum2.Skipped.DoneBefore, sum2.Failed, sum2.FailureReport, count-1)
 			}
 			log2 := tail.Next(t)
-			if w := writes(log2); len(w) != 1 || w["CopyObject"] != 1 || perKey(log2, "CopyObject", 200)["dst/q/k42"] != 1 {
+			if w := e2e.OpCounts(e2e.Writes(log2)); len(w) != 1 || w["CopyObject"] != 1 || e2e.PerKey(log2, "CopyObject", 200)["dst/q/k42"] != 1 {
 				t.Errorf("the rerun wrote %v, want one CopyObject, to dst/q/k42", w)
 			}
 			if n := e2e.Count(log2, "HeadObject", 0); n != 1 {
@@ -98,32 +100,37 @@ func TestFailingObjectRecorded(t *testing.T) {
 			if _, err := os.Stat(sum.FailureReport); !errors.Is(err, fs.ErrNotExist) {
 				t.Errorf("the last run's failure report %s is still there after a run without failures (%v)", sum.FailureReport, err)
 			}
-			requireCopies(t, s, "src", "dst", []pair{{"p/k42", "q/k42"}})
-			requireJournal(t, s, readJournal(t, ckpt, sum2.Journal), append(copied, pair{"p/k42", "q/k42"}))
+			s.RequireCopies(t, "src", "dst", []e2e.Pair{{Src: "p/k42", Dst: "q/k42"}})
+			requireJournal(t, s, ckpt, sum2.Journal, append(copied, e2e.Pair{Src: "p/k42", Dst: "q/k42"}))
 		})
 	}
 }
 
-// requireJournal requires the journal to hold exactly one entry for each
-// of want, with the source's ETag, size and CRC64.
-func requireJournal(t *testing.T, s *e2e.Server, journal []journalEntry, want []pair) {
+// requireJournal requires the journal at path, which the summary names, to
+// be the one in the checkpoint dir ckpt and to hold exactly one entry for
+// each of want, with the source's ETag, size and CRC64, and no other line.
+func requireJournal(t *testing.T, s *e2e.Server, ckpt, path string, want []e2e.Pair) {
 	t.Helper()
-	if len(journal) != len(want) {
-		t.Errorf("the journal holds %d entries, want %d", len(journal), len(want))
+	if in := e2e.JournalIn(t, ckpt); path != in {
+		t.Fatalf("the summary names the journal %s, want the one in the checkpoint dir, %s", path, in)
+	}
+	journal := e2e.ReadJournal(t, path)
+	if len(journal.Entries) != len(want) || journal.Lines != len(want) {
+		t.Errorf("the journal holds %d entries in %d lines, want %d in as many", len(journal.Entries), journal.Lines, len(want))
 	}
 	var keys []string
 	for _, p := range want {
-		keys = append(keys, p.src)
+		keys = append(keys, p.Src)
 	}
-	src := heads(t, s, "src", keys, 16)
-	byDst := map[string]journalEntry{}
-	for _, e := range journal {
+	src := s.Heads(t, "src", keys, 16)
+	byDst := map[string]checkpoint.Entry{}
+	for _, e := range journal.Entries {
 		byDst[e.Dest] = e
 	}
 	for _, p := range want {
-		e, h := byDst[p.dst], src[p.src]
-		if e.Source != p.src || e.ETag != h.etag || e.Size != h.size || e.CRC64 != h.crc {
-			t.Errorf("journal entry for %s: %+v; want source %s, ETag %s, %d bytes, CRC64 %s", p.dst, e, p.src, h.etag, h.size, h.crc)
+		e, h := byDst[p.Dst], src[p.Src]
+		if e.Source != p.Src || e.ETag != h.ETag || e.Size != h.Size || e.CRC64 != h.CRC64 {
+			t.Errorf("journal entry for %s: %+v; want source %s, ETag %s, %d bytes, CRC64 %s", p.Dst, e, p.Src, h.ETag, h.Size, h.CRC64)
 		}
 	}
 }

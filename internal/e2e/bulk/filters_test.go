@@ -25,11 +25,11 @@ func TestFilters(t *testing.T) {
 	names := []string{"a.gz", "b.txt", "tmp/c.gz", "tmp/d.txt", "logs/2024/e.gz", "logs/tmp/f.gz"}
 	args := []string{"--bucket", "dst"}
 	for _, n := range names {
-		args = append(args, "--seed-object", seedOne("src", "f/"+n, "1KiB"))
+		args = append(args, "--seed-object", e2e.SeedObject("src", "f/"+n, "1KiB"))
 	}
 	sizes := map[string]string{"1k": "1KiB", "100k-1": "102399", "100k": "100KiB", "1m": "1MiB", "2m": "2MiB", "2m+1": "2097153"}
 	for n, size := range sizes {
-		args = append(args, "--seed-object", seedOne("src", "z/"+n, size))
+		args = append(args, "--seed-object", e2e.SeedObject("src", "z/"+n, size))
 	}
 	s := e2e.StartServer(t, args...)
 	for i, tc := range []struct {
@@ -57,9 +57,9 @@ func TestFilters(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			dst := fmt.Sprintf("r%d/", i)
-			p := e2e.Run(t, s.Env(), cpR(ckptDir(t), "oss://src/"+tc.src, "oss://dst/"+dst, tc.flags...)...)
+			p := e2e.Run(t, s.Env(), e2e.CpRArgs(ckptDir(t), "oss://src/"+tc.src, "oss://dst/"+dst, tc.flags...)...)
 			p.RequireCode(0)
-			sum, _ := summaryOf(t, p)
+			sum := p.BulkSummary()
 			total := int64(len(names))
 			if tc.src == "z/" {
 				total = int64(len(sizes))
@@ -70,20 +70,14 @@ func TestFilters(t *testing.T) {
 					sum.Filtered, sum.Failed, total, n, total-n)
 			}
 			var dsts []string
-			var pairs []pair
+			var pairs []e2e.Pair
 			for _, k := range tc.want {
 				dsts = append(dsts, dst+k)
-				pairs = append(pairs, pair{tc.src + k, dst + k})
+				pairs = append(pairs, e2e.Pair{Src: tc.src + k, Dst: dst + k})
 			}
 			requireKeys(t, s, "dst", dst, dsts...)
-			requireCopies(t, s, "src", "dst", pairs)
-			copies := 0
-			for k, c := range perKey(s.Log(t), "CopyObject", 0) {
-				if strings.HasPrefix(k, "dst/"+dst) {
-					copies += c
-				}
-			}
-			if copies != len(tc.want) {
+			s.RequireCopies(t, "src", "dst", pairs)
+			if copies := e2e.Count(e2e.UnderPrefix(s.Log(t), "dst", dst), "CopyObject", 0); copies != len(tc.want) {
 				t.Errorf("%d CopyObject requests to %s, want %d", copies, dst, len(tc.want))
 			}
 		})
@@ -96,8 +90,8 @@ func TestFilters(t *testing.T) {
 // without a destination are copied, the large one by a multipart copy.
 func TestIgnoreExisting(t *testing.T) {
 	t.Parallel()
-	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seedOne("src", "e/x1", "1KiB"),
-		"--seed-object", seedOne("src", "e/x2", "2KiB"), "--seed-object", seedOne("src", "e/x3", "3GiB"))
+	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", e2e.SeedObject("src", "e/x1", "1KiB"),
+		"--seed-object", e2e.SeedObject("src", "e/x2", "2KiB"), "--seed-object", e2e.SeedObject("src", "e/x3", "3GiB"))
 	old := []byte("an older, different object")
 	s.PutObject(t, "dst", "e/x2", old)
 	before, err := s.Head(t, "dst", "e/x2")
@@ -105,10 +99,10 @@ func TestIgnoreExisting(t *testing.T) {
 		t.Fatal(err)
 	}
 	tail := s.Tail(t)
-	p := e2e.Run(t, s.Env(), cpR(ckptDir(t), "oss://src/e/", "oss://dst/e/", "--ignore-existing")...)
+	p := e2e.Run(t, s.Env(), e2e.CpRArgs(ckptDir(t), "oss://src/e/", "oss://dst/e/", "--ignore-existing")...)
 	p.RequireCode(0)
 	log := tail.Next(t)
-	sum, _ := summaryOf(t, p)
+	sum := p.BulkSummary()
 	if sum.Listed != 3 || sum.Copied != 2 || sum.Skipped.Exists != 1 || sum.Skipped.UpToDate != 0 || sum.Failed != 0 {
 		t.Errorf("summary: listed %d, copied %d, skipped %+v, failed %d; want 3 listed, 2 copied, 1 existing", sum.Listed,
 			sum.Copied, sum.Skipped, sum.Failed)
@@ -130,8 +124,8 @@ func TestIgnoreExisting(t *testing.T) {
 			t.Errorf("%d HEADs of dst/%s, want 1 (the --ignore-existing check)", dstHeads[k], k)
 		}
 	}
-	if n := perKey(log, "CopyObject", 200)["dst/e/x1"]; n != 1 || e2e.Count(log, "CopyObject", 0) != 1 {
-		t.Errorf("CopyObject requests %v, want one, to dst/e/x1", perKey(log, "CopyObject", 0))
+	if n := e2e.PerKey(log, "CopyObject", 200)["dst/e/x1"]; n != 1 || e2e.Count(log, "CopyObject", 0) != 1 {
+		t.Errorf("CopyObject requests %v, want one, to dst/e/x1", e2e.PerKey(log, "CopyObject", 0))
 	}
 	after, err := s.Head(t, "dst", "e/x2")
 	if err != nil {
@@ -144,7 +138,7 @@ func TestIgnoreExisting(t *testing.T) {
 	if got := getObject(t, s, "dst", "e/x2"); !bytes.Equal(got, old) {
 		t.Errorf("dst/e/x2 holds %q after the run, want %q", got, old)
 	}
-	requireCopies(t, s, "src", "dst", []pair{{"e/x1", "e/x1"}, {"e/x3", "e/x3"}})
+	s.RequireCopies(t, "src", "dst", []e2e.Pair{{Src: "e/x1", Dst: "e/x1"}, {Src: "e/x3", Dst: "e/x3"}})
 }
 
 // TestUpdate: --update skips a destination with the source's size and
@@ -154,9 +148,9 @@ func TestIgnoreExisting(t *testing.T) {
 // the destination, and only the three are written.
 func TestUpdate(t *testing.T) {
 	t.Parallel()
-	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seedOne("src", "u/same", "2GiB"),
-		"--seed-object", seedOne("src", "u/other-size", "1KiB"), "--seed-object", seedOne("src", "u/same-size", "1KiB"),
-		"--seed-object", seedOne("src", "u/absent", "1KiB"))
+	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", e2e.SeedObject("src", "u/same", "2GiB"),
+		"--seed-object", e2e.SeedObject("src", "u/other-size", "1KiB"), "--seed-object", e2e.SeedObject("src", "u/same-size", "1KiB"),
+		"--seed-object", e2e.SeedObject("src", "u/absent", "1KiB"))
 	single := e2e.Run(t, s.Env(), "cp", "oss://src/u/same", "oss://dst/u/same", "--checkpoint-dir", ckptDir(t), "--no-progress")
 	single.RequireCode(0)
 	src, err := s.Head(t, "src", "u/same")
@@ -173,30 +167,30 @@ func TestUpdate(t *testing.T) {
 	s.PutObject(t, "dst", "u/other-size", []byte("ten bytes!"))
 	s.PutObject(t, "dst", "u/same-size", make([]byte, 1024))
 	tail := s.Tail(t)
-	p := e2e.Run(t, s.Env(), cpR(ckptDir(t), "oss://src/u/", "oss://dst/u/", "--update")...)
+	p := e2e.Run(t, s.Env(), e2e.CpRArgs(ckptDir(t), "oss://src/u/", "oss://dst/u/", "--update")...)
 	p.RequireCode(0)
 	log := tail.Next(t)
-	sum, _ := summaryOf(t, p)
+	sum := p.BulkSummary()
 	if sum.Listed != 4 || sum.Copied != 3 || sum.Skipped.UpToDate != 1 || sum.Skipped.Exists != 0 || sum.Failed != 0 {
 		t.Errorf("summary: listed %d, copied %d, skipped %+v, failed %d; want 4 listed, 3 copied, 1 up to date", sum.Listed,
 			sum.Copied, sum.Skipped, sum.Failed)
 	}
-	copies := perKey(log, "CopyObject", 200)
+	copies := e2e.PerKey(log, "CopyObject", 200)
 	for _, k := range []string{"u/other-size", "u/same-size", "u/absent"} {
 		if copies["dst/"+k] != 1 {
 			t.Errorf("%d successful CopyObject to dst/%s, want 1", copies["dst/"+k], k)
 		}
 	}
-	if w := writes(log); len(w) != 1 || w["CopyObject"] != 3 {
+	if w := e2e.OpCounts(e2e.Writes(log)); len(w) != 1 || w["CopyObject"] != 3 {
 		t.Errorf("the run wrote %v, want 3 CopyObject (nothing for the up-to-date u/same)", w)
 	}
-	h := perKey(log, "HeadObject", 0)
+	h := e2e.PerKey(log, "HeadObject", 0)
 	for _, k := range []string{"u/same", "u/other-size", "u/same-size", "u/absent"} {
 		if h["src/"+k] != 1 || h["dst/"+k] != 1 {
 			t.Errorf("%d HEADs of src/%s and %d of dst/%s, want 1 each", h["src/"+k], k, h["dst/"+k], k)
 		}
 	}
-	requireCopies(t, s, "src", "dst", samePrefix([]string{"u/same", "u/other-size", "u/same-size", "u/absent"}, "u/", "u/"))
+	s.RequireCopies(t, "src", "dst", e2e.PrefixPairs([]string{"u/same", "u/other-size", "u/same-size", "u/absent"}, "u/", "u/"))
 }
 
 // TestDryRun: --dry-run lists what it would copy and how (one CopyObject
@@ -222,21 +216,21 @@ func TestDryRun(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seedOne("src", "d/s1", "1KiB"),
-				"--seed-object", seedOne("src", "d/s2", "2KiB"), "--seed-object", seedOne("src", "d/s3", "3KiB"),
-				"--seed-object", seedOne("src", "d/big", "3GiB"))
+			s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", e2e.SeedObject("src", "d/s1", "1KiB"),
+				"--seed-object", e2e.SeedObject("src", "d/s2", "2KiB"), "--seed-object", e2e.SeedObject("src", "d/s3", "3KiB"),
+				"--seed-object", e2e.SeedObject("src", "d/big", "3GiB"))
 			ckpt := ckptDir(t)
-			p := e2e.Run(t, s.Env(), cpR(ckpt, "oss://src/d/", "oss://dst/d/", append([]string{"--dry-run"}, tc.flags...)...)...)
+			p := e2e.Run(t, s.Env(), e2e.CpRArgs(ckpt, "oss://src/d/", "oss://dst/d/", append([]string{"--dry-run"}, tc.flags...)...)...)
 			p.RequireCode(0)
 			log := s.Log(t)
-			if w := writes(log); len(w) != 0 {
+			if w := e2e.OpCounts(e2e.Writes(log)); len(w) != 0 {
 				t.Errorf("a dry run wrote: %v", w)
 			}
 			if n := e2e.Count(log, "ListObjectsV2", 0); n != 1 {
 				t.Errorf("%d ListObjectsV2, want 1", n)
 			}
 			if n := e2e.Count(log, "HeadObject", 0); n != tc.heads {
-				t.Errorf("%d HEADs, want %d: %v", n, tc.heads, perKey(log, "HeadObject", 0))
+				t.Errorf("%d HEADs, want %d: %v", n, tc.heads, e2e.PerKey(log, "HeadObject", 0))
 			}
 			if len(log) != 1+tc.heads {
 				t.Errorf("the access log shows %d requests, want the listing and %d HEADs", len(log), tc.heads)
@@ -244,7 +238,7 @@ func TestDryRun(t *testing.T) {
 			requireKeys(t, s, "dst", "")
 			if tc.name == "text" {
 				out := p.Stdout()
-				requireMentions(t, "stdout", out,
+				e2e.RequireMentions(t, "stdout", out,
 					"would copy oss://src/d/s1 to oss://dst/d/s1: ", "CopyObject, 2 requests",
 					"would copy oss://src/d/big to oss://dst/d/big: ",
 					fmt.Sprintf("%d parts of ", len(plan.Parts)), fmt.Sprintf(", %d requests", bigRequests),
@@ -254,7 +248,7 @@ func TestDryRun(t *testing.T) {
 				}
 				return
 			}
-			sum, lines := summaryOf(t, p)
+			sum, lines := p.BulkOutput()
 			want := map[string]int64{"oss://src/d/s1": 2, "oss://src/d/s2": 2, "oss://src/d/s3": 2, "oss://src/d/big": bigRequests}
 			if len(lines) != len(want) {
 				t.Errorf("%d JSON lines before the summary, want %d", len(lines), len(want))

@@ -63,14 +63,14 @@ func TestKillAndRerun(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			args := []string{"--bucket", "dst", "--seed-objects", seedMany("src", "p/s", killSmall, "1KiB-16KiB"),
+			args := []string{"--bucket", "dst", "--seed-objects", e2e.SeedObjects("src", "p/s", killSmall, "1KiB-16KiB"),
 				"--latency", "UploadPartCopy=40ms", "--latency", "CopyObject=2ms"}
 			for _, l := range killLarge {
-				args = append(args, "--seed-object", seedOne("src", l.key, fmt.Sprint(l.size)))
+				args = append(args, "--seed-object", e2e.SeedObject("src", l.key, fmt.Sprint(l.size)))
 			}
 			s := e2e.StartServer(t, args...)
 			ckpt := ckptDir(t)
-			cmd := cpR(ckpt, "oss://src/p/", "oss://dst/q/", "--parallel", fmt.Sprint(killParallel))
+			cmd := e2e.CpRArgs(ckpt, "oss://src/p/", "oss://dst/q/", "--parallel", fmt.Sprint(killParallel))
 			tail := s.Tail(t)
 			first := e2e.Start(t, s.Env(), cmd...)
 			small, parts := waitForCopies(t, tail, first, 300, 20)
@@ -85,13 +85,13 @@ func TestKillAndRerun(t *testing.T) {
 				}
 			} else {
 				first.RequireCode(1)
-				requireMentions(t, "stderr", first.Stderr(), "resume with: "+strings.Join(first.Cmd.Args, " "))
+				e2e.RequireMentions(t, "stderr", first.Stderr(), "resume with: "+strings.Join(first.Cmd.Args, " "))
 			}
 
 			quiet(t, tail) // requests of the first run still in the server finish
 			second := e2e.Run(t, s.Env(), cmd...)
 			second.RequireCode(0)
-			sum, _ := summaryOf(t, second)
+			sum := second.BulkSummary()
 			rerun := tail.Next(t)
 			const all = killSmall + 3
 			if sum.Skipped.DoneBefore == 0 || sum.Skipped.DoneBefore+sum.Copied != all || sum.Failed != 0 || sum.Listed != all {
@@ -107,9 +107,9 @@ func TestKillAndRerun(t *testing.T) {
 				t.Errorf("the rerun sent %d HEADs for %d objects copied, want one each", n, sum.Copied)
 			}
 			log := s.Log(t)
-			copies := perKey(log, "CopyObject", 200)
+			copies := e2e.PerKey(log, "CopyObject", 200)
 			twice, more := 0, 0
-			for _, k := range seededKeys("p/s", killSmall) {
+			for _, k := range e2e.SeededKeys("p/s", killSmall) {
 				switch n := copies["dst/q/"+strings.TrimPrefix(k, "p/")]; {
 				case n == 0:
 					t.Errorf("%s was never copied", k)

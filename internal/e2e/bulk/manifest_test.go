@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/osscopy/osscopy/internal/bulk"
 	"github.com/osscopy/osscopy/internal/e2e"
 	"github.com/osscopy/osscopy/planner"
 )
@@ -36,20 +37,20 @@ données/été.csv
 big.bin,archive/big.bin
 `
 
-var wantManifest = []pair{
-	{"m/a.txt", "out/a.txt"},
-	{"m/dir/b.bin", "out/renamed/b.bin"},
-	{"m/with,comma.txt", "out/x/with,comma.txt"},
-	{"m/données/été.csv", "out/données/été.csv"},
-	{`m/quote"d.txt`, `out/quote"d.txt`},
-	{"m/big.bin", "out/archive/big.bin"},
+var wantManifest = []e2e.Pair{
+	{Src: "m/a.txt", Dst: "out/a.txt"},
+	{Src: "m/dir/b.bin", Dst: "out/renamed/b.bin"},
+	{Src: "m/with,comma.txt", Dst: "out/x/with,comma.txt"},
+	{Src: "m/données/été.csv", Dst: "out/données/été.csv"},
+	{Src: `m/quote"d.txt`, Dst: `out/quote"d.txt`},
+	{Src: "m/big.bin", Dst: "out/archive/big.bin"},
 }
 
 func manifestServer(t *testing.T) *e2e.Server {
 	t.Helper()
 	args := []string{"--bucket", "dst"}
 	for _, o := range manifestObjects {
-		args = append(args, "--seed-object", seedOne("src", "m/"+o.key, o.size))
+		args = append(args, "--seed-object", e2e.SeedObject("src", "m/"+o.key, o.size))
 	}
 	return e2e.StartServer(t, args...)
 }
@@ -77,13 +78,13 @@ func TestManifest(t *testing.T) {
 			t.Parallel()
 			s := manifestServer(t)
 			ckpt := ckptDir(t)
-			var sum summary
+			var sum bulk.Summary
 			if tc.stdin {
 				stdout, stderr, code := runStdin(t, s.Env(), tc.manifest, cpFilesFrom(ckpt, "-")...)
 				if code != 0 {
 					t.Fatalf("exit %d, want 0\nstderr: %s", code, stderr)
 				}
-				sum, _ = parseStdout(t, "cp --files-from -", stdout, stderr)
+				sum, _ = e2e.ParseBulkOutput(t, "cp --files-from -", stdout, stderr)
 			} else {
 				file := filepath.Join(t.TempDir(), "keys.csv")
 				if err := os.WriteFile(file, []byte(tc.manifest), 0o600); err != nil {
@@ -91,7 +92,7 @@ func TestManifest(t *testing.T) {
 				}
 				p := e2e.Run(t, s.Env(), cpFilesFrom(ckpt, file)...)
 				p.RequireCode(0)
-				sum, _ = summaryOf(t, p)
+				sum = p.BulkSummary()
 			}
 			log := s.Log(t)
 			n := int64(len(wantManifest))
@@ -105,7 +106,7 @@ func TestManifest(t *testing.T) {
 			requireManifestCopies(t, s, log, wantManifest)
 			var dsts []string
 			for _, p := range wantManifest {
-				dsts = append(dsts, p.dst)
+				dsts = append(dsts, p.Dst)
 			}
 			requireKeys(t, s, "dst", "", dsts...)
 		})
@@ -115,26 +116,26 @@ func TestManifest(t *testing.T) {
 // requireManifestCopies requires each of want to have arrived, by exactly
 // the requests of one copy each (log is the runs' access log), and nothing
 // to have been listed.
-func requireManifestCopies(t *testing.T, s *e2e.Server, log []e2e.LogEntry, want []pair) {
+func requireManifestCopies(t *testing.T, s *e2e.Server, log []e2e.LogEntry, want []e2e.Pair) {
 	t.Helper()
 	if n := e2e.Count(log, "ListObjectsV2", 0); n != 0 {
 		t.Errorf("a manifest run listed the source %d times, want never", n)
 	}
-	copies := perKey(log, "CopyObject", 200)
+	copies := e2e.PerKey(log, "CopyObject", 200)
 	smalls := 0
 	for _, p := range want {
-		if p.src == "m/big.bin" {
+		if p.Src == "m/big.bin" {
 			continue
 		}
 		smalls++
-		if n := copies["dst/"+p.dst]; n != 1 {
-			t.Errorf("%d successful CopyObject to dst/%s, want 1", n, p.dst)
+		if n := copies["dst/"+p.Dst]; n != 1 {
+			t.Errorf("%d successful CopyObject to dst/%s, want 1", n, p.Dst)
 		}
 	}
 	if n := e2e.Count(log, "CopyObject", 0); n != smalls {
 		t.Errorf("%d CopyObject requests, want %d", n, smalls)
 	}
-	for k, n := range perKey(log, "HeadObject", 0) {
+	for k, n := range e2e.PerKey(log, "HeadObject", 0) {
 		if n != 1 || !strings.HasPrefix(k, "src/m/") {
 			t.Errorf("%d HEADs of %s, want one of each source named and none of a destination", n, k)
 		}
@@ -146,15 +147,15 @@ func requireManifestCopies(t *testing.T, s *e2e.Server, log []e2e.LogEntry, want
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := perKey(log, "UploadPartCopy", 200)["dst/out/archive/big.bin"]; n != len(plan.Parts) {
+	if n := e2e.PerKey(log, "UploadPartCopy", 200)["dst/out/archive/big.bin"]; n != len(plan.Parts) {
 		t.Errorf("%d successful UploadPartCopy to dst/out/archive/big.bin, want %d", n, len(plan.Parts))
 	}
 	for _, p := range want {
-		if p.src == "m/big.bin" {
-			s.RequireSameObject(t, "src", p.src, "dst", p.dst, plan.PartSize)
+		if p.Src == "m/big.bin" {
+			s.RequireSameObject(t, "src", p.Src, "dst", p.Dst, plan.PartSize)
 		}
 	}
-	requireCopies(t, s, "src", "dst", want)
+	s.RequireCopies(t, "src", "dst", want)
 }
 
 // TestManifestMalformedLine: a manifest line with three fields, or one
@@ -182,11 +183,11 @@ func TestManifestMalformedLine(t *testing.T) {
 			}
 			first := e2e.Run(t, s.Env(), cpFilesFrom(ckpt, file)...)
 			first.RequireCode(1)
-			requireMentions(t, "stderr", first.Stderr(), tc.want...)
+			e2e.RequireMentions(t, "stderr", first.Stderr(), tc.want...)
 			log := s.Log(t)
-			requireCopies(t, s, "src", "dst", wantManifest[:2])
+			s.RequireCopies(t, "src", "dst", wantManifest[:2])
 			requireKeys(t, s, "dst", "", "out/a.txt", "out/renamed/b.bin")
-			if w := writes(log); w["CopyObject"] != 2 || len(w) != 1 {
+			if w := e2e.OpCounts(e2e.Writes(log)); w["CopyObject"] != 2 || len(w) != 1 {
 				t.Errorf("the run before the bad line wrote %v, want 2 CopyObject", w)
 			}
 
@@ -199,16 +200,16 @@ func TestManifestMalformedLine(t *testing.T) {
 			tail := s.Tail(t)
 			second := e2e.Run(t, s.Env(), cpFilesFrom(ckpt, file)...)
 			second.RequireCode(0)
-			sum, _ := summaryOf(t, second)
+			sum := second.BulkSummary()
 			if sum.Skipped.DoneBefore != 2 || sum.Copied != 2 || sum.Failed != 0 {
 				t.Errorf("rerun: %d done before, %d copied, %d failed; want 2, 2, 0", sum.Skipped.DoneBefore, sum.Copied, sum.Failed)
 			}
 			log = tail.Next(t)
-			copies := perKey(log, "CopyObject", 0)
+			copies := e2e.PerKey(log, "CopyObject", 0)
 			if len(copies) != 2 || copies["dst/out/x/with,comma.txt"] != 1 || copies["dst/out/données/été.csv"] != 1 {
 				t.Errorf("the rerun sent CopyObject %v, want one each to out/x/with,comma.txt and out/données/été.csv", copies)
 			}
-			requireCopies(t, s, "src", "dst", []pair{wantManifest[2], wantManifest[3]})
+			s.RequireCopies(t, "src", "dst", []e2e.Pair{wantManifest[2], wantManifest[3]})
 		})
 	}
 }

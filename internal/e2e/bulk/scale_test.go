@@ -68,13 +68,13 @@ func TestPrefix100kAnd20Large(t *testing.T) {
 		timeout = 25 * time.Minute
 	}
 	sizes := scaleLargeSizes()
-	args := []string{"--bucket", "dst", "--seed-objects", seedMany("src", "p/s", scaleSmall, "1KiB-16KiB")}
+	args := []string{"--bucket", "dst", "--seed-objects", e2e.SeedObjects("src", "p/s", scaleSmall, "1KiB-16KiB")}
 	large := make([]string, scaleLarge)
 	plans := map[string]planner.Plan{}
 	totalParts := 0
 	for i, size := range sizes {
 		large[i] = fmt.Sprintf("p/large-%02d", i)
-		args = append(args, "--seed-object", seedOne("src", large[i], fmt.Sprint(size)))
+		args = append(args, "--seed-object", e2e.SeedObject("src", large[i], fmt.Sprint(size)))
 		plan, err := planner.New(size, planner.Options{Parallel: scaleParallel})
 		if err != nil {
 			t.Fatal(err)
@@ -87,12 +87,12 @@ func TestPrefix100kAnd20Large(t *testing.T) {
 	t.Logf("server ready in %v", time.Since(start).Round(time.Millisecond))
 
 	start = time.Now()
-	p := e2e.Start(t, s.Env(), cpR(ckptDir(t), "oss://src/p/", "oss://dst/q/", "--parallel", fmt.Sprint(scaleParallel))...)
+	p := e2e.Start(t, s.Env(), e2e.CpRArgs(ckptDir(t), "oss://src/p/", "oss://dst/q/", "--parallel", fmt.Sprint(scaleParallel))...)
 	p.Wait(timeout)
 	copyTime := time.Since(start)
 	p.RequireCode(0)
 	log := s.Log(t) // before the checks below add their own requests
-	sum, _ := summaryOf(t, p)
+	sum := p.BulkSummary()
 	t.Logf("cp -r of %d objects: %v (summary %.1fs), %d requests", scaleSmall+scaleLarge, copyTime.Round(time.Millisecond),
 		sum.Seconds, len(log))
 
@@ -123,16 +123,16 @@ func TestPrefix100kAnd20Large(t *testing.T) {
 		}
 	}
 	if len(log) != total {
-		t.Errorf("the access log shows %d requests, want exactly %d: %v", len(log), total, opCounts(log))
+		t.Errorf("the access log shows %d requests, want exactly %d: %v", len(log), total, e2e.OpCounts(log))
 	}
-	for k, n := range perKey(log, "HeadObject", 0) {
+	for k, n := range e2e.PerKey(log, "HeadObject", 0) {
 		if !strings.HasPrefix(k, "src/") || n != 1 {
 			t.Errorf("%d HEADs of %s, want one of each source and none of a destination", n, k)
 		}
 	}
-	copies := perKey(log, "CopyObject", 200)
-	parts := perKey(log, "UploadPartCopy", 200)
-	for _, k := range seededKeys("p/s", scaleSmall) {
+	copies := e2e.PerKey(log, "CopyObject", 200)
+	parts := e2e.PerKey(log, "UploadPartCopy", 200)
+	for _, k := range e2e.SeededKeys("p/s", scaleSmall) {
 		if n := copies["dst/q/"+strings.TrimPrefix(k, "p/")]; n != 1 {
 			t.Errorf("%d CopyObject to the copy of %s, want 1", n, k)
 		}
@@ -146,7 +146,7 @@ func TestPrefix100kAnd20Large(t *testing.T) {
 	start = time.Now()
 	src := requireMirror(t, s, "p/", "q/", all, 100, 16)
 	t.Logf("listing both prefixes and HEADing 1,000 sampled pairs and the %d large: %v", scaleLarge, time.Since(start).Round(time.Millisecond))
-	for _, k := range seededKeys("p/s", scaleSmall)[:10] {
+	for _, k := range e2e.SeededKeys("p/s", scaleSmall)[:10] {
 		s.RequireSameObject(t, "src", k, "dst", "q/"+strings.TrimPrefix(k, "p/"), 0)
 	}
 	var bytes int64
@@ -162,10 +162,10 @@ func TestPrefix100kAnd20Large(t *testing.T) {
 	for _, k := range large {
 		largeDst = append(largeDst, "q/"+strings.TrimPrefix(k, "p/"))
 	}
-	dstHeads := heads(t, s, "dst", largeDst, 4)
+	dstHeads := s.Heads(t, "dst", largeDst, 4)
 	for i, k := range large {
 		d := largeDst[i]
-		if etag, n := dstHeads[d].etag, len(plans[k].Parts); !strings.HasSuffix(etag, fmt.Sprintf("-%d\"", n)) {
+		if etag, n := dstHeads[d].ETag, len(plans[k].Parts); !strings.HasSuffix(etag, fmt.Sprintf("-%d\"", n)) {
 			t.Errorf("%s has ETag %s, want the ETag of %d parts", d, etag, n)
 		}
 		s.RequireSameObject(t, "src", k, "dst", d, plans[k].PartSize)
@@ -174,13 +174,4 @@ func TestPrefix100kAnd20Large(t *testing.T) {
 		t.Errorf("uploads left behind: %+v", u)
 	}
 	t.Logf("reading back the %d large objects: %v; %d parts in all", scaleLarge, time.Since(start).Round(time.Millisecond), totalParts)
-}
-
-// opCounts counts the entries by op.
-func opCounts(log []e2e.LogEntry) map[string]int {
-	m := map[string]int{}
-	for _, e := range log {
-		m[e.Op]++
-	}
-	return m
 }

@@ -19,18 +19,18 @@ import (
 func TestShardsCoverEveryKeyOnce(t *testing.T) {
 	t.Parallel()
 	const count, shards = 2000, 4
-	s := e2e.StartServer(t, "--bucket", "dst", "--seed-objects", seedMany("src", "p/", count, "1KiB-4KiB"))
-	keys := seededKeys("p/", count)
+	s := e2e.StartServer(t, "--bucket", "dst", "--seed-objects", e2e.SeedObjects("src", "p/", count, "1KiB-4KiB"))
+	keys := e2e.SeededKeys("p/", count)
 	ckpt := ckptDir(t)
 	by := map[string]int{} // destination key: the shard that copied it
 	total := int64(0)
 	for k := range shards {
 		tail := s.Tail(t)
-		p := e2e.Run(t, s.Env(), cpR(ckpt, "oss://src/p/", "oss://dst/q/", "--shard", fmt.Sprintf("%d/%d", k, shards))...)
+		p := e2e.Run(t, s.Env(), e2e.CpRArgs(ckpt, "oss://src/p/", "oss://dst/q/", "--shard", fmt.Sprintf("%d/%d", k, shards))...)
 		p.RequireCode(0)
-		sum, _ := summaryOf(t, p)
+		sum := p.BulkSummary()
 		log := tail.Next(t)
-		copies := perKey(log, "CopyObject", 200)
+		copies := e2e.PerKey(log, "CopyObject", 200)
 		if sum.Listed != count || sum.Copied+sum.Filtered != count || sum.Failed != 0 || sum.Copied == 0 {
 			t.Errorf("shard %d/%d: listed %d, copied %d, filtered %d, failed %d; want %d listed, copied + filtered = %d, some copied",
 				k, shards, sum.Listed, sum.Copied, sum.Filtered, sum.Failed, count, count)
@@ -39,7 +39,7 @@ func TestShardsCoverEveryKeyOnce(t *testing.T) {
 			t.Errorf("shard %d/%d: the summary counts %d copied, the access log %d CopyObject to %d keys", k, shards, sum.Copied,
 				e2e.Count(log, "CopyObject", 0), len(copies))
 		}
-		if w := writes(log); len(w) != 1 {
+		if w := e2e.OpCounts(e2e.Writes(log)); len(w) != 1 {
 			t.Errorf("shard %d/%d wrote %v, want CopyObject only", k, shards, w)
 		}
 		total += sum.Copied
@@ -70,9 +70,9 @@ func TestShardsCoverEveryKeyOnce(t *testing.T) {
 
 	for _, bad := range []string{"4/4", "-1/4", "1/0", "1", "a/4"} {
 		tail := s.Tail(t)
-		p := e2e.Run(t, s.Env(), cpR(ckpt, "oss://src/p/", "oss://dst/q/", "--shard", bad)...)
+		p := e2e.Run(t, s.Env(), e2e.CpRArgs(ckpt, "oss://src/p/", "oss://dst/q/", "--shard", bad)...)
 		p.RequireCode(2)
-		requireMentions(t, "stderr of --shard "+bad, p.Stderr(), "--shard")
+		e2e.RequireMentions(t, "stderr of --shard "+bad, p.Stderr(), "--shard")
 		if log := tail.Next(t); len(log) != 0 {
 			t.Errorf("--shard %s sent %d requests, want none", bad, len(log))
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/osscopy/osscopy/internal/bulk"
 	"github.com/osscopy/osscopy/internal/e2e"
 )
 
@@ -28,7 +29,7 @@ func TestThrottledRunCompletes(t *testing.T) {
 	t.Parallel()
 	const small = 2000
 	type result struct {
-		sum       summary
+		sum       bulk.Summary
 		throttled map[string]int // by op, from the access log
 	}
 	results := map[bool]*result{}
@@ -38,11 +39,11 @@ func TestThrottledRunCompletes(t *testing.T) {
 			results[adaptive] = res
 			t.Run(fmt.Sprintf("adaptive=%v", adaptive), func(t *testing.T) {
 				t.Parallel()
-				s := e2e.StartServer(t, "--bucket", "dst", "--seed-objects", seedMany("src", "p/s", small, "1KiB-16KiB"),
-					"--seed-object", seedOne("src", "p/big", "20GiB"), "--max-inflight", "8", "--latency", "copy=5ms")
-				p := e2e.Run(t, s.Env(), cpR(ckptDir(t), "oss://src/p/", "oss://dst/q/", "--adaptive="+fmt.Sprint(adaptive))...)
+				s := e2e.StartServer(t, "--bucket", "dst", "--seed-objects", e2e.SeedObjects("src", "p/s", small, "1KiB-16KiB"),
+					"--seed-object", e2e.SeedObject("src", "p/big", "20GiB"), "--max-inflight", "8", "--latency", "copy=5ms")
+				p := e2e.Run(t, s.Env(), e2e.CpRArgs(ckptDir(t), "oss://src/p/", "oss://dst/q/", "--adaptive="+fmt.Sprint(adaptive))...)
 				p.RequireCode(0)
-				res.sum, _ = summaryOf(t, p)
+				res.sum = p.BulkSummary()
 				log := s.Log(t)
 				res.throttled = map[string]int{}
 				all := 0
@@ -71,8 +72,8 @@ func TestThrottledRunCompletes(t *testing.T) {
 				if sum.Requests != int64(len(log)) {
 					t.Errorf("the summary counts %d requests, the access log %d", sum.Requests, len(log))
 				}
-				if adaptive && sum.MinParallel >= 64 || !adaptive && sum.MinParallel != 64 {
-					t.Errorf("adaptive=%v: min_parallel %d; want below 64 when adaptive, 64 when fixed", adaptive, sum.MinParallel)
+				if adaptive && sum.MinLimit >= 64 || !adaptive && sum.MinLimit != 64 {
+					t.Errorf("adaptive=%v: min_parallel %d; want below 64 when adaptive, 64 when fixed", adaptive, sum.MinLimit)
 				}
 				requireMirror(t, s, "p/", "q/", small+1, 20, 4) // 4 HEADs at a time: below --max-inflight
 				s.RequireSameObject(t, "src", "p/big", "dst", "q/big", 0)
@@ -82,6 +83,6 @@ func TestThrottledRunCompletes(t *testing.T) {
 	for _, adaptive := range []bool{true, false} {
 		r := results[adaptive]
 		t.Logf("adaptive=%v: %d throttled (%v), %d retries, min_parallel %d, %d requests, %.1fs", adaptive, r.sum.Throttled,
-			r.throttled, r.sum.Retries, r.sum.MinParallel, r.sum.Requests, r.sum.Seconds)
+			r.throttled, r.sum.Retries, r.sum.MinLimit, r.sum.Requests, r.sum.Seconds)
 	}
 }

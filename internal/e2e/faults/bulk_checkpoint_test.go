@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/osscopy/osscopy/checkpoint"
 	"github.com/osscopy/osscopy/internal/e2e"
 )
 
@@ -67,9 +68,9 @@ func TestBulkCheckpointDirReadOnly(t *testing.T) {
 					report = "failure report " + p
 				}
 				t.Errorf("in the read-only checkpoint directory the run went on: exit %d after %d requests (%v); %s; stderr:\n%s",
-					refused.Code(), len(sent), writesByOp(sent), report, refused.Stderr())
+					refused.Code(), len(sent), e2e.OpCounts(sent), report, refused.Stderr())
 				if refused.Code() == 4 {
-					sum := bulkSummaryOf(t, refused)
+					sum := refused.BulkSummary()
 					if _, err := os.Stat(sum.FailureReport); err != nil || !strings.Contains(refused.Stderr(), sum.FailureReport) {
 						t.Errorf("exit 4 names the failure report %s, which holds its %d failures: %v", sum.FailureReport, sum.Failed, err)
 					}
@@ -77,7 +78,7 @@ func TestBulkCheckpointDirReadOnly(t *testing.T) {
 			} else {
 				requireMentions(t, "stderr", refused.Stderr(), ckpt, "permission denied")
 				if len(sent) != 0 {
-					t.Errorf("the refused run sent %d requests (%v), want none", len(sent), writesByOp(sent))
+					t.Errorf("the refused run sent %d requests (%v), want none", len(sent), e2e.OpCounts(sent))
 				}
 			}
 			if after := checkpointFiles(t, ckpt); !maps.Equal(before, after) {
@@ -90,8 +91,8 @@ func TestBulkCheckpointDirReadOnly(t *testing.T) {
 			last := e2e.StartAs(t, cred, env, args...)
 			last.Wait(e2e.RunTimeout)
 			last.RequireCode(0)
-			sum := bulkSummaryOf(t, last)
-			if sum.Skipped.DoneBefore != journaled || sum.Copied != len(keys)-journaled || sum.Failed != 0 {
+			sum := last.BulkSummary()
+			if sum.Skipped.DoneBefore != int64(journaled) || sum.Copied != int64(len(keys)-journaled) || sum.Failed != 0 {
 				t.Errorf("the run after the fix: summary %+v, want the %d journaled objects skipped and the rest copied", sum, journaled)
 			}
 			requireBulkCopies(t, s, keys, "q/")
@@ -115,15 +116,6 @@ func reportIn(t *testing.T, ckpt string) string {
 	return names[0]
 }
 
-// writesByOp counts log entries by op.
-func writesByOp(log []e2e.LogEntry) map[string]int {
-	m := map[string]int{}
-	for _, e := range log {
-		m[e.Op]++
-	}
-	return m
-}
-
 // TestBulkDamagedJournal: the journal of an interrupted bulk run is
 // damaged: garbage and binary lines, a JSON line cut in the middle, a
 // valid line without keys, a duplicate, and a torn last line (a kill in
@@ -143,7 +135,7 @@ func TestBulkDamagedJournal(t *testing.T) {
 	first.Signal(syscall.SIGTERM)
 	first.Wait(e2e.RunTimeout)
 	first.RequireCode(1)
-	journal := bulkSummaryOf(t, first).Journal
+	journal := first.BulkSummary().Journal
 	data, err := os.ReadFile(journal)
 	if err != nil {
 		t.Fatal(err)
@@ -153,8 +145,8 @@ func TestBulkDamagedJournal(t *testing.T) {
 		t.Fatalf("the interrupted run journaled %d objects, want at least 50", len(lines))
 	}
 	torn := lines[len(lines)-1]
-	var tornEntry struct{ Src string }
-	if err := json.Unmarshal([]byte(torn), &tornEntry); err != nil || tornEntry.Src == "" {
+	var tornEntry checkpoint.Entry
+	if err := json.Unmarshal([]byte(torn), &tornEntry); err != nil || tornEntry.Source == "" {
 		t.Fatalf("the journal's last line %q: %v", torn, err)
 	}
 	kept := lines[:len(lines)-1]
@@ -178,28 +170,29 @@ func TestBulkDamagedJournal(t *testing.T) {
 	if err := os.WriteFile(journal, damaged.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	valid, total := journalEntries(t, journal)
+	damagedJournal := e2e.ReadJournal(t, journal)
+	valid, total := len(damagedJournal.Entries), damagedJournal.Lines
 	if valid != len(kept) {
 		t.Fatalf("the damaged journal holds %d valid entries, want the %d kept", valid, len(kept))
 	}
 	tail = s.Tail(t)
 	second := e2e.Run(t, s.Env(), args...)
 	second.RequireCode(0)
-	sum := bulkSummaryOf(t, second)
-	if sum.Skipped.DoneBefore != valid || sum.Copied != len(keys)-valid || sum.Failed != 0 {
+	sum := second.BulkSummary()
+	if sum.Skipped.DoneBefore != int64(valid) || sum.Copied != int64(len(keys)-valid) || sum.Failed != 0 {
 		t.Errorf("summary %+v: want the %d valid entries skipped and %d copied", sum, valid, len(keys)-valid)
 	}
 	rerun := tail.Next(t)
-	if n := perKeyCount(rerun, "CopyObject", 200)["q/"+strings.TrimPrefix(tornEntry.Src, "p/")]; n != 1 &&
-		!strings.HasSuffix(tornEntry.Src, ".big") {
-		t.Errorf("the object of the torn line, %s, was copied %d times by the rerun, want 1", tornEntry.Src, n)
+	if n := e2e.PerKey(rerun, "CopyObject", 200)["dst/q/"+strings.TrimPrefix(tornEntry.Source, "p/")]; n != 1 &&
+		!strings.HasSuffix(tornEntry.Source, ".big") {
+		t.Errorf("the object of the torn line, %s, was copied %d times by the rerun, want 1", tornEntry.Source, n)
 	}
 	if n := e2e.Count(rerun, "HeadObject", 0); n != len(keys)-valid {
 		t.Errorf("the rerun sent %d HEADs, want %d: one per object not journaled, none for those journaled", n, len(keys)-valid)
 	}
 	requireBulkCopies(t, s, keys, "q/")
-	if after, lines := journalEntries(t, journal); after != len(keys) || lines != len(keys) {
-		t.Errorf("after the rerun the journal holds %d entries in %d lines, want %d in as many", after, lines, len(keys))
+	if after := e2e.ReadJournal(t, journal); len(after.Entries) != len(keys) || after.Lines != len(keys) {
+		t.Errorf("after the rerun the journal holds %d entries in %d lines, want %d in as many", len(after.Entries), after.Lines, len(keys))
 	}
 	t.Logf("journal of %d entries damaged with 5 bad lines and a torn last one (%d lines): the rerun skipped the %d valid entries, copied %d (the torn one's included), all %d verified; the journal was compacted to %d lines",
 		len(lines), total, valid, sum.Copied, len(keys), len(keys))
@@ -217,7 +210,7 @@ func TestBulkConcurrentRuns(t *testing.T) {
 	args := bulkCp(ckpt, "oss://src/p/", "oss://dst/q/", "--parallel", "8")
 	first := e2e.Start(t, s.Env(), args...)
 	s.WaitForLog(t, "CopyObject", 10)
-	journal := journalOf(t, ckpt)
+	journal := e2e.JournalIn(t, ckpt)
 	tail := s.Tail(t)
 	start := time.Now()
 	second := e2e.Run(t, s.Env(), args...)
@@ -235,8 +228,8 @@ func TestBulkConcurrentRuns(t *testing.T) {
 	}
 	first.Wait(e2e.RunTimeout)
 	first.RequireCode(0)
-	sum := bulkSummaryOf(t, first)
-	if sum.Copied != len(keys) || sum.Failed != 0 {
+	sum := first.BulkSummary()
+	if sum.Copied != int64(len(keys)) || sum.Failed != 0 {
 		t.Errorf("summary %+v: want all %d copied", sum, len(keys))
 	}
 	requireBulkCopies(t, s, keys, "q/")

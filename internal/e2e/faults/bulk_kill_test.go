@@ -16,7 +16,7 @@ import (
 // bulk run's progress is measured in.
 func bulkWrites(log []e2e.LogEntry, prefix string) int {
 	n := 0
-	for _, e := range underPrefix(log, "dst", prefix) {
+	for _, e := range e2e.UnderPrefix(log, "dst", prefix) {
 		switch e.Op {
 		case "CopyObject", "InitiateMultipartUpload", "UploadPartCopy", "CompleteMultipartUpload":
 			n++
@@ -36,8 +36,7 @@ func journaledIn(t *testing.T, ckpt string) int {
 	if len(names) == 0 {
 		return 0
 	}
-	n, _ := journalEntries(t, names[0])
-	return n
+	return len(e2e.ReadJournal(t, names[0]).Entries)
 }
 
 // TestBulkKillCp: a bulk run of 202 objects (200 small, two of 16 parts)
@@ -101,9 +100,9 @@ func TestBulkKillCp(t *testing.T) {
 			}
 			p.Wait(e2e.RunTimeout)
 			p.RequireCode(0)
-			sum := bulkSummaryOf(t, p)
-			o.doneBefore = []int{sum.Skipped.DoneBefore, journaled}
-			if sum.Skipped.DoneBefore != journaled || sum.Copied+sum.Skipped.DoneBefore != len(keys) || sum.Failed != 0 {
+			sum := p.BulkSummary()
+			o.doneBefore = []int{int(sum.Skipped.DoneBefore), journaled}
+			if sum.Skipped.DoneBefore != int64(journaled) || sum.Copied+sum.Skipped.DoneBefore != int64(len(keys)) || sum.Failed != 0 {
 				t.Errorf("%s run %d: summary %+v; want the %d objects the journal held skipped, the others copied, none failed",
 					o.prefix, run+1, sum, journaled)
 			}
@@ -117,8 +116,8 @@ func TestBulkKillCp(t *testing.T) {
 	var summary []string
 	kills, recopied, recopiedParts, resumed := 0, 0, 0, 0
 	for _, o := range outcomes {
-		mine := underPrefix(log, "dst", o.prefix)
-		perKey := perKeyCount(mine, "CopyObject", 200)
+		mine := e2e.UnderPrefix(log, "dst", o.prefix)
+		perKey := e2e.PerKey(mine, "CopyObject", 200)
 		copies, partCopies := e2e.Count(mine, "CopyObject", 200), e2e.Count(mine, "UploadPartCopy", 200)
 		for k, n := range perKey {
 			if n > 1+o.kills {
@@ -169,17 +168,18 @@ func TestBulkInterrupted(t *testing.T) {
 	stopped := time.Since(start)
 	first.RequireCode(1)
 	requireMentions(t, "stderr", first.Stderr(), "osscopy: run interrupted: ", "resume with: "+e2e.Bin()+" cp -r oss://src/p/ oss://dst/q/")
-	sum := bulkSummaryOf(t, first)
-	journaled, lines := journalEntries(t, sum.Journal)
-	if journaled != sum.Copied || lines != journaled || sum.Copied == 0 || sum.Copied == len(keys) || sum.Failed != 0 {
+	sum := first.BulkSummary()
+	j := e2e.ReadJournal(t, sum.Journal)
+	journaled, lines := len(j.Entries), j.Lines
+	if int64(journaled) != sum.Copied || lines != journaled || sum.Copied == 0 || sum.Copied == int64(len(keys)) || sum.Failed != 0 {
 		t.Errorf("interrupted run: summary %+v, journal of %d entries in %d lines; want some copied, each journaled once, none failed",
 			sum, journaled, lines)
 	}
 	requireMentions(t, "stderr", first.Stderr(), sum.Journal)
 	second := e2e.Run(t, s.Env(), args...)
 	second.RequireCode(0)
-	sum2 := bulkSummaryOf(t, second)
-	if sum2.Skipped.DoneBefore != journaled || sum2.Copied != len(keys)-journaled || sum2.Failed != 0 {
+	sum2 := second.BulkSummary()
+	if sum2.Skipped.DoneBefore != int64(journaled) || sum2.Copied != int64(len(keys)-journaled) || sum2.Failed != 0 {
 		t.Errorf("rerun: summary %+v; want %d done before and %d copied", sum2, journaled, len(keys)-journaled)
 	}
 	requireBulkCopies(t, s, keys, "q/")
@@ -241,17 +241,17 @@ func TestBulkServerKilled(t *testing.T) {
 				last = first
 			} else {
 				first.Kill() // a run retrying an address the server no longer has
-				journaled, _ = journalEntries(t, journalOf(t, ckpt))
+				journaled = len(e2e.ReadJournal(t, e2e.JournalIn(t, ckpt)).Entries)
 				last = e2e.Run(t, s.Env(), args...)
 			}
 			last.RequireCode(0)
-			sum := bulkSummaryOf(t, last)
+			sum := last.BulkSummary()
 			switch {
-			case sum.Failed != 0 || sum.Copied+sum.Skipped.DoneBefore != len(keys):
+			case sum.Failed != 0 || sum.Copied+sum.Skipped.DoneBefore != int64(len(keys)):
 				t.Errorf("summary %+v: want all %d objects copied or done before, none failed", sum, len(keys))
-			case journaled < 0 && (sum.Retries == 0 || sum.Copied != len(keys)):
+			case journaled < 0 && (sum.Retries == 0 || sum.Copied != int64(len(keys))):
 				t.Errorf("summary %+v: want every object copied by the run that outlived the server, with retries", sum)
-			case journaled >= 0 && (sum.Skipped.DoneBefore != journaled || journaled < acked-parallel):
+			case journaled >= 0 && (sum.Skipped.DoneBefore != int64(journaled) || journaled < acked-parallel):
 				t.Errorf("rerun summary %+v: want the %d objects journaled (of %d the server acknowledged) skipped", sum, journaled, acked)
 			}
 			requireBulkCopies(t, s, keys, "q/")

@@ -1,21 +1,13 @@
 package faults_test
 
 import (
-	"bufio"
-	"bytes"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
 	"github.com/osscopy/osscopy/internal/e2e"
 	"github.com/osscopy/osscopy/internal/ossserver"
@@ -44,163 +36,24 @@ const slowBulkParts = "UploadPartCopy=200ms"
 // bulkServerArgs are the flags of a server holding the bulk sources
 // (small small objects and bulkLarge), bucket dst, and extra.
 func bulkServerArgs(small int, extra ...string) []string {
-	args := []string{"--bucket", "dst", "--seed-objects", fmt.Sprintf("oss://src/p/k=%dx1KiB-16KiB", small)}
+	args := []string{"--bucket", "dst", "--seed-objects", e2e.SeedObjects("src", "p/k", small, "1KiB-16KiB")}
 	for i, k := range bulkLarge {
-		args = append(args, "--seed-object", fmt.Sprintf("oss://src/%s=%s@%d", k, bulkLargeSize, i+1))
+		args = append(args, "--seed-object", e2e.SeedObject("src", k, fmt.Sprintf("%s@%d", bulkLargeSize, i+1)))
 	}
 	return append(args, extra...)
 }
 
 // bulkKeys are the source keys of bulkServerArgs(small), in listing order.
 func bulkKeys(small int) []string {
-	w := len(fmt.Sprint(small - 1))
-	keys := slices.Clone(bulkLarge)
-	for i := range small {
-		keys = append(keys, fmt.Sprintf("p/k%0*d", w, i))
-	}
+	keys := append(e2e.SeededKeys("p/k", small), bulkLarge...)
 	slices.Sort(keys)
 	return keys
 }
 
-// bulkCp is `cp -r SRC DST` with a checkpoint dir, parts of 256 MiB, no
-// progress, a JSON summary, and extra.
+// bulkCp is `cp -r SRC DST` as e2e.CpRArgs has it, with parts of 256 MiB
+// (bulkLargeParts of them for each large object), and extra.
 func bulkCp(ckpt, src, dst string, extra ...string) []string {
-	return append([]string{"cp", "-r", src, dst, "--checkpoint-dir", ckpt, "--part-size", "256MiB", "--no-progress",
-		"--output-format", "json"}, extra...)
-}
-
-// bulkSummary is the JSON summary of `cp -r --output-format json`.
-type bulkSummary struct {
-	Source      string `json:"source"`
-	Destination string `json:"destination"`
-	DryRun      bool   `json:"dry_run"`
-	Listed      int    `json:"listed"`
-	Filtered    int    `json:"filtered"`
-	Copied      int    `json:"copied"`
-	Skipped     struct {
-		DoneBefore int `json:"done_before"`
-		Exists     int `json:"exists"`
-		UpToDate   int `json:"up_to_date"`
-	} `json:"skipped"`
-	Failed        int     `json:"failed"`
-	Bytes         int64   `json:"bytes"`
-	Requests      int     `json:"requests"`
-	Throttled     int     `json:"throttled"`
-	Retries       int     `json:"retries"`
-	MinParallel   int     `json:"min_parallel"`
-	Seconds       float64 `json:"seconds"`
-	Journal       string  `json:"journal"`
-	FailureReport string  `json:"failure_report"`
-}
-
-// bulkSummaryOf parses the one JSON summary a bulk run printed.
-func bulkSummaryOf(t *testing.T, p *e2e.Proc) bulkSummary {
-	t.Helper()
-	var s bulkSummary
-	dec := json.NewDecoder(strings.NewReader(p.Stdout()))
-	dec.DisallowUnknownFields()
-	var extra json.RawMessage
-	if err := dec.Decode(&s); err != nil || dec.Decode(&extra) == nil {
-		t.Fatalf("stdout of %q is not one JSON summary (%v):\n%s\nstderr:\n%s", p.Cmd.Args, err, p.Stdout(), p.Stderr())
-	}
-	return s
-}
-
-// bulkFailure is one line of a failure report.
-type bulkFailure struct {
-	Source      string `json:"source"`
-	Destination string `json:"destination"`
-	Code        string `json:"error_code"`
-	Message     string `json:"message"`
-	Attempts    int    `json:"attempts"`
-}
-
-// readFailureReport reads a failure report; every line must be a failure.
-func readFailureReport(t *testing.T, path string) []bulkFailure {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading the failure report: %v", err)
-	}
-	var out []bulkFailure
-	for _, line := range bytes.Split(bytes.TrimSuffix(data, []byte("\n")), []byte("\n")) {
-		var f bulkFailure
-		dec := json.NewDecoder(bytes.NewReader(line))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&f); err != nil {
-			t.Fatalf("failure report line %q: %v", line, err)
-		}
-		out = append(out, f)
-	}
-	return out
-}
-
-// journalEntries counts the lines of a run's journal and, of them, the
-// distinct valid entries (JSON with src and dst): what a rerun skips.
-func journalEntries(t *testing.T, path string) (valid, lines int) {
-	t.Helper()
-	f, err := os.Open(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return 0, 0
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	seen := map[string]bool{}
-	r := bufio.NewReader(f)
-	for {
-		line, err := r.ReadBytes('\n')
-		if len(line) > 0 {
-			lines++
-			var e struct {
-				Src, Dst, ETag string
-				Size           int64
-			}
-			if err == nil && json.Unmarshal(line, &e) == nil && e.Src != "" && e.Dst != "" {
-				id := fmt.Sprintf("%q %q %q %d", e.Src, e.Dst, e.ETag, e.Size)
-				if !seen[id] {
-					seen[id] = true
-					valid++
-				}
-			}
-		}
-		if err != nil {
-			return valid, lines
-		}
-	}
-}
-
-// journalOf is the run journal in ckpt (there must be one).
-func journalOf(t *testing.T, ckpt string) string {
-	t.Helper()
-	names, err := filepath.Glob(filepath.Join(ckpt, "run-*.journal"))
-	if err != nil || len(names) != 1 {
-		t.Fatalf("run journals in %s: %q (%v), want one", ckpt, names, err)
-	}
-	return names[0]
-}
-
-// underPrefix keeps the log entries of bucket with keys under prefix.
-func underPrefix(log []e2e.LogEntry, bucket, prefix string) []e2e.LogEntry {
-	var out []e2e.LogEntry
-	for _, e := range log {
-		if e.Bucket == bucket && strings.HasPrefix(e.Key, prefix) {
-			out = append(out, e)
-		}
-	}
-	return out
-}
-
-// perKeyCount counts the entries of op with status by key.
-func perKeyCount(log []e2e.LogEntry, op string, status int) map[string]int {
-	m := map[string]int{}
-	for _, e := range log {
-		if e.Op == op && e.Status == status {
-			m[e.Key]++
-		}
-	}
-	return m
+	return e2e.CpRArgs(ckpt, src, dst, append([]string{"--part-size", "256MiB"}, extra...)...)
 }
 
 // bulkParts is how many parts the large objects of keys have.
@@ -219,54 +72,7 @@ func bulkParts(keys []string) int {
 // time), and the large ones to read back equal around every part boundary.
 func requireBulkCopies(t *testing.T, s *e2e.Server, keys []string, dstPrefix string) {
 	t.Helper()
-	c := s.Client()
-	type pair struct{ src, dst *oss.HeadObjectResult }
-	got := make([]pair, len(keys))
-	errs := make([]error, len(keys))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range 8 {
-		wg.Go(func() {
-			for i := range next {
-				src, err := c.HeadObject(e2e.Ctx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("src"), Key: oss.Ptr(keys[i])})
-				if err != nil {
-					errs[i] = fmt.Errorf("HeadObject src/%s: %w", keys[i], err)
-					continue
-				}
-				dstKey := dstPrefix + strings.TrimPrefix(keys[i], "p/")
-				dst, err := c.HeadObject(e2e.Ctx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("dst"), Key: oss.Ptr(dstKey)})
-				if err != nil {
-					errs[i] = fmt.Errorf("HeadObject dst/%s (the copy of src/%s): %w", dstKey, keys[i], err)
-					continue
-				}
-				got[i] = pair{src, dst}
-			}
-		})
-	}
-	for i := range keys {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	bad := 0
-	for i, k := range keys {
-		err := errs[i]
-		if err == nil {
-			src, dst := got[i].src, got[i].dst
-			if crc := oss.ToString(src.HashCRC64); crc == "" || src.ContentLength != dst.ContentLength || oss.ToString(dst.HashCRC64) != crc {
-				err = fmt.Errorf("the copy of src/%s has %d bytes and CRC64 %q; the source %d bytes and CRC64 %q", k,
-					dst.ContentLength, oss.ToString(dst.HashCRC64), src.ContentLength, crc)
-			}
-		}
-		if err != nil {
-			if bad++; bad <= 5 {
-				t.Error(err)
-			}
-		}
-	}
-	if bad > 0 {
-		t.Fatalf("%d of %d copies are missing or differ from their sources", bad, len(keys))
-	}
+	s.RequireCopiesWith(t, 8, "src", "dst", e2e.PrefixPairs(keys, "p/", dstPrefix))
 	for _, k := range keys {
 		if strings.HasSuffix(k, ".big") {
 			s.RequireSameObject(t, "src", k, "dst", dstPrefix+strings.TrimPrefix(k, "p/"), bulkPartSize)
@@ -321,8 +127,8 @@ func TestBulkTransientFaults(t *testing.T) {
 			ckpt := filepath.Join(t.TempDir(), "ckpt")
 			p := e2e.Run(t, s.Env(), bulkCp(ckpt, "oss://src/p/", "oss://dst/q/", "--retry-times", fmt.Sprint(retryTimes), "--parallel", "16")...)
 			p.RequireCode(0)
-			sum := bulkSummaryOf(t, p)
-			if sum.Listed != len(keys) || sum.Copied != len(keys) || sum.Failed != 0 || sum.FailureReport != "" {
+			sum := p.BulkSummary()
+			if sum.Listed != int64(len(keys)) || sum.Copied != int64(len(keys)) || sum.Failed != 0 || sum.FailureReport != "" {
 				t.Errorf("summary %+v: want %d listed and copied, none failed, no failure report", sum, len(keys))
 			}
 			s.Stop(t) // every request it answered is logged
@@ -332,7 +138,7 @@ func TestBulkTransientFaults(t *testing.T) {
 			for _, n := range faults {
 				injected += n
 			}
-			if injected == 0 || sum.Retries != injected {
+			if injected == 0 || sum.Retries != int64(injected) {
 				t.Errorf("the server injected %d faults %v and the summary reports %d retries: want some, each costing one retry",
 					injected, faults, sum.Retries)
 			}
@@ -350,8 +156,8 @@ func TestBulkTransientFaults(t *testing.T) {
 			if n := e2e.Count(log, "CompleteMultipartUpload", 200); n != len(bulkLarge) {
 				t.Errorf("%d CompleteMultipartUpload succeeded, want %d", n, len(bulkLarge))
 			}
-			if journal, lines := journalEntries(t, sum.Journal); journal != len(keys) || lines != len(keys) {
-				t.Errorf("the journal holds %d entries in %d lines, want %d", journal, lines, len(keys))
+			if j := e2e.ReadJournal(t, sum.Journal); len(j.Entries) != len(keys) || j.Lines != len(keys) {
+				t.Errorf("the journal holds %d entries in %d lines, want %d", len(j.Entries), j.Lines, len(keys))
 			}
 			s.RestartClean(t)
 			requireBulkCopies(t, s, keys, "q/")
@@ -386,8 +192,8 @@ func TestBulkUploadAbortedElsewhere(t *testing.T) {
 	}
 	p.Wait(e2e.RunTimeout)
 	p.RequireCode(0)
-	sum := bulkSummaryOf(t, p)
-	if sum.Copied != len(keys) || sum.Failed != 0 {
+	sum := p.BulkSummary()
+	if sum.Copied != int64(len(keys)) || sum.Failed != 0 {
 		t.Errorf("summary %+v: want %d copied, none failed", sum, len(keys))
 	}
 	requireMentions(t, "stderr", p.Stderr(), "oss://src/p/k100.big", "the upload "+aborted[0]+" vanished", "starting a new upload")
@@ -450,12 +256,12 @@ func TestBulkSourceChanged(t *testing.T) {
 			tc.change(t, s, tail)
 			p.Wait(e2e.RunTimeout)
 			p.RequireCode(4)
-			sum := bulkSummaryOf(t, p)
-			if sum.Listed != len(keys) || sum.Copied != len(keys)-1 || sum.Failed != 1 {
+			sum := p.BulkSummary()
+			if sum.Listed != int64(len(keys)) || sum.Copied != int64(len(keys)-1) || sum.Failed != 1 {
 				t.Errorf("summary %+v: want %d listed, %d copied, 1 failed", sum, len(keys), len(keys)-1)
 			}
 			requireMentions(t, "stderr", p.Stderr(), "1 objects failed", sum.FailureReport)
-			report := readFailureReport(t, sum.FailureReport)
+			report := e2e.ReadFailureReport(t, sum.FailureReport)
 			dstKey := "q/" + strings.TrimPrefix(tc.key, "p/")
 			if len(report) != 1 || report[0].Source != "oss://src/"+tc.key || report[0].Destination != "oss://dst/"+dstKey ||
 				report[0].Code != tc.code || report[0].Attempts != 1 || !strings.Contains(report[0].Message, tc.want) {
@@ -472,7 +278,7 @@ func TestBulkSourceChanged(t *testing.T) {
 				t.Errorf("%d AbortMultipartUpload succeeded, want %d", n, want)
 			}
 			changed := 0
-			for _, e := range underPrefix(log, "dst", dstKey) {
+			for _, e := range e2e.UnderPrefix(log, "dst", dstKey) {
 				if e.Op == "UploadPartCopy" && e.Status != 200 {
 					changed++
 				}
@@ -484,8 +290,8 @@ func TestBulkSourceChanged(t *testing.T) {
 				tail := s.Tail(t)
 				again := e2e.Run(t, s.Env(), args...)
 				again.RequireCode(0)
-				sum2 := bulkSummaryOf(t, again)
-				if sum2.Copied != 1 || sum2.Skipped.DoneBefore != len(keys)-1 || sum2.Failed != 0 {
+				sum2 := again.BulkSummary()
+				if sum2.Copied != 1 || sum2.Skipped.DoneBefore != int64(len(keys)-1) || sum2.Failed != 0 {
 					t.Errorf("rerun summary %+v: want the new version copied and %d done before", sum2, len(keys)-1)
 				}
 				if n := e2e.Count(tail.Next(t), "CopyObject", 200); n != 1 {
@@ -586,15 +392,10 @@ func TestBulkPermanentErrors(t *testing.T) {
 			if strings.Contains(stderr, "retrying") {
 				t.Errorf("stderr shows retries of a permanent error:\n%s", stderr)
 			}
-			sum := bulkSummaryOf(t, p)
+			sum := p.BulkSummary()
 			s.Stop(t)
 			log := s.Log(t)
-			writes := 0
-			for _, e := range log {
-				if e.Method == "PUT" || e.Method == "POST" || e.Method == "DELETE" {
-					writes++
-				}
-			}
+			writes := len(e2e.Writes(log))
 			if len(log) == 0 || len(log) > tc.maxRequests || writes > tc.maxWrites {
 				t.Errorf("the access log shows %d requests (%d writes), want 1 to %d (at most %d writes)", len(log), writes, tc.maxRequests, tc.maxWrites)
 			}
@@ -615,8 +416,8 @@ func TestBulkPermanentErrors(t *testing.T) {
 					len(log), e2e.Count(log, "CopyObject", 0), e2e.Count(log, "InitiateMultipartUpload", 0), firstLine(stderr))
 				return
 			}
-			report := readFailureReport(t, sum.FailureReport)
-			if sum.Failed != tc.failed || sum.Copied != len(keys)-tc.failed || len(report) != tc.failed {
+			report := e2e.ReadFailureReport(t, sum.FailureReport)
+			if sum.Failed != int64(tc.failed) || sum.Copied != int64(len(keys)-tc.failed) || len(report) != tc.failed {
 				t.Errorf("summary %+v and %d report lines: want %d objects failed, each reported, and the other %d copied", sum, len(report),
 					tc.failed, len(keys)-tc.failed)
 			}
