@@ -54,8 +54,13 @@ func (j *Job) copyMultipart(ctx context.Context, rs Store, src ObjectInfo, plan 
 		res.UploadID = st.UploadID
 		err = j.runParts(ctx, rs, cp, st.UploadID, src, plan, done)
 		if err == nil {
-			// An upload aborted after its last part vanishes here.
-			err = j.complete(ctx, rs, st.UploadID, plan, done, res)
+			// Every part is paid for: an interruption now still lets the
+			// completion (and the journal of a bulk run) happen in the
+			// grace, rather than leave it to the next run. An upload
+			// aborted after its last part vanishes here.
+			work, release := Graceful(ctx, j.Grace)
+			err = j.complete(work, rs, st.UploadID, plan, done, res)
+			release()
 		}
 		if !errors.Is(err, ErrNoSuchUpload) || attempt == maxNewUploads {
 			break

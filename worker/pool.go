@@ -17,31 +17,26 @@ import (
 // DefaultGrace is how long parts in flight may finish after an interruption.
 const DefaultGrace = 30 * time.Second
 
+// Graceful returns a context that the end of ctx does not end at once but
+// grace later (grace <= 0: DefaultGrace), with ErrInterrupted as its
+// cause: work already paid for, or nearly done, may finish and be
+// recorded. release frees it.
+func Graceful(ctx context.Context, grace time.Duration) (work context.Context, release func()) {
+	if grace <= 0 {
+		grace = DefaultGrace
+	}
+	work, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(grace, func() { cancel(ErrInterrupted) }) })
+	return work, func() { stop(); cancel(nil) }
+}
+
 // runParts copies the parts not yet done with at most Parallel requests in
 // flight. Cancelling ctx stops new parts from starting; parts in flight get
-// Grace to finish (they run on a context that ctx does not cancel), so that
-// what is paid for is recorded. A permanent error cancels them at once.
+// Grace to finish (they run on a Graceful context), so that what is paid
+// for is recorded. A permanent error cancels them at once.
 func (j *Job) runParts(ctx context.Context, rs Store, cp *checkpoint.Checkpoint, uploadID string, src ObjectInfo, plan planner.Plan, done map[int32]string) error {
-	work, cancelWork := context.WithCancelCause(context.WithoutCancel(ctx))
-	defer cancelWork(nil)
-	finished := make(chan struct{})
-	defer close(finished)
-	go func() {
-		select {
-		case <-ctx.Done():
-		case <-finished:
-			return
-		}
-		grace := j.Grace
-		if grace <= 0 {
-			grace = DefaultGrace
-		}
-		select {
-		case <-time.After(grace):
-			cancelWork(ErrInterrupted)
-		case <-finished:
-		}
-	}()
+	work, release := Graceful(ctx, j.Grace)
+	defer release()
 
 	g, gctx := errgroup.WithContext(work)
 	g.SetLimit(max(j.Parallel, 1))

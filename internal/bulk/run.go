@@ -108,11 +108,9 @@ func (r *Runner) Run(ctx context.Context) (sum Summary, err error) {
 
 	ctx, r.stop = context.WithCancelCause(ctx)
 	defer r.stop(nil)
-	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
-	defer cancelWork()
+	work, release := worker.Graceful(ctx, r.opts.Job.Grace)
+	defer release()
 	r.work = work
-	graceAfterStop := context.AfterFunc(ctx, func() { time.AfterFunc(r.grace(), cancelWork) })
-	defer graceAfterStop()
 	items := make(chan item, 256)
 	listed := make(chan error, 1)
 	r.tally.listing.Store(true)
@@ -136,13 +134,6 @@ func (r *Runner) Run(ctx context.Context) (sum Summary, err error) {
 		err = fmt.Errorf("%w: %d objects copied in this run and recorded in %s; objects in flight are resumed by the next run", ErrInterrupted, r.tally.copied.Load(), r.journal.Path())
 	}
 	return r.summary(start), err
-}
-
-func (r *Runner) grace() time.Duration {
-	if r.opts.Job.Grace > 0 {
-		return r.opts.Job.Grace
-	}
-	return worker.DefaultGrace
 }
 
 // fatalError stops a run: see Options.Fatal.
