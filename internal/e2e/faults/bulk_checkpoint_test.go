@@ -76,7 +76,7 @@ func TestBulkCheckpointDirReadOnly(t *testing.T) {
 					}
 				}
 			} else {
-				requireMentions(t, "stderr", refused.Stderr(), ckpt, "permission denied")
+				e2e.RequireMentions(t, "stderr", refused.Stderr(), ckpt, "permission denied")
 				if len(sent) != 0 {
 					t.Errorf("the refused run sent %d requests (%v), want none", len(sent), e2e.OpCounts(sent))
 				}
@@ -216,7 +216,7 @@ func TestBulkConcurrentRuns(t *testing.T) {
 	second := e2e.Run(t, s.Env(), args...)
 	took := time.Since(start)
 	second.RequireCode(1)
-	requireMentions(t, "stderr", second.Stderr(), "another osscopy run", journal)
+	e2e.RequireMentions(t, "stderr", second.Stderr(), "another osscopy run", journal)
 	if second.Stdout() != "" {
 		t.Errorf("the refused run printed %q, want nothing: it did not start", second.Stdout())
 	}

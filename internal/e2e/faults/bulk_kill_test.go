@@ -167,7 +167,7 @@ func TestBulkInterrupted(t *testing.T) {
 	first.Wait(e2e.RunTimeout)
 	stopped := time.Since(start)
 	first.RequireCode(1)
-	requireMentions(t, "stderr", first.Stderr(), "osscopy: run interrupted: ", "resume with: "+e2e.Bin()+" cp -r oss://src/p/ oss://dst/q/")
+	e2e.RequireMentions(t, "stderr", first.Stderr(), "osscopy: run interrupted: ", "resume with: "+e2e.Bin()+" cp -r oss://src/p/ oss://dst/q/")
 	sum := first.BulkSummary()
 	j := e2e.ReadJournal(t, sum.Journal)
 	journaled, lines := len(j.Entries), j.Lines
@@ -175,7 +175,7 @@ func TestBulkInterrupted(t *testing.T) {
 		t.Errorf("interrupted run: summary %+v, journal of %d entries in %d lines; want some copied, each journaled once, none failed",
 			sum, journaled, lines)
 	}
-	requireMentions(t, "stderr", first.Stderr(), sum.Journal)
+	e2e.RequireMentions(t, "stderr", first.Stderr(), sum.Journal)
 	second := e2e.Run(t, s.Env(), args...)
 	second.RequireCode(0)
 	sum2 := second.BulkSummary()

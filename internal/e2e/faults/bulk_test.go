@@ -196,7 +196,7 @@ func TestBulkUploadAbortedElsewhere(t *testing.T) {
 	if sum.Copied != int64(len(keys)) || sum.Failed != 0 {
 		t.Errorf("summary %+v: want %d copied, none failed", sum, len(keys))
 	}
-	requireMentions(t, "stderr", p.Stderr(), "oss://src/p/k100.big", "the upload "+aborted[0]+" vanished", "starting a new upload")
+	e2e.RequireMentions(t, "stderr", p.Stderr(), "oss://src/p/k100.big", "the upload "+aborted[0]+" vanished", "starting a new upload")
 	requireBulkCopies(t, s, keys, "q/")
 	if left := s.Uploads(t, "dst"); len(left) != 0 {
 		t.Errorf("uploads %+v are left", left)
@@ -260,7 +260,7 @@ func TestBulkSourceChanged(t *testing.T) {
 			if sum.Listed != int64(len(keys)) || sum.Copied != int64(len(keys)-1) || sum.Failed != 1 {
 				t.Errorf("summary %+v: want %d listed, %d copied, 1 failed", sum, len(keys), len(keys)-1)
 			}
-			requireMentions(t, "stderr", p.Stderr(), "1 objects failed", sum.FailureReport)
+			e2e.RequireMentions(t, "stderr", p.Stderr(), "1 objects failed", sum.FailureReport)
 			report := e2e.ReadFailureReport(t, sum.FailureReport)
 			dstKey := "q/" + strings.TrimPrefix(tc.key, "p/")
 			if len(report) != 1 || report[0].Source != "oss://src/"+tc.key || report[0].Destination != "oss://dst/"+dstKey ||
@@ -388,7 +388,7 @@ func TestBulkPermanentErrors(t *testing.T) {
 			took := time.Since(start)
 			p.RequireCode(tc.code)
 			stderr := p.Stderr()
-			requireMentions(t, "stderr", stderr, tc.want...)
+			e2e.RequireMentions(t, "stderr", stderr, tc.want...)
 			if strings.Contains(stderr, "retrying") {
 				t.Errorf("stderr shows retries of a permanent error:\n%s", stderr)
 			}

@@ -68,7 +68,7 @@ func TestCheckpointDirUnwritable(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize), "--latency", slowParts)
+			s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", e2e.SeedObject("src", "f.bin", srcSize), "--latency", slowParts)
 			var cred *syscall.Credential // root writes through modes: run as another user
 			if tc.limit == 0 {
 				cred = e2e.Unprivileged()
@@ -95,7 +95,7 @@ func TestCheckpointDirUnwritable(t *testing.T) {
 			}
 			failed.Wait(e2e.RunTimeout)
 			failed.RequireCode(1)
-			requireMentions(t, "stderr", failed.Stderr(), append(tc.want, ckpt)...)
+			e2e.RequireMentions(t, "stderr", failed.Stderr(), append(tc.want, ckpt)...)
 			if before != nil {
 				if after := checkpointFiles(t, ckpt); !maps.Equal(before, after) {
 					t.Errorf("the checkpoint changed:\nbefore %q\nafter  %q", before, after)
@@ -144,7 +144,7 @@ func TestCheckpointDirUnwritable(t *testing.T) {
 // know to be its own.
 func TestDamagedCheckpoint(t *testing.T) {
 	t.Parallel()
-	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize), "--seed-object", seed("src", "other.bin", srcSize),
+	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", e2e.SeedObject("src", "f.bin", srcSize), "--seed-object", e2e.SeedObject("src", "other.bin", srcSize),
 		"--latency", slowParts)
 	for _, tc := range []struct {
 		name   string
@@ -198,7 +198,7 @@ func TestDamagedCheckpoint(t *testing.T) {
 
 			refused := e2e.Run(t, s.Env(), args...)
 			refused.RequireCode(1)
-			requireMentions(t, "stderr", refused.Stderr(), append(tc.want, path, "--fresh")...)
+			e2e.RequireMentions(t, "stderr", refused.Stderr(), append(tc.want, path, "--fresh")...)
 			fresh := e2e.Run(t, s.Env(), append(args, "--fresh")...)
 			fresh.RequireCode(0)
 			res := fresh.Result()
@@ -271,7 +271,7 @@ func editState(t *testing.T, data []byte, edit func(map[string]any)) []byte {
 // HEAD; the first run completes and verifies.
 func TestConcurrentRuns(t *testing.T) {
 	t.Parallel()
-	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize), "--latency", slowParts)
+	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", e2e.SeedObject("src", "f.bin", srcSize), "--latency", slowParts)
 	ckpt := filepath.Join(t.TempDir(), "ckpt")
 	args := cpArgs(ckpt, "oss://src/f.bin", "oss://dst/f.bin", "--parallel", "4")
 	first := e2e.Start(t, s.Env(), args...)
@@ -279,7 +279,7 @@ func TestConcurrentRuns(t *testing.T) {
 	tail := s.Tail(t)
 	second := e2e.Run(t, s.Env(), args...)
 	second.RequireCode(1)
-	requireMentions(t, "stderr", second.Stderr(), "another osscopy run is copying this object right now", ckpt)
+	e2e.RequireMentions(t, "stderr", second.Stderr(), "another osscopy run is copying this object right now", ckpt)
 	if first.Exited() {
 		t.Fatalf("the first run ended (%v) while the second ran", first.Cmd.ProcessState)
 	}

@@ -50,7 +50,7 @@ func TestKillCp(t *testing.T) {
 	}
 	seedValue := killSeed(t)
 	rng := rand.New(rand.NewPCG(seedValue, 9))
-	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize), "--latency", "UploadPartCopy=20ms")
+	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", e2e.SeedObject("src", "f.bin", srcSize), "--latency", "UploadPartCopy=20ms")
 	ckpt := filepath.Join(t.TempDir(), "ckpt")
 	type outcome struct {
 		key        string
@@ -97,7 +97,7 @@ func TestKillCp(t *testing.T) {
 			// a rerun finds the upload completed and only verifies it.
 			second := e2e.Run(t, s.Env(), args...)
 			second.RequireCode(0)
-			requireMentions(t, "stderr of the rerun", second.Stderr(), "already completed")
+			e2e.RequireMentions(t, "stderr of the rerun", second.Stderr(), "already completed")
 		}
 		s.RequireSameObject(t, "src", "f.bin", "dst", key, partSize)
 		for _, u := range s.Uploads(t, "dst") {

@@ -11,10 +11,8 @@
 package faults_test
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/osscopy/osscopy/internal/e2e"
@@ -67,16 +65,6 @@ func stateFiles(t *testing.T, dir string) []string {
 	return names
 }
 
-// requireMentions requires s to contain every one of want.
-func requireMentions(t *testing.T, what, s string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(s, w) {
-			t.Errorf("%s does not mention %q:\n%s", what, w, s)
-		}
-	}
-}
-
 // noDeletes requires that the log shows no request that deletes data.
 func noDeletes(t *testing.T, log []e2e.LogEntry) {
 	t.Helper()
@@ -86,8 +74,6 @@ func noDeletes(t *testing.T, log []e2e.LogEntry) {
 		}
 	}
 }
-
-func seed(bucket, key, size string) string { return fmt.Sprintf("oss://%s/%s=%s", bucket, key, size) }
 
 // slowParts makes a copy of 40 parts at --parallel 4 last a second, so that
 // a test can act while it runs even when a loaded machine delays the test

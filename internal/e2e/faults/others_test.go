@@ -25,7 +25,7 @@ func TestUploadAbortedElsewhere(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize), "--latency", tc.latency)
+			s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", e2e.SeedObject("src", "f.bin", srcSize), "--latency", tc.latency)
 			ckpt := filepath.Join(t.TempDir(), "ckpt")
 			p := e2e.Start(t, s.Env(), cpArgs(ckpt, "oss://src/f.bin", "oss://dst/f.bin", "--parallel", "4")...)
 			s.WaitForLog(t, "UploadPartCopy", tc.parts)
@@ -36,7 +36,7 @@ func TestUploadAbortedElsewhere(t *testing.T) {
 			p.Wait(e2e.RunTimeout)
 			p.RequireCode(0)
 			res := p.Result()
-			requireMentions(t, "stderr", p.Stderr(), "the upload "+aborted[0]+" vanished", "starting a new upload")
+			e2e.RequireMentions(t, "stderr", p.Stderr(), "the upload "+aborted[0]+" vanished", "starting a new upload")
 			if res.UploadID == aborted[0] || res.ResumedParts != 0 || res.Parts != partCount {
 				t.Errorf("result %+v: want all %d parts copied by a new upload, not %s", res, partCount, aborted[0])
 			}
@@ -74,14 +74,14 @@ func TestSourceChanged(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize), "--latency", slowParts)
+			s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", e2e.SeedObject("src", "f.bin", srcSize), "--latency", slowParts)
 			ckpt := filepath.Join(t.TempDir(), "ckpt")
 			p := e2e.Start(t, s.Env(), cpArgs(ckpt, "oss://src/f.bin", "oss://dst/f.bin", "--parallel", "4")...)
 			s.WaitForLog(t, "UploadPartCopy", 8)
 			tc.change(t, s)
 			p.Wait(e2e.RunTimeout)
 			p.RequireCode(1)
-			requireMentions(t, "stderr", p.Stderr(), "the source changed during the copy", "oss://src/f.bin", "the upload was aborted")
+			e2e.RequireMentions(t, "stderr", p.Stderr(), "the source changed during the copy", "oss://src/f.bin", "the upload was aborted")
 			s.RequireNoObject(t, "dst", "f.bin")
 			if left := s.Uploads(t, "dst"); len(left) != 0 {
 				t.Errorf("uploads %+v are left, want the upload aborted", left)

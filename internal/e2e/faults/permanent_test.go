@@ -63,13 +63,13 @@ func TestPermanentErrors(t *testing.T) {
 					Seeds: []ossserver.Seed{{Bucket: "src", Key: "f.bin", Size: 40 << 30, Seed: 1}}})
 			} else {
 				s = e2e.StartServerWith(t, e2e.ServerOptions{DataDir: true, Args: append([]string{"--bucket", "dst",
-					"--seed-object", seed("src", "f.bin", srcSize), "--seed-object", seed("src", "small.bin", "1MiB")}, tc.server...)})
+					"--seed-object", e2e.SeedObject("src", "f.bin", srcSize), "--seed-object", e2e.SeedObject("src", "small.bin", "1MiB")}, tc.server...)})
 			}
 			ckpt := filepath.Join(t.TempDir(), "ckpt")
 			p := e2e.Run(t, s.Env(tc.env...), cpArgs(ckpt, tc.src, tc.dst, "--parallel", "4")...)
 			p.RequireCode(1)
 			stderr := p.Stderr()
-			requireMentions(t, "stderr", stderr, tc.want...)
+			e2e.RequireMentions(t, "stderr", stderr, tc.want...)
 			if strings.Contains(stderr, "retry:") {
 				t.Errorf("stderr shows retries of a permanent error:\n%s", stderr)
 			}

@@ -27,7 +27,7 @@ func TestServerKilled(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := e2e.StartServerWith(t, e2e.ServerOptions{DataDir: true, Args: []string{"--bucket", "dst",
-				"--seed-object", seed("src", "f.bin", srcSize), "--latency", slowParts}})
+				"--seed-object", e2e.SeedObject("src", "f.bin", srcSize), "--latency", slowParts}})
 			ckpt := filepath.Join(t.TempDir(), "ckpt")
 			args := cpArgs(ckpt, "oss://src/f.bin", "oss://dst/f.bin", "--parallel", "4")
 			first := e2e.Start(t, s.Env(), args...)
@@ -45,7 +45,7 @@ func TestServerKilled(t *testing.T) {
 			} else {
 				first.Kill() // a cp retrying an address the server no longer has
 				last = e2e.Run(t, s.Env(), args...)
-				requireMentions(t, "stderr of the rerun", last.Stderr(), "resuming upload")
+				e2e.RequireMentions(t, "stderr of the rerun", last.Stderr(), "resuming upload")
 			}
 			last.RequireCode(0)
 			res := last.Result()

@@ -46,7 +46,7 @@ func TestTransientFaults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := e2e.StartServerWith(t, e2e.ServerOptions{DataDir: true,
-				Args: append([]string{"--bucket", "dst", "--seed-object", seed("src", "f.bin", srcSize)}, tc.server...)})
+				Args: append([]string{"--bucket", "dst", "--seed-object", e2e.SeedObject("src", "f.bin", srcSize)}, tc.server...)})
 			env := s.Env()
 			var proxy *e2e.SlowProxy
 			if tc.slow > 0 {
