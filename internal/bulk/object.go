@@ -44,18 +44,25 @@ func (r *Runner) process(ctx context.Context, it item) {
 		r.wouldCopy(it, src, plan)
 		return
 	}
-	if !plan.Single {
-		select {
-		case r.large <- struct{}{}:
-			defer func() { <-r.large }()
-		case <-ctx.Done():
-			return
-		}
-	}
+	r.copyPlanned(ctx, it, src, plan)
+}
+
+// copyPlanned starts the copy under the limits of its kind. A large object
+// waits for one of the places for large objects. A single CopyObject runs
+// on the run's graceful context: in flight when the run is interrupted,
+// it may finish within Job.Grace, as parts in flight do in the worker.
+func (r *Runner) copyPlanned(ctx context.Context, it item, src *worker.ObjectInfo, plan planner.Plan) {
 	if plan.Single {
-		// A CopyObject in flight when the run is interrupted may finish
-		// (within Job.Grace), as parts in flight do inside the worker.
-		ctx = r.work
+		if ctx.Err() == nil {
+			r.copy(r.work, it, src)
+		}
+		return
+	}
+	select {
+	case r.large <- struct{}{}:
+		defer func() { <-r.large }()
+	case <-ctx.Done():
+		return
 	}
 	r.copy(ctx, it, src)
 }
