@@ -140,33 +140,15 @@ func throttleScenario(count int, large []string, latency string, inflight, repea
 }
 
 // BulkScenarioNames lists the names --scenario accepts with --bulk.
-func BulkScenarioNames() []string {
-	var names []string
-	for _, s := range BulkFull().Scenarios {
-		names = append(names, s.Name)
-	}
-	return names
-}
+func BulkScenarioNames() []string { return namesOf(BulkFull().Scenarios, bulkScenarioName) }
+
+func bulkScenarioName(s BulkScenario) string { return s.Name }
 
 // Select keeps the scenarios named (all when names is empty).
 func (s BulkSuite) Select(names []string) (BulkSuite, error) {
-	if len(names) == 0 {
-		return s, nil
-	}
-	var out []BulkScenario
-	for _, n := range names {
-		found := false
-		for _, sc := range s.Scenarios {
-			if sc.Name == n {
-				out, found = append(out, sc), true
-			}
-		}
-		if !found {
-			return s, fmt.Errorf("no bulk scenario %q (there are %s)", n, strings.Join(BulkScenarioNames(), ", "))
-		}
-	}
-	s.Scenarios = out
-	return s, nil
+	var err error
+	s.Scenarios, err = selectNamed(s.Scenarios, bulkScenarioName, names, "bulk scenario")
+	return s, err
 }
 
 // serverArgs are the `osscopy server` arguments of the scenario, the

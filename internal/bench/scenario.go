@@ -2,7 +2,6 @@ package bench
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/osscopy/osscopy/internal/units"
@@ -81,33 +80,15 @@ func scenarios(big, manySize, manyPart int64, manyParts, capacity int) []Scenari
 }
 
 // ScenarioNames lists the names --scenario accepts.
-func ScenarioNames() []string {
-	var names []string
-	for _, s := range Full().Scenarios {
-		names = append(names, s.Name)
-	}
-	return names
-}
+func ScenarioNames() []string { return namesOf(Full().Scenarios, scenarioName) }
+
+func scenarioName(s Scenario) string { return s.Name }
 
 // Select keeps the scenarios named (all when names is empty).
 func (s Suite) Select(names []string) (Suite, error) {
-	if len(names) == 0 {
-		return s, nil
-	}
-	var out []Scenario
-	for _, n := range names {
-		found := false
-		for _, sc := range s.Scenarios {
-			if sc.Name == n {
-				out, found = append(out, sc), true
-			}
-		}
-		if !found {
-			return s, fmt.Errorf("no scenario %q (there are %s)", n, strings.Join(ScenarioNames(), ", "))
-		}
-	}
-	s.Scenarios = out
-	return s, nil
+	var err error
+	s.Scenarios, err = selectNamed(s.Scenarios, scenarioName, names, "scenario")
+	return s, err
 }
 
 func sizeName(n int64) string {
