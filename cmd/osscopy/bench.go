@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -88,11 +89,10 @@ func runBench(cmd *cobra.Command, f *benchFlags) error {
 	if err != nil {
 		return usageError{fmt.Errorf("--scenario: %w", err)}
 	}
-	exe, err := os.Executable()
+	exe, ctx, stop, err := benchProcesses(cmd)
 	if err != nil {
-		return fmt.Errorf("finding this program to run the benchmark's processes: %w", err)
+		return err
 	}
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := bench.Run(ctx, bench.Options{Suite: suite, Log: cmd.ErrOrStderr(),
 		Start: func(role string) *exec.Cmd { return exec.Command(exe, "bench", "child", role) }})
@@ -121,11 +121,10 @@ func runBulkBench(cmd *cobra.Command, f *benchFlags) error {
 	if err != nil {
 		return usageError{fmt.Errorf("--scenario: %w", err)}
 	}
-	exe, err := os.Executable()
+	exe, ctx, stop, err := benchProcesses(cmd)
 	if err != nil {
-		return fmt.Errorf("finding this program to run the benchmark's processes: %w", err)
+		return err
 	}
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	rep, err := bench.RunBulk(ctx, bench.BulkOptions{Suite: suite, Log: cmd.ErrOrStderr(),
 		Bin: func(args ...string) *exec.Cmd { return exec.Command(exe, args...) }})
@@ -137,4 +136,14 @@ func runBulkBench(cmd *cobra.Command, f *benchFlags) error {
 	}
 	fmt.Fprintf(cmd.OutOrStdout(), "wrote %s and %s\n", filepath.Join(f.out, bench.BulkMarkdownFile), filepath.Join(f.out, bench.BulkJSONFile))
 	return nil
+}
+
+// benchProcesses is what both suites need to run their processes: this
+// program's path, and a context that Ctrl-C or SIGTERM ends.
+func benchProcesses(cmd *cobra.Command) (exe string, ctx context.Context, stop context.CancelFunc, err error) {
+	if exe, err = os.Executable(); err != nil {
+		return "", nil, nil, fmt.Errorf("finding this program to run the benchmark's processes: %w", err)
+	}
+	ctx, stop = signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	return exe, ctx, stop, nil
 }
