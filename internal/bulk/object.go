@@ -80,13 +80,12 @@ func (r *Runner) source(ctx context.Context, it item) (*worker.ObjectInfo, error
 		return nil, fmt.Errorf("reading source %s: %w", it.src, err)
 	}
 	if it.listed == nil {
-		r.tally.bytesSelected.Add(info.Size)
 		if !r.opts.Select.SizeOK(info.Size) {
-			r.tally.selected.Add(-1)
-			r.tally.bytesSelected.Add(-info.Size)
+			r.tally.selected.Add(-1) // counted selected before its size was known
 			r.tally.filtered.Add(1)
 			return nil, nil
 		}
+		r.tally.bytesSelected.Add(info.Size)
 		if r.doneBefore(it, info.ETag, info.Size) {
 			return nil, nil
 		}
