@@ -15,10 +15,23 @@ import (
 // huge object queued first do not starve the requests of the small objects
 // behind them.
 //
-// When adaptive, the limit follows AIMD as TCP's window does: it starts at
-// the maximum, is cut by cutFactor when the server throttles (at most once
-// per round, see release) and grows back by one per limit successes (one
-// per round trip of the whole window), never above the maximum.
+// When adaptive, the limit is additive-increase, multiplicative-decrease
+// like TCP's window: it starts at the maximum, falls by one for each
+// request the server throttles, and grows back by one per limit successes
+// (one per round trip of the whole window; probeRounds for the step back
+// onto the limit last refused), never above the maximum.
+//
+// One slot less per throttled answer, rather than a fixed factor per
+// round, makes the cut the refused fraction: a round in which k of L
+// requests were refused ends at L-k, the concurrency the server took, as
+// DCTCP cuts by the fraction of its packets marked. A burst of 64 against
+// a server taking 16 lands at 16 in one round; one refusal at 17 costs one
+// slot, where a fixed factor overshoots (7/8 of 17 is 14: measured, the
+// server then saw 14.3 of 16 on average, against 15.1 with this rule, as
+// many as with a fixed --parallel 64; docs/BENCHMARKS.md "Bulk runs").
+// Two runs sharing a server are refused
+// in proportion to what each sends, so each cuts by the same fraction and
+// the additive increase evens them out, as AIMD's does.
 //
 // When the limit is fixed, a throttled answer that carries Retry-After
 // keeps its slot until that delay has passed: the capacity the server
@@ -37,29 +50,16 @@ type Gate struct {
 	limit    int
 	inFlight int        // slots taken, Retry-After holds included
 	queue    *list.List // of *gateWaiter, in arrival order
-	// epoch counts cuts: a throttle cuts only if its request took its
-	// slot in the current epoch, so that a window throttled at once cuts
-	// once; and only successes of the current epoch grow the limit.
+	// epoch counts cuts: only successes of requests that took their slot
+	// since the last cut grow the limit.
 	epoch     uint64
 	successes int // of the current epoch since the limit last grew
+	refused   int // the limit when the server last refused a request
 	requests  int64
 	throttled int64
 	decreases int64
 	minLimit  int
 }
-
-// cutFactor is the multiplicative decrease, as a fraction cutNum/cutDen.
-//
-// 7/8 rather than TCP's 1/2: a round here is a server-side copy, seconds
-// long for a big part, so growing back one slot per round is slow, and
-// halving would leave much of --parallel unused for minutes after one
-// burst of throttling. A gentler cut loses less, and it is enough: the
-// throttled requests wait Retry-After in the retry layer, and if
-// throttling goes on the limit is cut again each round (64 → 1 in 23
-// rounds), throttled answers coming back fast. Measured against a server
-// taking 16 at once (docs/BENCHMARKS.md, "Bulk runs"), 7/8 finished in
-// 10.1 s where 3/4 took 10.7 s, with fewer throttled requests.
-const cutNum, cutDen = 7, 8
 
 // gateWaiter is a request waiting for a slot; ready is closed once granted.
 type gateWaiter struct {
@@ -145,18 +145,13 @@ func (g *Gate) release(epoch uint64, err error) {
 		if g.adaptive && epoch == g.epoch {
 			// Successes of requests started before the last cut do not
 			// count: they say nothing of the new limit.
-			if g.successes++; g.successes >= g.limit {
-				g.successes = 0
-				g.limit = min(g.limit+1, g.max)
-			}
+			g.succeeded()
 		}
 	case class == Throttled:
 		g.throttled++
-		// Only a request that took its slot after the last cut may cut
-		// again: the others were sent at the old limit, which is
-		// already paid for.
-		if g.adaptive && epoch == g.epoch && g.limit > 1 {
-			g.limit = max(g.limit*cutNum/cutDen, 1)
+		if g.adaptive && g.limit > 1 {
+			g.refused = g.limit
+			g.limit--
 			g.epoch++
 			g.successes = 0
 			g.decreases++
@@ -175,6 +170,30 @@ func (g *Gate) release(epoch uint64, err error) {
 	g.inFlight--
 	g.grant()
 }
+
+// succeeded counts a success of the current epoch towards growing the
+// limit by one: limit successes (a round), or probeRounds rounds for the
+// step back onto the limit the server last refused. g.mu is held.
+func (g *Gate) succeeded() {
+	need := g.limit
+	if g.limit+1 == g.refused {
+		need *= probeRounds
+	}
+	if g.successes++; g.successes >= need {
+		g.successes = 0
+		g.limit = min(g.limit+1, g.max)
+	}
+}
+
+// probeRounds slows the one step most likely to be refused again: back
+// onto the limit of the last refusal. Where the capacity holds, the server
+// refuses a request once per probeRounds+1 rounds instead of every other
+// round; where it has grown, the step costs a slot for probeRounds-1
+// rounds more, and the steps above go at one per round again. Measured
+// against a server taking 16 (docs/BENCHMARKS.md, "Bulk runs"): one round
+// per step, 232 to 236 refusals in 6,300 requests; 4 rounds, 134 to 138,
+// in the same time.
+const probeRounds = 4
 
 // grant hands free slots to the waiters in arrival order. g.mu is held.
 func (g *Gate) grant() {
