@@ -46,8 +46,10 @@ func (j *Job) copyMultipart(ctx context.Context, rs Store, src ObjectInfo, plan 
 		return err
 	}
 	res.ResumedParts, res.UploadID = len(done), st.UploadID
-	if completed != "" {
-		res.ETag = completed
+	if completed.ETag != "" {
+		// The HEAD that found it read the stored CRC64: the proof needs
+		// no second one.
+		res.ETag, res.CRC64 = completed.ETag, completed.CRC64
 		return j.proveAndRemove(ctx, rs, cp, src, res)
 	}
 	for attempt := 1; ; attempt++ {
@@ -132,8 +134,8 @@ func (j *Job) openOwnCheckpoint(name string) (*checkpoint.Checkpoint, *checkpoin
 // the options, or starts a new upload. It returns the parts already done.
 // When the saved upload is gone because the last run completed it (and
 // lost the answer, or stopped before the proof), completed is the
-// destination's ETag and nothing is copied again.
-func (j *Job) prepare(ctx context.Context, rs Store, cp *checkpoint.Checkpoint, saved *checkpoint.State, src ObjectInfo, plan planner.Plan) (st *checkpoint.State, done map[int32]string, completed string, err error) {
+// destination as a HEAD read it, and nothing is copied again.
+func (j *Job) prepare(ctx context.Context, rs Store, cp *checkpoint.Checkpoint, saved *checkpoint.State, src ObjectInfo, plan planner.Plan) (st *checkpoint.State, done map[int32]string, completed ObjectInfo, err error) {
 	if saved != nil {
 		why := ""
 		switch {
@@ -148,47 +150,47 @@ func (j *Job) prepare(ctx context.Context, rs Store, cp *checkpoint.Checkpoint, 
 		if why != "" {
 			j.emit(Event{Kind: EventNote, Message: why + "; aborting the old upload " + saved.UploadID})
 			if err := j.abort(ctx, rs, saved.UploadID); err != nil {
-				return nil, nil, "", err
+				return nil, nil, ObjectInfo{}, err
 			}
 		} else {
 			done, err := j.reconcile(ctx, rs, saved, plan)
 			if err == nil {
 				saved.Parts = partList(done)
-				return saved, done, "", cp.Save(saved)
+				return saved, done, ObjectInfo{}, cp.Save(saved)
 			}
 			if !errors.Is(err, ErrNoSuchUpload) {
-				return nil, nil, "", err
+				return nil, nil, ObjectInfo{}, err
 			}
-			if etag := j.completedBefore(ctx, rs, saved, plan); etag != "" {
+			if dst, ok := j.completedBefore(ctx, rs, saved, plan); ok {
 				j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("the last run already completed upload %s: verifying it", saved.UploadID)})
-				return saved, partMap(saved.Parts), etag, nil
+				return saved, partMap(saved.Parts), dst, nil
 			}
 			j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("the upload %s of the last run is gone (expired or aborted elsewhere): starting a new upload", saved.UploadID)})
 		}
 	}
 	st, err = j.startUpload(ctx, rs, cp, src, plan)
-	return st, map[int32]string{}, "", err
+	return st, map[int32]string{}, ObjectInfo{}, err
 }
 
-// completedBefore returns the destination's ETag when it is the object the
-// saved upload makes: every planned part recorded, and the multipart ETag
-// those parts give. Otherwise "".
-func (j *Job) completedBefore(ctx context.Context, rs Store, saved *checkpoint.State, plan planner.Plan) string {
+// completedBefore returns the destination, and true, when it is the object
+// the saved upload makes: every planned part recorded, and the multipart
+// ETag those parts give.
+func (j *Job) completedBefore(ctx context.Context, rs Store, saved *checkpoint.State, plan planner.Plan) (ObjectInfo, bool) {
 	if len(saved.Parts) != len(plan.Parts) {
-		return ""
+		return ObjectInfo{}, false
 	}
 	parts := make([]PartETag, len(saved.Parts))
 	for i, p := range saved.Parts {
 		if p.Number != plan.Parts[i].Number {
-			return ""
+			return ObjectInfo{}, false
 		}
 		parts[i] = PartETag{Number: p.Number, ETag: p.ETag}
 	}
 	dst, err := rs.Head(ctx, Object{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
 	if err != nil || !sameETag(dst.ETag, multipartETag(parts)) {
-		return ""
+		return ObjectInfo{}, false
 	}
-	return dst.ETag
+	return dst, true
 }
 
 func partMap(parts []checkpoint.Part) map[int32]string {

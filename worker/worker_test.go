@@ -1611,8 +1611,8 @@ func TestCompletedByTheLastRun(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			log := f.log(t, from) // before checkCopied's own requests
 			f.checkCopied(t, res, srcCRC)
-			log := f.log(t, from)
 			notes := rec.messages(worker.EventNote)
 			if !tt.overwritten {
 				if count(log, "UploadPartCopy", 0) != 0 || count(log, "CompleteMultipartUpload", 0) != 0 || count(log, "InitiateMultipartUpload", 0) != 0 {
@@ -1621,6 +1621,11 @@ func TestCompletedByTheLastRun(t *testing.T) {
 				}
 				if !strings.Contains(notes, "the last run already completed upload "+first.UploadID) {
 					t.Errorf("notes %q", notes)
+				}
+				// One of the source, one of the destination that both finds
+				// the upload completed and proves it.
+				if n := count(log, "HeadObject", 0); n != 2 {
+					t.Errorf("the rerun sent %d HEADs, want 2", n)
 				}
 				if res.ETag != completedETag || res.UploadID != first.UploadID || res.ResumedParts != parts {
 					t.Errorf("Result %+v, want ETag %s of upload %s", res, completedETag, first.UploadID)

@@ -101,7 +101,9 @@ type Upload struct {
 }
 
 // Uploads lists the multipart uploads in progress in bucket, with how
-// many parts each holds.
+// many parts each holds. An upload completed or aborted between the
+// listing and its parts (by a copy another test runs at the same time) is
+// no longer in progress, and left out.
 func (s *Server) Uploads(t testing.TB, bucket string) []Upload {
 	t.Helper()
 	c := s.Client()
@@ -112,17 +114,30 @@ func (s *Server) Uploads(t testing.TB, bucket string) []Upload {
 	var out []Upload
 	for _, u := range res.Uploads {
 		up := Upload{Key: oss.ToString(u.Key), ID: oss.ToString(u.UploadId)}
-		p := c.NewListPartsPaginator(&oss.ListPartsRequest{Bucket: oss.Ptr(bucket), Key: u.Key, UploadId: u.UploadId})
-		for p.HasNext() {
-			page, err := p.NextPage(Ctx(t))
-			if err != nil {
-				t.Fatalf("ListParts %s/%s %s: %v", bucket, up.Key, up.ID, err)
+		if up.Parts, err = s.countParts(t, bucket, up); err != nil {
+			var se *oss.ServiceError
+			if errors.As(err, &se) && se.Code == "NoSuchUpload" {
+				continue
 			}
-			up.Parts += len(page.Parts)
+			t.Fatalf("ListParts %s/%s %s: %v", bucket, up.Key, up.ID, err)
 		}
 		out = append(out, up)
 	}
 	return out
+}
+
+// countParts counts the parts upload u of bucket holds.
+func (s *Server) countParts(t testing.TB, bucket string, u Upload) (int, error) {
+	p := s.Client().NewListPartsPaginator(&oss.ListPartsRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(u.Key), UploadId: oss.Ptr(u.ID)})
+	n := 0
+	for p.HasNext() {
+		page, err := p.NextPage(Ctx(t))
+		if err != nil {
+			return n, err
+		}
+		n += len(page.Parts)
+	}
+	return n, nil
 }
 
 // PutObject stores body at bucket/key.
