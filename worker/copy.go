@@ -240,10 +240,11 @@ func (j *Job) reportProven(res *Result) {
 }
 
 // verify proves the destination equals the source: same size, same CRC64.
-// written is the CRC64 the request that wrote the destination returned: it
-// is the CRC64 of the object OSS stored, and one equal to the source's
-// proves the copy without the HEAD (CRC64 covers the length: an object of
-// another size with the same CRC64 would have to be built to collide).
+// written is the CRC64 the request that wrote the destination returned, or
+// that a HEAD of it already read: it is the CRC64 of the object OSS
+// stored, and one equal to the source's proves the copy without a HEAD
+// (CRC64 covers the length: an object of another size with the same CRC64
+// would have to be built to collide).
 func (j *Job) verify(ctx context.Context, rs Store, src ObjectInfo, written string, res *Result) error {
 	if written != "" && written == src.CRC64 {
 		res.CRC64 = written

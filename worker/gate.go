@@ -29,9 +29,9 @@ import (
 // slot, where a fixed factor overshoots (7/8 of 17 is 14: measured, the
 // server then saw 14.3 of 16 on average, against 15.1 with this rule, as
 // many as with a fixed --parallel 64; docs/BENCHMARKS.md "Bulk runs").
-// Two runs sharing a server are refused
-// in proportion to what each sends, so each cuts by the same fraction and
-// the additive increase evens them out, as AIMD's does.
+// Two runs sharing a server are refused in proportion to what each sends,
+// so each cuts by the same fraction and the additive increase evens them
+// out, as AIMD's does.
 //
 // When the limit is fixed, a throttled answer that carries Retry-After
 // keeps its slot until that delay has passed: the capacity the server
