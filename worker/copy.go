@@ -184,7 +184,7 @@ func (j *Job) pinnedSource(src ObjectInfo) Object {
 
 // copySingle copies a source up to the threshold with one CopyObject.
 func (j *Job) copySingle(ctx context.Context, rs Store, src ObjectInfo, res *Result) error {
-	if err := j.abandonCheckpoint(ctx, rs); err != nil {
+	if err := j.abandonCheckpoint(ctx, rs, "the source is now small enough for one CopyObject"); err != nil {
 		return err
 	}
 	out, err := rs.CopyObject(ctx, CopyObjectInput{Source: j.pinnedSource(src), Dest: j.Dest, IfMatch: src.ETag,
@@ -205,10 +205,11 @@ func (j *Job) copySingle(ctx context.Context, rs Store, src ObjectInfo, res *Res
 }
 
 // abandonCheckpoint aborts the upload of a multipart checkpoint an earlier
-// run left (when the source was larger), so that it does not keep costing
-// storage. Most copies have none, and a bulk run makes millions: the state
-// file is looked for before a lock is taken.
-func (j *Job) abandonCheckpoint(ctx context.Context, rs Store) error {
+// run left, so that it does not keep costing storage, and removes the
+// checkpoint; why says why it is of no use. Most copies have none, and a
+// bulk run makes millions: the state file is looked for before a lock is
+// taken.
+func (j *Job) abandonCheckpoint(ctx context.Context, rs Store, why string) error {
 	if !checkpoint.Exists(j.CheckpointDir, j.checkpointName()) {
 		return nil
 	}
@@ -220,11 +221,22 @@ func (j *Job) abandonCheckpoint(ctx context.Context, rs Store) error {
 		return err
 	}
 	defer cp.Close()
-	j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("the source is now small enough for one CopyObject; aborting upload %s of the last run", saved.UploadID)})
+	j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("%s; aborting upload %s of the last run (if it is still open) and removing %s", why, saved.UploadID, cp.Path())})
 	if err := j.abort(ctx, rs, saved.UploadID); err != nil {
 		return err
 	}
 	return cp.Remove()
+}
+
+// Forget discards what a stopped run left of job's copy once the copy is
+// known to be done (a bulk run's journal holds it: the run was killed
+// between the journal line and the checkpoint's removal): the checkpoint,
+// and the upload it names if that is still open. Most copies left none,
+// which costs one lstat and no request.
+func Forget(ctx context.Context, store Store, job Job) error {
+	rs := newRetryStore(store, job.withRetryEvents())
+	rs.gate = job.Gate
+	return job.abandonCheckpoint(ctx, rs, "the copy is done (the run's journal holds it)")
 }
 
 // reportProven hands a proven result to Proven.

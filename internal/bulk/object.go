@@ -35,7 +35,7 @@ func (r *Runner) process(ctx context.Context, it item) {
 		r.failUnlessInterrupted(ctx, it, err)
 		return
 	}
-	plan, err := planner.New(src.Size, planner.Options{Threshold: r.opts.Job.Threshold, PartSize: r.opts.Job.PartSize, Parallel: r.opts.Parallel})
+	plan, err := r.plan(src.Size)
 	if err != nil {
 		r.fail(it, fmt.Errorf("planning the copy of %s: %w", it.src, err))
 		return
@@ -86,7 +86,7 @@ func (r *Runner) source(ctx context.Context, it item) (*worker.ObjectInfo, error
 			return nil, nil
 		}
 		r.tally.bytesSelected.Add(info.Size)
-		if r.doneBefore(it, info.ETag, info.Size) {
+		if r.doneBefore(ctx, it, info.ETag, info.Size) {
 			return nil, nil
 		}
 	}
@@ -116,21 +116,38 @@ func (r *Runner) skipByDestination(ctx context.Context, it item, src *worker.Obj
 	return false, nil
 }
 
-// copy copies one object with the worker, recording it in the journal as
-// soon as it is proven (before its checkpoint goes: a kill in between
-// leaves the object both recorded and resumable, never lost).
-func (r *Runner) copy(ctx context.Context, it item, src *worker.ObjectInfo) {
+// plan is how an object of size bytes is copied: one CopyObject or parts.
+func (r *Runner) plan(size int64) (planner.Plan, error) {
+	return planner.New(size, planner.Options{Threshold: r.opts.Job.Threshold, PartSize: r.opts.Job.PartSize, Parallel: r.opts.Parallel})
+}
+
+// job is the worker's job for it, its notes passed on.
+func (r *Runner) job(it item) worker.Job {
 	job := r.opts.Job
-	job.Source, job.Dest, job.SourceInfo = it.src, it.dst, src
-	var counted int64 // bytes of this object already in the tally
+	job.Source, job.Dest = it.src, it.dst
 	job.Events = func(e worker.Event) {
-		switch e.Kind {
-		case worker.EventPartDone, worker.EventResuming:
-			r.tally.bytesDone.Add(e.BytesDone - counted)
-			counted = e.BytesDone
-		case worker.EventNote:
+		if e.Kind == worker.EventNote {
 			r.note(fmt.Sprintf("%s: %s", it.src, e.Message))
 		}
+	}
+	return job
+}
+
+// copy copies one object with the worker, recording it in the journal as
+// soon as it is proven (before its checkpoint goes: a kill in between
+// leaves the object both recorded and resumable, never lost; the next run
+// removes that checkpoint, see doneBefore).
+func (r *Runner) copy(ctx context.Context, it item, src *worker.ObjectInfo) {
+	job := r.job(it)
+	job.SourceInfo = src
+	notes := job.Events
+	var counted int64 // bytes of this object already in the tally
+	job.Events = func(e worker.Event) {
+		if e.Kind == worker.EventPartDone || e.Kind == worker.EventResuming {
+			r.tally.bytesDone.Add(e.BytesDone - counted)
+			counted = e.BytesDone
+		}
+		notes(e)
 	}
 	var recordErr error
 	job.Proven = func(res worker.Result) {

@@ -153,7 +153,7 @@ func (r *Runner) produce(ctx context.Context, items chan<- item) error {
 		r.tally.selected.Add(1)
 		if it.listed != nil {
 			r.tally.bytesSelected.Add(it.listed.Size)
-			if r.doneBefore(it, it.listed.ETag, it.listed.Size) {
+			if r.doneBefore(ctx, it, it.listed.ETag, it.listed.Size) {
 				return nil
 			}
 		}
@@ -170,12 +170,20 @@ func (r *Runner) produce(ctx context.Context, items chan<- item) error {
 	return r.listing(ctx, emit)
 }
 
-// doneBefore reports (and counts) an object an earlier run finished.
-func (r *Runner) doneBefore(it item, etag string, size int64) bool {
+// doneBefore reports (and counts) an object an earlier run finished, and
+// removes the checkpoint a run killed between the object's journal line
+// and its checkpoint's removal left of a large one.
+func (r *Runner) doneBefore(ctx context.Context, it item, etag string, size int64) bool {
 	if !r.journal.Done(checkpoint.Entry{Source: it.src.Key, Dest: it.dst.Key, ETag: etag, Size: size}) {
 		return false
 	}
 	r.skip(it, ReasonDoneBefore, size)
+	if plan, err := r.plan(size); err == nil && !plan.Single && !r.opts.DryRun {
+		job := r.job(it)
+		if err := worker.Forget(ctx, r.store, job); err != nil {
+			r.note(fmt.Sprintf("%s: %v", it.src, err))
+		}
+	}
 	return true
 }
 

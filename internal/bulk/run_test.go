@@ -323,6 +323,54 @@ func TestRunRerunSkipsDone(t *testing.T) {
 	}
 }
 
+// A run killed between a large object's journal line and the removal of
+// its checkpoint leaves the checkpoint behind: the next run skips the
+// object by its journal line and removes the checkpoint (aborting its
+// upload, which the copy completed: a no-op). A dry run leaves it.
+func TestRunRerunRemovesLeftoverCheckpoint(t *testing.T) {
+	t.Parallel()
+	g := newRig(t)
+	g.putSrc(map[string]int64{"a": 10, "big": bigSize})
+	saved := map[string][]byte{} // the state files as they were at completion
+	g.fs.fail = func(op string, _ worker.Object) error {
+		if op == "Complete" {
+			for _, path := range g.stateFiles() {
+				data, err := os.ReadFile(path)
+				if err != nil {
+					return err
+				}
+				saved[path] = data
+			}
+		}
+		return nil
+	}
+	first := g.run(context.Background(), nil)
+	if first.err != nil || first.sum.Copied != 2 || len(saved) == 0 || len(g.stateFiles()) != 0 {
+		t.Fatalf("first run: %v, %+v; %d state files saved at completion, %v left", first.err, first.sum, len(saved), g.stateFiles())
+	}
+	g.fs.fail = nil
+	for path, data := range saved { // as a kill after the journal line leaves them
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, dry := range []bool{true, false} {
+		g.fs.resetCounts()
+		res := g.run(context.Background(), func(o *Options) { o.DryRun = dry })
+		if res.err != nil || res.sum.Copied != 0 || res.sum.Skipped.DoneBefore != 2 {
+			t.Fatalf("dry run %v: %v, %+v; want both done before", dry, res.err, res.sum)
+		}
+		left, aborts := len(g.stateFiles()), g.fs.count("Abort")
+		if dry && (left != len(saved) || aborts != 0) || !dry && (left != 0 || aborts != 1 || g.fs.writes() != 1) {
+			t.Errorf("dry run %v: %d state files left of %d, %d aborts, %d writes", dry, left, len(saved), aborts, g.fs.writes())
+		}
+		if !dry && !strings.Contains(strings.Join(res.notes, "\n"), "the copy is done (the run's journal holds it)") {
+			t.Errorf("notes %q do not say why the checkpoint went", res.notes)
+		}
+	}
+	g.requireSame("data/big", "backup/2024/big")
+}
+
 // A source overwritten since the last run is copied again; the others not.
 func TestRunRecopiesChangedSource(t *testing.T) {
 	t.Parallel()
