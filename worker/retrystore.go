@@ -72,8 +72,15 @@ const (
 // attempt runs op with its own timeout per attempt (and slot of the gate),
 // retried as policy says.
 func attempt[T any](ctx context.Context, s *retryStore, name string, timeout time.Duration, op func(context.Context) (T, error)) (T, error) {
-	return Retry(ctx, s.policy, name, func(ctx context.Context) (T, error) {
-		return gated(ctx, s.gate, func(ctx context.Context) (T, error) {
+	return RetryGated(ctx, s.policy, s.gate, name, timeout, op)
+}
+
+// RetryGated runs op as Retry does, each attempt holding a slot of gate
+// (at once when gate is nil) and bounded by timeout from when it has the
+// slot: time queued for a slot does not count against an attempt.
+func RetryGated[T any](ctx context.Context, p RetryPolicy, gate *Gate, name string, timeout time.Duration, op func(context.Context) (T, error)) (T, error) {
+	return Retry(ctx, p, name, func(ctx context.Context) (T, error) {
+		return gated(ctx, gate, func(ctx context.Context) (T, error) {
 			ctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
 			return op(ctx)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -63,8 +62,6 @@ type Runner struct {
 	journal  *checkpoint.Journal
 	failures *failureReport
 	tally    tally
-
-	listRequests atomic.Int64
 }
 
 // New prepares a run over store (the raw OSS client) and lister. gate is

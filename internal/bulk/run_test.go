@@ -1144,6 +1144,32 @@ func TestRunGateBoundsConcurrency(t *testing.T) {
 	}
 }
 
+// The listing takes a slot of the run's budget: a throttled page is
+// retried, counted as throttled, and cuts the limit as a throttled copy
+// does; its requests are in the summary's count.
+func TestRunListingThrottled(t *testing.T) {
+	t.Parallel()
+	g := newRig(t)
+	g.fs.pageSize = 2
+	g.putSrc(map[string]int64{"a": 1, "b": 2, "c": 3})
+	var lists atomic.Int32
+	g.fs.fail = func(op string, _ worker.Object) error {
+		if op == "List" && lists.Add(1) == 1 {
+			return &fakeErr{code: "SlowDown", class: worker.Throttled}
+		}
+		return nil
+	}
+	res := g.run(context.Background(), nil)
+	if res.err != nil || res.sum.Copied != 3 {
+		t.Fatalf("Run = %v, %+v", res.err, res.sum)
+	}
+	sent := g.fs.count("List") + g.fs.count("Head") + g.fs.count("CopyObject")
+	if s := res.sum; s.Throttled != 1 || s.Retries != 1 || s.MinLimit != res.opts.Parallel-1 || s.Requests != int64(sent) {
+		t.Errorf("summary %+v; want 1 throttled, 1 retry, the limit cut to %d, %d requests (%d lists)", s,
+			res.opts.Parallel-1, sent, g.fs.count("List"))
+	}
+}
+
 // Snapshot may be read while the run goes on (the CLI's progress starts
 // reading it before Run), and its counters only grow. Not parallel: a data
 // race here would be blamed on every test running alongside.

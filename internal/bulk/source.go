@@ -56,10 +56,10 @@ func (r *Runner) listing(ctx context.Context, emit func(item) error) error {
 	src, dst := r.opts.Source, r.opts.Dest
 	token := ""
 	for {
-		page, err := worker.Retry(ctx, r.opts.Retry, "ListObjectsV2", func(ctx context.Context) (Page, error) {
-			ctx, cancel := context.WithTimeout(ctx, listTimeout)
-			defer cancel()
-			r.listRequests.Add(1)
+		// The listing takes a slot of the run's budget as every request
+		// does: --parallel bounds the run's requests in flight, and a
+		// throttled page counts towards the limit as a throttled copy.
+		page, err := worker.RetryGated(ctx, r.opts.Retry, r.gate, "ListObjectsV2", listTimeout, func(ctx context.Context) (Page, error) {
 			return r.lister.List(ctx, src.Bucket, src.Prefix, token)
 		})
 		if err != nil {

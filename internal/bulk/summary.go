@@ -82,7 +82,7 @@ func (r *Runner) Snapshot() Snapshot {
 	return Snapshot{Listing: t.listing.Load(), Listed: t.listed.Load(), Selected: t.selected.Load(),
 		Copied: t.copied.Load(), Skipped: t.skipped.Load(), Failed: t.failed.Load(),
 		BytesSelected: t.bytesSelected.Load(), BytesDone: t.bytesDone.Load(), BytesSkipped: t.bytesSkipped.Load(), BytesCopied: t.bytesCopied.Load(),
-		Requests: gs.Requests + r.listRequests.Load(), Throttled: gs.Throttled, Limit: gs.Limit, InFlight: gs.InFlight,
+		Requests: gs.Requests, Throttled: gs.Throttled, Limit: gs.Limit, InFlight: gs.InFlight,
 		Elapsed: t.elapsed()}
 }
 
@@ -117,7 +117,7 @@ func (r *Runner) summary(start time.Time) Summary {
 	gs := r.gate.Stats()
 	s := Summary{Source: r.opts.Source.String(), Destination: r.opts.Dest.String(), DryRun: r.opts.DryRun,
 		Listed: t.listed.Load(), Filtered: t.filtered.Load(), Copied: t.copied.Load(), Failed: t.failed.Load(),
-		Bytes: t.bytesCopied.Load(), Requests: gs.Requests + r.listRequests.Load(), Throttled: gs.Throttled,
+		Bytes: t.bytesCopied.Load(), Requests: gs.Requests, Throttled: gs.Throttled,
 		Retries: t.retries.Load(), MinLimit: gs.MinLimit, Seconds: time.Since(start).Seconds()}
 	s.Skipped.DoneBefore, s.Skipped.Exists, s.Skipped.UpToDate = t.skippedDone.Load(), t.skippedExists.Load(), t.skippedUpToDate.Load()
 	if r.opts.DryRun {
