@@ -31,6 +31,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"gopkg.in/yaml.v3"
 
+	"github.com/osscopy/osscopy/internal/e2e"
 	"github.com/osscopy/osscopy/internal/ossapi"
 )
 
@@ -143,7 +144,7 @@ func newAPIRig(t *testing.T, args ...string) apiRig { return apiRig{newCpRig(t, 
 func (r apiRig) api(t *testing.T, env []string, args ...string) apiRun {
 	t.Helper()
 	args = append([]string{"api"}, args...)
-	stdout, stderr, code := runOsscopy(t, r.env(env...), args...)
+	stdout, stderr, code := runOsscopy(t, r.Env(env...), args...)
 	return apiRun{args, stdout, stderr, code}
 }
 
@@ -190,16 +191,6 @@ func (r apiRig) uploadIDs(t *testing.T, bucket string) []string {
 	return ids
 }
 
-// sdkHead is HeadObject with the SDK.
-func (r apiRig) sdkHead(t *testing.T, bucket, key string) *oss.HeadObjectResult {
-	t.Helper()
-	h, err := r.client().HeadObject(callCtx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
-	if err != nil {
-		t.Fatalf("HeadObject %s/%s: %v", bucket, key, err)
-	}
-	return h
-}
-
 // sdkGet reads an object, or the byte range rng of it, with the SDK.
 func (r apiRig) sdkGet(t *testing.T, bucket, key, rng string) []byte {
 	t.Helper()
@@ -207,7 +198,7 @@ func (r apiRig) sdkGet(t *testing.T, bucket, key, rng string) []byte {
 	if rng != "" {
 		req.Range = oss.Ptr(rng)
 	}
-	res, err := r.client().GetObject(callCtx(t), req)
+	res, err := r.Client().GetObject(e2e.Ctx(t), req)
 	if err != nil {
 		t.Fatalf("GetObject %s/%s %s: %v", bucket, key, rng, err)
 	}
@@ -222,7 +213,7 @@ func (r apiRig) sdkGet(t *testing.T, bucket, key, rng string) []byte {
 // sdkTags reads an object's tags with the SDK.
 func (r apiRig) sdkTags(t *testing.T, bucket, key string) url.Values {
 	t.Helper()
-	res, err := r.client().GetObjectTagging(callCtx(t), &oss.GetObjectTaggingRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	res, err := r.Client().GetObjectTagging(e2e.Ctx(t), &oss.GetObjectTaggingRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
 	if err != nil {
 		t.Fatalf("GetObjectTagging %s/%s: %v", bucket, key, err)
 	}
@@ -236,7 +227,7 @@ func (r apiRig) sdkTags(t *testing.T, bucket, key string) url.Values {
 // sdkMissing requires that bucket/key does not exist.
 func (r apiRig) sdkMissing(t *testing.T, bucket, key string) {
 	t.Helper()
-	_, err := r.client().HeadObject(callCtx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	_, err := r.Head(t, bucket, key)
 	serviceError(t, "HeadObject "+bucket+"/"+key, err, 404, "")
 }
 
@@ -417,7 +408,7 @@ func TestAPIPageExamples(t *testing.T) {
 	seed := []string{"--bucket", "examplebucket", "--seed-object", "oss://srcbucket/srcobject=300KiB"}
 	r := newAPIRig(t, seed...)
 	ignoring := newAPIRig(t, append(seed, "--ignore-part-copy-tagging")...)
-	src := r.sdkHead(t, "srcbucket", "srcobject")
+	src := r.head(t, "srcbucket", "srcobject")
 	srcBytes := r.sdkGet(t, "srcbucket", "srcobject", "")
 	first10 := r.sdkGet(t, "srcbucket", "srcobject", "bytes=0-9")
 	if len(srcBytes) != srcSize || len(first10) != 10 || !bytes.Equal(first10, srcBytes[:10]) {
@@ -515,7 +506,7 @@ func TestAPIPageExamples(t *testing.T) {
 func TestAPINotModified(t *testing.T) {
 	t.Parallel()
 	r := newAPIRig(t, "--bucket", "examplebucket", "--seed-object", "oss://srcbucket/srcobject=300KiB")
-	src := r.sdkHead(t, "srcbucket", "srcobject")
+	src := r.head(t, "srcbucket", "srcobject")
 	etag, later := oss.ToString(src.ETag), httpDate(src.LastModified.Add(time.Hour))
 	const earlier = pageDate
 	upc := func(flags ...string) []string { return withFlags(pageArgs(t, "plain"), flags...) }
@@ -591,7 +582,7 @@ func TestAPIWorkflow(t *testing.T) {
 	const size = 311521
 	r := newAPIRig(t, "--bucket", "examplebucket", "--seed-object", fmt.Sprintf("oss://srcbucket/workflow.bin=%d", size))
 	srcBytes := r.sdkGet(t, "srcbucket", "workflow.bin", "")
-	srcCRC := oss.ToString(r.sdkHead(t, "srcbucket", "workflow.bin").HashCRC64)
+	srcCRC := oss.ToString(r.head(t, "srcbucket", "workflow.bin").HashCRC64)
 	if len(srcBytes) != size || srcCRC == "" {
 		t.Fatalf("the source has %d bytes and CRC64 %q, want %d and one", len(srcBytes), srcCRC, size)
 	}
@@ -663,7 +654,7 @@ func TestAPIWorkflow(t *testing.T) {
 			}
 			done := decodeAs[ossapi.CompleteMultipartUploadResult](t, tc.format, do("complete-multipart-upload", complete...))
 			if want := multipartETag(t, etags...); done.ETag != want || done.HashCrc64ecma != srcCRC || done.Key != key ||
-				done.Bucket != "examplebucket" || done.Location != r.s.endpoint()+"/examplebucket/"+url.QueryEscape(key) {
+				done.Bucket != "examplebucket" || done.Location != r.Endpoint+"/examplebucket/"+url.QueryEscape(key) {
 				t.Errorf("complete-multipart-upload printed %+v, want ETag %s, the source's CRC64 %s, and the object's bucket, key and location", done, want, srcCRC)
 			}
 
@@ -771,11 +762,11 @@ func TestAPICopyObject(t *testing.T) {
 	t.Parallel()
 	r := newAPIRig(t, "--bucket", "examplebucket", "--bucket", "srcbucket")
 	body := bytes.Repeat([]byte("osscopy api copy-object\n"), 100)
-	if _, err := r.client().PutObject(callCtx(t), &oss.PutObjectRequest{Bucket: oss.Ptr("srcbucket"), Key: oss.Ptr("dir/a b+c 中.txt"),
+	if _, err := r.Client().PutObject(e2e.Ctx(t), &oss.PutObjectRequest{Bucket: oss.Ptr("srcbucket"), Key: oss.Ptr("dir/a b+c 中.txt"),
 		Body: bytes.NewReader(body), ContentType: oss.Ptr("text/x-source"), Metadata: map[string]string{"owner": "bob"}}); err != nil {
 		t.Fatalf("PutObject: %v", err)
 	}
-	srcCRC := oss.ToString(r.sdkHead(t, "srcbucket", "dir/a b+c 中.txt").HashCRC64)
+	srcCRC := oss.ToString(r.head(t, "srcbucket", "dir/a b+c 中.txt").HashCRC64)
 	replace := []string{"--metadata-directive", "REPLACE", "--metadata", "Owner=alice", "--metadata", "project=osscopy", "--content-type", "text/plain"}
 	for _, tc := range []struct {
 		name, format string
@@ -944,8 +935,8 @@ func TestAPIUsageErrors(t *testing.T) {
 	})
 	// The environment does reach the server: a valid command is one request.
 	r.api(t, nil, "head-object", "--bucket", "srcbucket", "--key", "srcobject").want(t, 0)
-	r.stopServer()
-	if log := r.accessLog(); len(log) != 1 || log[0].Op != "HeadObject" {
+	r.Stop(t)
+	if log := r.Log(t); len(log) != 1 || log[0].Op != "HeadObject" {
 		t.Errorf("the access log shows %+v, want only the HeadObject of the valid command: usage errors send nothing", log)
 	}
 }
@@ -968,7 +959,7 @@ func TestAPIHelp(t *testing.T) {
 	}
 	t.Run("api", func(t *testing.T) {
 		t.Parallel()
-		stdout, stderr, code := runOsscopy(t, childEnv(), "api", "--help")
+		stdout, stderr, code := runOsscopy(t, e2e.ChildEnv(), "api", "--help")
 		if code != 0 || stderr != "" {
 			t.Fatalf("exit status %d, stderr %q; want 0 and nothing", code, stderr)
 		}
@@ -982,7 +973,7 @@ func TestAPIHelp(t *testing.T) {
 	for _, sub := range api.Commands() {
 		t.Run(sub.Name(), func(t *testing.T) {
 			t.Parallel()
-			stdout, stderr, code := runOsscopy(t, childEnv(), "api", sub.Name(), "--help")
+			stdout, stderr, code := runOsscopy(t, e2e.ChildEnv(), "api", sub.Name(), "--help")
 			if code != 0 || stderr != "" {
 				t.Fatalf("exit status %d, stderr %q; want 0 and nothing", code, stderr)
 			}

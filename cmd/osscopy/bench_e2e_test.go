@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/osscopy/osscopy/internal/e2e"
 )
 
 // TestBenchUsage: bad arguments are usage errors, found before any process starts.
@@ -19,7 +21,7 @@ func TestBenchUsage(t *testing.T) {
 		{[]string{"bench", "extra"}, `bench takes no arguments`},
 		{[]string{"bench", "--parallel", "3"}, `unknown flag: --parallel`},
 	} {
-		_, stderr, code := runOsscopy(t, childEnv(), tc.args...)
+		_, stderr, code := runOsscopy(t, e2e.ChildEnv(), tc.args...)
 		if code != 2 || !strings.Contains(stderr, tc.want) {
 			t.Errorf("osscopy %q: exit status %d, stderr %q; want 2 and %q", tc.args, code, stderr, tc.want)
 		}
@@ -32,7 +34,7 @@ func TestBenchUsage(t *testing.T) {
 func TestBenchQuickScenario(t *testing.T) {
 	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "out")
-	stdout, stderr, code := runOsscopy(t, childEnv(), "bench", "--quick", "--scenario", "100gib", "--out", dir)
+	stdout, stderr, code := runOsscopy(t, e2e.ChildEnv(), "bench", "--quick", "--scenario", "100gib", "--out", dir)
 	if code != 0 {
 		t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
 	"github.com/osscopy/osscopy/internal/cleanup"
+	"github.com/osscopy/osscopy/internal/e2e"
 )
 
 // cleanupRig is a server with four uploads in dst: two under old/, one
@@ -25,7 +26,7 @@ func newCleanupRig(t *testing.T) *cleanupRig {
 	t.Helper()
 	r := &cleanupRig{cpRig: newCpRig(t, "--bucket", "dst", "--deny", "AbortMultipartUpload=dst/denied/*"), ids: map[string]string{}}
 	for _, key := range []string{"old/a", "old/b", "keep/c", "denied/d"} {
-		res, err := r.client().InitiateMultipartUpload(callCtx(t), &oss.InitiateMultipartUploadRequest{Bucket: oss.Ptr("dst"), Key: oss.Ptr(key)})
+		res, err := r.Client().InitiateMultipartUpload(e2e.Ctx(t), &oss.InitiateMultipartUploadRequest{Bucket: oss.Ptr("dst"), Key: oss.Ptr(key)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,17 +42,17 @@ func newCleanupRig(t *testing.T) *cleanupRig {
 	return r
 }
 
-func (r *cleanupRig) run(args ...string) (stdout, stderr string, code int) {
-	r.t.Helper()
-	return runOsscopy(r.t, r.env(), append([]string{"cleanup", "--checkpoint-dir", r.ckpt}, args...)...)
+func (r *cleanupRig) run(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	return runOsscopy(t, r.Env(), append([]string{"cleanup", "--checkpoint-dir", r.ckpt}, args...)...)
 }
 
-func (r *cleanupRig) report(args ...string) (cleanup.Report, int) {
-	r.t.Helper()
-	out, stderr, code := r.run(append(args, "--output-format", "json")...)
+func (r *cleanupRig) report(t *testing.T, args ...string) (cleanup.Report, int) {
+	t.Helper()
+	out, stderr, code := r.run(t, append(args, "--output-format", "json")...)
 	var rep cleanup.Report
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
-		r.t.Fatalf("cleanup %q printed %q (%v); stderr %q", args, out, err, stderr)
+		t.Fatalf("cleanup %q printed %q (%v); stderr %q", args, out, err, stderr)
 	}
 	return rep, code
 }
@@ -71,7 +72,7 @@ func TestCleanup(t *testing.T) {
 
 	// A dry run and a run with a limit no upload reaches abort nothing.
 	for _, args := range [][]string{{"oss://dst", "--older-than", "0s", "--dry-run"}, {"oss://dst", "--older-than", "1000h"}} {
-		rep, code := r.report(args...)
+		rep, code := r.report(t, args...)
 		want := cleanup.WouldAbort
 		if !slices.Contains(args, "--dry-run") {
 			want = cleanup.KeptRecent
@@ -81,26 +82,26 @@ func TestCleanup(t *testing.T) {
 			t.Errorf("cleanup %q: exit %d, actions %v", args, code, got)
 		}
 	}
-	if n := count(r.accessLog(), "AbortMultipartUpload", 0); n != 0 {
+	if n := e2e.Count(r.Log(t), "AbortMultipartUpload", 0); n != 0 {
 		t.Fatalf("%d aborts sent before the real run", n)
 	}
 
 	// A prefix limits what is listed.
-	rep, code := r.report("oss://dst/old/", "--older-than", "0s")
+	rep, code := r.report(t, "oss://dst/old/", "--older-than", "0s")
 	if got := actions(rep); code != 0 || len(got) != 2 || got["old/a"] != cleanup.Aborted || got["old/b"] != cleanup.Aborted {
 		t.Errorf("cleanup of old/: exit %d, actions %v", code, got)
 	}
 
 	// The whole bucket: the denied abort fails and is reported, the
 	// resumable upload is kept, exit status 1.
-	out, stderr, code := r.run("oss://dst", "--older-than", "0s")
+	out, stderr, code := r.run(t, "oss://dst", "--older-than", "0s")
 	if code != 1 || !strings.Contains(out, "failed") || !strings.Contains(out, "denied/d") || !strings.Contains(out, "AccessDenied") ||
 		!strings.Contains(out, "kept-resumable") || !strings.Contains(stderr, "could not be aborted") {
 		t.Errorf("cleanup of dst: exit %d\nstdout %s\nstderr %s", code, out, stderr)
 	}
-	var left []string // uploadsLeft gives "key uploadID"
-	for _, u := range r.uploadsLeft("dst") {
-		left = append(left, strings.Fields(u)[0])
+	var left []string
+	for _, u := range r.Uploads(t, "dst") {
+		left = append(left, u.Key)
 	}
 	slices.Sort(left)
 	if want := []string{"denied/d", "keep/c"}; !slices.Equal(left, want) {
@@ -108,7 +109,7 @@ func TestCleanup(t *testing.T) {
 	}
 
 	// --include-resumable aborts the checkpointed one too.
-	rep, code = r.report("oss://dst/keep/", "--older-than", "0s", "--include-resumable")
+	rep, code = r.report(t, "oss://dst/keep/", "--older-than", "0s", "--include-resumable")
 	if got := actions(rep); code != 0 || got["keep/c"] != cleanup.Aborted {
 		t.Errorf("--include-resumable: exit %d, actions %v", code, got)
 	}
@@ -127,12 +128,12 @@ func TestCleanupUsageErrors(t *testing.T) {
 		{"oss://dst", "--parallel", "0"},
 		{"oss://dst", "--output-format", "yaml"},
 	} {
-		_, stderr, code := runOsscopy(t, r.env(), append([]string{"cleanup"}, args...)...)
+		_, stderr, code := runOsscopy(t, r.Env(), append([]string{"cleanup"}, args...)...)
 		if code != 2 || !strings.HasPrefix(stderr, "osscopy: ") {
 			t.Errorf("cleanup %q: exit %d, stderr %q; want 2 and a message", args, code, stderr)
 		}
 	}
-	if n := len(r.accessLog()); n != 0 {
+	if n := len(r.Log(t)); n != 0 {
 		t.Errorf("usage errors sent %d requests", n)
 	}
 }

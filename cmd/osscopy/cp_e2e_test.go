@@ -11,7 +11,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/sha256"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -33,313 +32,68 @@ import (
 	"github.com/osscopy/osscopy/planner"
 )
 
-const (
-	cpKeyID  = "LTAIcpE2Etest"
-	cpSecret = "cp-e2e-secret-9d41"
-	// cpTimeout bounds one cp run that is expected to finish: generous,
-	// for a -race binary on a loaded machine.
-	cpTimeout = 2 * time.Minute
-)
-
-// cpRig is an `osscopy server` with a known key pair and an access log,
-// and what a cp against it needs: an environment and a checkpoint dir.
+// cpRig is an `osscopy server` with a known key pair and an access log
+// (an e2e.Server: Env, Client, Log, WaitForLog, Stop), and a checkpoint
+// dir for the cp runs against it.
 type cpRig struct {
-	t       *testing.T
-	s       *serverProc
-	logPath string
-	ckpt    string
-	home    string
-	secret  string
+	*e2e.Server
+	ckpt string
 }
 
-// newCpRig starts `osscopy server` with the test key pair, an access log
-// and args (buckets, seeds, faults).
+// newCpRig starts `osscopy server` with the harness's key pair, an access
+// log and args (buckets, seeds, faults).
 func newCpRig(t *testing.T, args ...string) *cpRig {
 	t.Helper()
-	return newCpRigFrom(t, "", cpSecret, args...)
+	return newCpRigWith(t, e2e.ServerOptions{Args: args})
 }
 
-// newCpRigFrom starts the server from bin (e2e.Bin() when empty) with secret.
-func newCpRigFrom(t *testing.T, bin, secret string, args ...string) *cpRig {
+// newCpRigWith starts the server as o says.
+func newCpRigWith(t *testing.T, o e2e.ServerOptions) *cpRig {
 	t.Helper()
-	dir := t.TempDir()
-	r := &cpRig{t: t, logPath: filepath.Join(dir, "access.log"), ckpt: filepath.Join(dir, "checkpoints"),
-		home: filepath.Join(dir, "home"), secret: secret}
-	if err := os.Mkdir(r.home, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	args = append([]string{"--addr", "127.0.0.1:0", "--access-key-id", cpKeyID, "--access-key-secret", secret, "--access-log", r.logPath}, args...)
-	if bin == "" {
-		r.s = startServer(t, nil, args...)
-	} else {
-		r.s = startServerWith(t, bin, nil, args...)
-	}
-	return r
+	return &cpRig{Server: e2e.StartServerWith(t, o), ckpt: filepath.Join(t.TempDir(), "checkpoints")}
 }
-
-// env is the environment of a cp run: the server's endpoint and region, the
-// key pair, no token, an empty HOME (so no ~/.ossutilconfig), then extra
-// (later values win).
-func (r *cpRig) env(extra ...string) []string {
-	return childEnv(append([]string{"OSS_ACCESS_KEY_ID=" + cpKeyID, "OSS_ACCESS_KEY_SECRET=" + r.secret, "OSS_SESSION_TOKEN=",
-		"OSS_REGION=" + r.s.region(), "OSS_ENDPOINT=" + r.s.endpoint(), "HOME=" + r.home}, extra...)...)
-}
-
-// client is an SDK client that never retries (see serverProc.client).
-func (r *cpRig) client() *oss.Client { return r.s.client(cpKeyID, r.secret) }
 
 // cpArgs is `cp SRC DST` with the rig's checkpoint dir, no progress, and extra.
 func (r *cpRig) cpArgs(src, dst string, extra ...string) []string {
 	return append([]string{"cp", src, dst, "--checkpoint-dir", r.ckpt, "--no-progress"}, extra...)
 }
 
-// cp runs osscopy with args and the rig's environment to completion.
-func (r *cpRig) cp(args ...string) *cpProc {
-	r.t.Helper()
-	p := startCp(r.t, r.env(), args...)
-	p.wait(cpTimeout)
-	return p
-}
-
-// cpProc is a running or finished osscopy (or a shell running one).
-type cpProc struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	stdout syncBuffer
-	stderr syncBuffer
-	exited chan struct{}
-	took   time.Duration
-}
-
-// startCp starts osscopy with args; it is killed when the test ends.
-func startCp(t *testing.T, env []string, args ...string) *cpProc {
+// head reads an object's metadata with the SDK.
+func (r *cpRig) head(t *testing.T, bucket, key string) *oss.HeadObjectResult {
 	t.Helper()
-	return startProc(t, env, exec.Command(e2e.Bin(), args...))
-}
-
-// startShell runs line with /bin/sh, in a process group of its own so that
-// it and what it starts can be killed together.
-func startShell(t *testing.T, env []string, line string) *cpProc {
-	t.Helper()
-	cmd := exec.Command("/bin/sh", "-c", line)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	return startProc(t, env, cmd)
-}
-
-func startProc(t *testing.T, env []string, cmd *exec.Cmd) *cpProc {
-	t.Helper()
-	p := &cpProc{t: t, cmd: cmd, exited: make(chan struct{})}
-	cmd.Env = env
-	cmd.Stdout, cmd.Stderr = &p.stdout, &p.stderr
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		defer close(p.exited)
-		_ = cmd.Wait()
-		p.took = time.Since(start)
-	}()
-	t.Cleanup(func() {
-		p.kill()
-		if t.Failed() {
-			t.Logf("%q (%v after %v)\nstdout:\n%s\nstderr:\n%s", cmd.Args, cmd.ProcessState, p.took, p.stdout.String(), p.stderr.String())
-		}
-	})
-	return p
-}
-
-func (p *cpProc) kill() {
-	select {
-	case <-p.exited:
-		return
-	default:
-	}
-	if p.cmd.SysProcAttr != nil && p.cmd.SysProcAttr.Setpgid {
-		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL) // the group this test created
-	} else {
-		_ = p.cmd.Process.Kill()
-	}
-	<-p.exited
-}
-
-// wait waits at most timeout for the process to end and returns its exit
-// status; past timeout it kills it and fails the test.
-func (p *cpProc) wait(timeout time.Duration) int {
-	p.t.Helper()
-	select {
-	case <-p.exited:
-		return p.code()
-	case <-time.After(timeout):
-		p.kill()
-		p.t.Fatalf("%q still running after %v", p.cmd.Args, timeout)
-		return -1
-	}
-}
-
-func (p *cpProc) code() int { return p.cmd.ProcessState.ExitCode() }
-
-func (p *cpProc) signal(sig os.Signal) {
-	p.t.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
-		p.t.Fatalf("sending %v to %q: %v", sig, p.cmd.Args, err)
-	}
-}
-
-// requireCode requires the exit status want.
-func (p *cpProc) requireCode(want int) {
-	p.t.Helper()
-	if got := p.code(); got != want {
-		p.t.Fatalf("%q: exit %d, want %d\nstdout: %s\nstderr: %s", p.cmd.Args, got, want, p.stdout.String(), p.stderr.String())
-	}
-}
-
-// cpResult is the JSON result of --output-format json.
-type cpResult struct {
-	Source       string  `json:"source"`
-	Destination  string  `json:"destination"`
-	Size         int64   `json:"size"`
-	Single       bool    `json:"single_copy"`
-	Parts        int     `json:"parts"`
-	PartSize     int64   `json:"part_size"`
-	UploadID     string  `json:"upload_id"`
-	ETag         string  `json:"etag"`
-	CRC64        string  `json:"crc64"`
-	Seconds      float64 `json:"seconds"`
-	Retries      int64   `json:"retries"`
-	ResumedParts int     `json:"resumed_parts"`
-}
-
-// result parses stdout as the one JSON result of a successful run.
-func (p *cpProc) result() cpResult {
-	p.t.Helper()
-	var res cpResult
-	if err := json.Unmarshal([]byte(p.stdout.String()), &res); err != nil {
-		p.t.Fatalf("stdout is not a JSON result: %v\n%s", err, p.stdout.String())
-	}
-	return res
-}
-
-// logEntry is a line of the server's access log.
-type logEntry struct {
-	Op         string `json:"op"`
-	Bucket     string `json:"bucket"`
-	Key        string `json:"key"`
-	PartNumber int    `json:"part_number"`
-	UploadID   string `json:"upload_id"`
-	Status     int    `json:"status"`
-	Code       string `json:"code"`
-	Fault      string `json:"fault"`
-}
-
-// accessLog reads the complete lines of the access log so far.
-func (r *cpRig) accessLog() []logEntry {
-	r.t.Helper()
-	data, err := os.ReadFile(r.logPath)
-	if err != nil && !errors.Is(err, os.ErrNotExist) {
-		r.t.Fatal(err)
-	}
-	var out []logEntry
-	for {
-		line, rest, ok := bytes.Cut(data, []byte{'\n'})
-		if !ok {
-			return out // the rest, if any, is being written
-		}
-		data = rest
-		var e logEntry
-		if err := json.Unmarshal(line, &e); err != nil {
-			r.t.Fatalf("access log line %q: %v", line, err)
-		}
-		out = append(out, e)
-	}
-}
-
-// count counts the entries of op with status (any status when 0).
-func count(entries []logEntry, op string, status int) int {
-	n := 0
-	for _, e := range entries {
-		if e.Op == op && (status == 0 || e.Status == status) {
-			n++
-		}
-	}
-	return n
-}
-
-// waitForLog polls the access log until it shows at least n requests of op.
-func (r *cpRig) waitForLog(op string, n int) {
-	r.t.Helper()
-	const within = 30 * time.Second
-	deadline := time.Now().Add(within)
-	for count(r.accessLog(), op, 0) < n {
-		if time.Now().After(deadline) {
-			r.t.Fatalf("the access log shows fewer than %d %s after %v", n, op, within)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
-// stopServer stops the server cleanly: every request it answered is then
-// in the access log.
-func (r *cpRig) stopServer() { r.s.stop(syscall.SIGTERM) }
-
-func (r *cpRig) head(bucket, key string) *oss.HeadObjectResult {
-	r.t.Helper()
-	h, err := r.client().HeadObject(callCtx(r.t), &oss.HeadObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	h, err := r.Head(t, bucket, key)
 	if err != nil {
-		r.t.Fatalf("HeadObject %s/%s: %v", bucket, key, err)
+		t.Fatalf("HeadObject %s/%s: %v", bucket, key, err)
 	}
 	return h
 }
 
-// requireSameObject requires dst to have the size and CRC64 of src (read
-// with HEAD), and returns the CRC64.
-func (r *cpRig) requireSameObject(srcBucket, srcKey, dstBucket, dstKey string) string {
-	r.t.Helper()
-	src, dst := r.head(srcBucket, srcKey), r.head(dstBucket, dstKey)
+// requireSameObject requires dst to have the size and CRC64 of src, and
+// returns the CRC64. Two HEADs and no more, unlike e2e's
+// RequireSameObject, whose ranged GETs never retry: a server that injects
+// faults into every op (TestCpFaults) would fail them, and count them.
+func (r *cpRig) requireSameObject(t *testing.T, srcBucket, srcKey, dstBucket, dstKey string) string {
+	t.Helper()
+	src, dst := r.head(t, srcBucket, srcKey), r.head(t, dstBucket, dstKey)
 	if src.ContentLength != dst.ContentLength {
-		r.t.Errorf("%s/%s has %d bytes, the source %d", dstBucket, dstKey, dst.ContentLength, src.ContentLength)
+		t.Errorf("%s/%s has %d bytes, the source %d", dstBucket, dstKey, dst.ContentLength, src.ContentLength)
 	}
 	if oss.ToString(src.HashCRC64) == "" || oss.ToString(dst.HashCRC64) != oss.ToString(src.HashCRC64) {
-		r.t.Errorf("%s/%s has CRC64 %q, the source %q", dstBucket, dstKey, oss.ToString(dst.HashCRC64), oss.ToString(src.HashCRC64))
+		t.Errorf("%s/%s has CRC64 %q, the source %q", dstBucket, dstKey, oss.ToString(dst.HashCRC64), oss.ToString(src.HashCRC64))
 	}
 	return oss.ToString(src.HashCRC64)
 }
 
-// uploadsLeft lists the multipart uploads in progress in bucket.
-func (r *cpRig) uploadsLeft(bucket string) []string {
-	r.t.Helper()
-	res, err := r.client().ListMultipartUploads(callCtx(r.t), &oss.ListMultipartUploadsRequest{Bucket: oss.Ptr(bucket)})
-	if err != nil {
-		r.t.Fatalf("ListMultipartUploads %s: %v", bucket, err)
-	}
-	var ids []string
-	for _, u := range res.Uploads {
-		ids = append(ids, oss.ToString(u.Key)+" "+oss.ToString(u.UploadId))
-	}
-	return ids
-}
-
 // requireClean requires that bucket has no upload in progress and the
 // checkpoint dir no state file.
-func (r *cpRig) requireClean(bucket string) {
-	r.t.Helper()
-	if left := r.uploadsLeft(bucket); len(left) > 0 {
-		r.t.Errorf("ListMultipartUploads %s: %q are left, want none", bucket, left)
+func (r *cpRig) requireClean(t *testing.T, bucket string) {
+	t.Helper()
+	if left := r.Uploads(t, bucket); len(left) > 0 {
+		t.Errorf("ListMultipartUploads %s: %+v are left, want none", bucket, left)
 	}
 	if names, _ := filepath.Glob(filepath.Join(r.ckpt, "*.json")); len(names) > 0 {
-		r.t.Errorf("the checkpoint dir holds %q, want no .json", names)
+		t.Errorf("the checkpoint dir holds %q, want no .json", names)
 	}
-}
-
-// partAttempts counts the UploadPartCopy requests of each part in the log.
-func partAttempts(entries []logEntry) map[int]int {
-	m := map[int]int{}
-	for _, e := range entries {
-		if e.Op == "UploadPartCopy" {
-			m[e.PartNumber]++
-		}
-	}
-	return m
 }
 
 // resumeLine finds the command a cp interrupted by a signal prints.
@@ -422,8 +176,8 @@ func TestCpRealBytes(t *testing.T) {
 		t.Fatal(err)
 	}
 	begin := time.Now()
-	r := newCpRigFrom(t, bin, cpSecret, "--bucket", "src", "--bucket", "dst")
-	c := r.s.client(cpKeyID, cpSecret, func(cfg *oss.Config) {
+	r := newCpRigWith(t, e2e.ServerOptions{Bin: bin, Args: []string{"--bucket", "src", "--bucket", "dst"}})
+	c := r.ClientWith(func(cfg *oss.Config) {
 		// The SHA-256s are the proof; the SDK's CRCs would only double the hashing.
 		cfg.WithDisableUploadCRC64Check(true).WithDisableDownloadCRC64Check(true).WithReadWriteTimeout(time.Minute)
 	})
@@ -451,13 +205,13 @@ func TestCpRealBytes(t *testing.T) {
 	}
 	uploaded := time.Now()
 
-	p := r.cp(r.cpArgs("oss://src/real.bin", "oss://dst/real.bin", "--output-format", "json")...)
-	p.requireCode(0)
-	res := p.result()
+	p := e2e.Run(t, r.Env(), r.cpArgs("oss://src/real.bin", "oss://dst/real.bin", "--output-format", "json")...)
+	p.RequireCode(0)
+	res := p.Result()
 	if res.Single || res.Size != size || res.Parts < 2 || res.ResumedParts != 0 {
 		t.Errorf("result %+v: want a multipart copy of %d bytes from scratch", res, size)
 	}
-	if crc := r.requireSameObject("src", "real.bin", "dst", "real.bin"); res.CRC64 != crc {
+	if crc := r.requireSameObject(t, "src", "real.bin", "dst", "real.bin"); res.CRC64 != crc {
 		t.Errorf("result CRC64 %s, the source's %s", res.CRC64, crc)
 	}
 	copied := time.Now()
@@ -486,9 +240,9 @@ func TestCpHugeSynthetic(t *testing.T) {
 	t.Parallel()
 	const size = int64(5) << 40
 	r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/huge.bin=5TiB")
-	p := r.cp(r.cpArgs("oss://src/huge.bin", "oss://dst/huge.bin", "--output-format", "json")...)
-	p.requireCode(0)
-	res := p.result()
+	p := e2e.Run(t, r.Env(), r.cpArgs("oss://src/huge.bin", "oss://dst/huge.bin", "--output-format", "json")...)
+	p.RequireCode(0)
+	res := p.Result()
 	wantPart := planner.DefaultPartSize(size, DefaultParallel)
 	wantParts := int((size + wantPart - 1) / wantPart)
 	if res.Size != size || res.Single || res.PartSize != wantPart || res.Parts != wantParts || res.ResumedParts != 0 {
@@ -497,20 +251,20 @@ func TestCpHugeSynthetic(t *testing.T) {
 	if res.Parts > planner.MaxParts || res.Source != "oss://src/huge.bin" || res.Destination != "oss://dst/huge.bin" {
 		t.Errorf("result %+v: want at most %d parts from oss://src/huge.bin to oss://dst/huge.bin", res, planner.MaxParts)
 	}
-	if crc := r.requireSameObject("src", "huge.bin", "dst", "huge.bin"); res.CRC64 != crc {
+	if crc := r.requireSameObject(t, "src", "huge.bin", "dst", "huge.bin"); res.CRC64 != crc {
 		t.Errorf("result CRC64 %q, HEAD of the source says %q", res.CRC64, crc)
 	}
-	r.requireClean("dst")
-	r.stopServer()
-	log := r.accessLog()
-	attempts := partAttempts(log)
-	if len(attempts) != wantParts || count(log, "UploadPartCopy", 200) != wantParts {
+	r.requireClean(t, "dst")
+	r.Stop(t)
+	log := r.Log(t)
+	attempts := e2e.PartAttempts(log)
+	if len(attempts) != wantParts || e2e.Count(log, "UploadPartCopy", 200) != wantParts {
 		t.Errorf("the access log shows %d UploadPartCopy (%d OK) of %d parts; want each of %d parts once",
-			count(log, "UploadPartCopy", 0), count(log, "UploadPartCopy", 200), len(attempts), wantParts)
+			e2e.Count(log, "UploadPartCopy", 0), e2e.Count(log, "UploadPartCopy", 200), len(attempts), wantParts)
 	}
-	if count(log, "InitiateMultipartUpload", 0) != 1 || count(log, "CompleteMultipartUpload", 0) != 1 {
+	if e2e.Count(log, "InitiateMultipartUpload", 0) != 1 || e2e.Count(log, "CompleteMultipartUpload", 0) != 1 {
 		t.Errorf("the access log shows %d InitiateMultipartUpload and %d CompleteMultipartUpload, want 1 each",
-			count(log, "InitiateMultipartUpload", 0), count(log, "CompleteMultipartUpload", 0))
+			e2e.Count(log, "InitiateMultipartUpload", 0), e2e.Count(log, "CompleteMultipartUpload", 0))
 	}
 	t.Logf("5 TiB in %d parts of %d bytes: %.1fs", res.Parts, res.PartSize, res.Seconds)
 }
@@ -529,52 +283,52 @@ func TestCpResumesAfterInterruption(t *testing.T) {
 			r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/big.bin=2TiB", "--latency", "UploadPartCopy=20ms")
 			// 2 GiB parts: 1,024 of them, so that both runs take seconds, not tens.
 			args := r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", "--parallel", fmt.Sprint(parallel), "--part-size", "2GiB", "--output-format", "json")
-			first := startCp(t, r.env(), args...)
-			r.waitForLog("UploadPartCopy", 40)
-			first.signal(sig)
-			first.wait(cpTimeout)
+			first := e2e.Start(t, r.Env(), args...)
+			r.WaitForLog(t, "UploadPartCopy", 40)
+			first.Signal(sig)
+			first.Wait(e2e.RunTimeout)
 
-			var second *cpProc
+			var second *e2e.Proc
 			if sig == syscall.SIGKILL {
-				if ws, ok := first.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-					t.Fatalf("the first run ended with %v, not by SIGKILL", first.cmd.ProcessState)
+				if !first.KilledBy(syscall.SIGKILL) {
+					t.Fatalf("the first run ended with %v, not by SIGKILL", first.Cmd.ProcessState)
 				}
-				second = startCp(t, r.env(), args...)
+				second = e2e.Start(t, r.Env(), args...)
 			} else {
-				first.requireCode(1)
-				if first.stdout.String() != "" {
-					t.Errorf("the interrupted run printed %q on stdout", first.stdout.String())
+				first.RequireCode(1)
+				if first.Stdout() != "" {
+					t.Errorf("the interrupted run printed %q on stdout", first.Stdout())
 				}
-				if !strings.Contains(first.stderr.String(), "copy interrupted") {
-					t.Errorf("stderr %q does not say the copy was interrupted", first.stderr.String())
+				if !strings.Contains(first.Stderr(), "copy interrupted") {
+					t.Errorf("stderr %q does not say the copy was interrupted", first.Stderr())
 				}
-				line := resumeLine(t, first.stderr.String())
-				if strings.Contains(line, cpSecret) || strings.Contains(line, "<secret>") {
+				line := resumeLine(t, first.Stderr())
+				if strings.Contains(line, r.Secret) || strings.Contains(line, "<secret>") {
 					t.Errorf("resume command %q: the keys came from the environment, so it needs no secret", line)
 				}
-				second = startShell(t, r.env(), line)
+				second = e2e.StartShell(t, r.Env(), line)
 			}
-			second.wait(cpTimeout)
-			second.requireCode(0)
-			res := second.result()
+			second.Wait(e2e.RunTimeout)
+			second.RequireCode(0)
+			res := second.Result()
 			if res.Parts != parts || res.ResumedParts < 40 || res.ResumedParts >= parts {
 				t.Errorf("second run: %d parts, %d resumed; want %d parts, of which at least the 40 logged were resumed", res.Parts, res.ResumedParts, parts)
 			}
-			if crc := r.requireSameObject("src", "big.bin", "dst", "big.bin"); res.CRC64 != crc {
+			if crc := r.requireSameObject(t, "src", "big.bin", "dst", "big.bin"); res.CRC64 != crc {
 				t.Errorf("result CRC64 %q, the source's %q", res.CRC64, crc)
 			}
-			r.requireClean("dst")
-			r.stopServer()
-			log := r.accessLog()
-			ok := count(log, "UploadPartCopy", 200)
+			r.requireClean(t, "dst")
+			r.Stop(t)
+			log := r.Log(t)
+			ok := e2e.Count(log, "UploadPartCopy", 200)
 			if ok < parts || ok > parts+parallel {
 				t.Errorf("%d UploadPartCopy succeeded over both runs, want %d to %d (parts + --parallel)", ok, parts, parts+parallel)
 			}
-			if n := count(log, "InitiateMultipartUpload", 0); n != 1 {
+			if n := e2e.Count(log, "InitiateMultipartUpload", 0); n != 1 {
 				t.Errorf("%d InitiateMultipartUpload over both runs, want 1: the second run must resume the upload", n)
 			}
 			t.Logf("%v: %d UploadPartCopy OK (%d requests) over both runs for %d parts (bound %d); %d parts resumed",
-				sig, ok, count(log, "UploadPartCopy", 0), parts, parts+parallel, res.ResumedParts)
+				sig, ok, e2e.Count(log, "UploadPartCopy", 0), parts, parts+parallel, res.ResumedParts)
 		})
 	}
 }
@@ -585,23 +339,23 @@ func TestCpResumesAfterInterruption(t *testing.T) {
 func TestCpSourceOverwritten(t *testing.T) {
 	t.Parallel()
 	r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/big.bin=1TiB", "--latency", "UploadPartCopy=50ms")
-	p := startCp(t, r.env(), r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", "--parallel", "8", "--part-size", "1GiB")...)
-	r.waitForLog("UploadPartCopy", 16)
-	putObject(t, r.client(), "src", "big.bin", []byte("new version"))
-	p.wait(cpTimeout)
-	p.requireCode(1)
-	if !strings.Contains(p.stderr.String(), "the source changed during the copy") {
-		t.Errorf("stderr %q does not say the source changed", p.stderr.String())
+	p := e2e.Start(t, r.Env(), r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", "--parallel", "8", "--part-size", "1GiB")...)
+	r.WaitForLog(t, "UploadPartCopy", 16)
+	r.PutObject(t, "src", "big.bin", []byte("new version"))
+	p.Wait(e2e.RunTimeout)
+	p.RequireCode(1)
+	if !strings.Contains(p.Stderr(), "the source changed during the copy") {
+		t.Errorf("stderr %q does not say the source changed", p.Stderr())
 	}
-	_, err := r.client().HeadObject(callCtx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("dst"), Key: oss.Ptr("big.bin")})
+	_, err := r.Head(t, "dst", "big.bin")
 	serviceError(t, "HeadObject dst/big.bin after the failed copy", err, 404, "")
-	r.requireClean("dst")
-	r.stopServer()
-	log := r.accessLog()
-	if n := count(log, "AbortMultipartUpload", 0); n != 1 {
+	r.requireClean(t, "dst")
+	r.Stop(t)
+	log := r.Log(t)
+	if n := e2e.Count(log, "AbortMultipartUpload", 0); n != 1 {
 		t.Errorf("%d AbortMultipartUpload, want 1", n)
 	}
-	if n := count(log, "CompleteMultipartUpload", 0); n != 0 {
+	if n := e2e.Count(log, "CompleteMultipartUpload", 0); n != 0 {
 		t.Errorf("%d CompleteMultipartUpload, want none", n)
 	}
 }
@@ -625,18 +379,18 @@ func TestCpFaults(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r := newCpRig(t, append([]string{"--bucket", "dst", "--seed-object", "oss://src/f.bin=200GiB"}, tc.serverArgs...)...)
-			p := r.cp(r.cpArgs("oss://src/f.bin", "oss://dst/f.bin", append([]string{"--part-size", "1GiB", "--retry-times",
+			p := e2e.Run(t, r.Env(), r.cpArgs("oss://src/f.bin", "oss://dst/f.bin", append([]string{"--part-size", "1GiB", "--retry-times",
 				fmt.Sprint(retryTimes), "--output-format", "json"}, tc.cpArgs...)...)...)
-			p.requireCode(0)
-			res := p.result()
+			p.RequireCode(0)
+			res := p.Result()
 			if res.Parts != parts || res.Retries == 0 {
 				t.Errorf("result: %d parts, %d retries; want %d parts and some retries", res.Parts, res.Retries, parts)
 			}
-			if crc := r.requireSameObject("src", "f.bin", "dst", "f.bin"); res.CRC64 != crc {
+			if crc := r.requireSameObject(t, "src", "f.bin", "dst", "f.bin"); res.CRC64 != crc {
 				t.Errorf("result CRC64 %q, the source's %q", res.CRC64, crc)
 			}
-			r.stopServer()
-			log := r.accessLog()
+			r.Stop(t)
+			log := r.Log(t)
 			faults := map[string]int{}
 			injected := 0
 			for _, e := range log {
@@ -649,7 +403,7 @@ func TestCpFaults(t *testing.T) {
 				t.Errorf("the server injected %d faults %v, but cp reports %d retries: each should cost one retry", injected, faults, res.Retries)
 			}
 			worst := 0
-			for n, a := range partAttempts(log) {
+			for n, a := range e2e.PartAttempts(log) {
 				if a > retryTimes {
 					t.Errorf("part %d was tried %d times, more than --retry-times %d", n, a, retryTimes)
 				}
@@ -676,19 +430,19 @@ func TestCpBadCredentials(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/s.bin=10MiB")
-			p := startCp(t, r.env(tc.env...), r.cpArgs(tc.src, "oss://dst/s.bin")...)
-			p.wait(cpTimeout)
-			p.requireCode(1)
-			if p.took > 5*time.Second {
-				t.Errorf("it took %v to fail, want under 5s", p.took)
+			p := e2e.Start(t, r.Env(tc.env...), r.cpArgs(tc.src, "oss://dst/s.bin")...)
+			p.Wait(e2e.RunTimeout)
+			p.RequireCode(1)
+			if p.Took() > 5*time.Second {
+				t.Errorf("it took %v to fail, want under 5s", p.Took())
 			}
 			for _, w := range tc.want {
-				if !strings.Contains(p.stderr.String(), w) {
-					t.Errorf("stderr %q does not mention %s", p.stderr.String(), w)
+				if !strings.Contains(p.Stderr(), w) {
+					t.Errorf("stderr %q does not mention %s", p.Stderr(), w)
 				}
 			}
-			r.stopServer()
-			if log := r.accessLog(); len(log) != 1 {
+			r.Stop(t)
+			if log := r.Log(t); len(log) != 1 {
 				t.Errorf("the access log shows %d requests %+v, want exactly 1 (no retries)", len(log), log)
 			}
 		})
@@ -702,10 +456,10 @@ func TestCpBadCredentials(t *testing.T) {
 func TestCpMetadataAndTags(t *testing.T) {
 	t.Parallel()
 	r := newCpRig(t, "--bucket", "src", "--bucket", "dst")
-	c := r.client()
+	c := r.Client()
 	srcMeta := map[string]string{"owner": "alice", "project": "osscopy"}
 	srcTags := url.Values{"TagSrc": {"s 1"}, "Kind": {"test"}}
-	_, err := c.PutObject(callCtx(t), &oss.PutObjectRequest{Bucket: oss.Ptr("src"), Key: oss.Ptr("meta.bin"),
+	_, err := c.PutObject(e2e.Ctx(t), &oss.PutObjectRequest{Bucket: oss.Ptr("src"), Key: oss.Ptr("meta.bin"),
 		Body: bytes.NewReader(randomBytes(t, 3<<20+12345)), ContentType: oss.Ptr("text/x-e2e"), CacheControl: oss.Ptr("max-age=60"),
 		Metadata: srcMeta, Tagging: oss.Ptr(srcTags.Encode())})
 	if err != nil {
@@ -739,13 +493,13 @@ func TestCpMetadataAndTags(t *testing.T) {
 			t.Run(path.name+"/"+tc.name, func(t *testing.T) {
 				t.Parallel()
 				key := path.name + "-" + tc.name
-				p := r.cp(r.cpArgs("oss://src/meta.bin", "oss://dst/"+key, append(append([]string{"--output-format", "json"}, path.args...), tc.args...)...)...)
-				p.requireCode(0)
-				if res := p.result(); res.Single != path.single || !path.single && res.Parts != 4 {
+				p := e2e.Run(t, r.Env(), r.cpArgs("oss://src/meta.bin", "oss://dst/"+key, append(append([]string{"--output-format", "json"}, path.args...), tc.args...)...)...)
+				p.RequireCode(0)
+				if res := p.Result(); res.Single != path.single || !path.single && res.Parts != 4 {
 					t.Errorf("result %+v: want single_copy %v (4 parts when multipart)", res, path.single)
 				}
-				r.requireSameObject("src", "meta.bin", "dst", key)
-				h := r.head("dst", key)
+				r.requireSameObject(t, "src", "meta.bin", "dst", key)
+				h := r.head(t, "dst", key)
 				if got := oss.ToString(h.ContentType); got != tc.want.contentType {
 					t.Errorf("Content-Type %q, want %q", got, tc.want.contentType)
 				}
@@ -755,7 +509,7 @@ func TestCpMetadataAndTags(t *testing.T) {
 				if !reflect.DeepEqual(h.Metadata, tc.want.meta) {
 					t.Errorf("metadata %v, want %v", h.Metadata, tc.want.meta)
 				}
-				tags, err := c.GetObjectTagging(callCtx(t), &oss.GetObjectTaggingRequest{Bucket: oss.Ptr("dst"), Key: oss.Ptr(key)})
+				tags, err := c.GetObjectTagging(e2e.Ctx(t), &oss.GetObjectTaggingRequest{Bucket: oss.Ptr("dst"), Key: oss.Ptr(key)})
 				if err != nil {
 					t.Fatalf("GetObjectTagging dst/%s: %v", key, err)
 				}
@@ -777,23 +531,21 @@ func TestCpCheckpointLocked(t *testing.T) {
 	t.Parallel()
 	r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/big.bin=1TiB", "--latency", "UploadPartCopy=50ms")
 	args := r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", "--parallel", "4", "--part-size", "1GiB")
-	first := startCp(t, r.env(), args...)
-	r.waitForLog("UploadPartCopy", 1)
-	second := r.cp(args...)
-	second.requireCode(1)
-	if !strings.Contains(second.stderr.String(), "another osscopy run is copying this object right now") {
-		t.Errorf("stderr %q does not say that another run holds the checkpoint", second.stderr.String())
+	first := e2e.Start(t, r.Env(), args...)
+	r.WaitForLog(t, "UploadPartCopy", 1)
+	second := e2e.Run(t, r.Env(), args...)
+	second.RequireCode(1)
+	if !strings.Contains(second.Stderr(), "another osscopy run is copying this object right now") {
+		t.Errorf("stderr %q does not say that another run holds the checkpoint", second.Stderr())
 	}
-	select {
-	case <-first.exited:
-		t.Fatalf("the first run ended (%v) while the second ran", first.cmd.ProcessState)
-	default:
+	if first.Exited() {
+		t.Fatalf("the first run ended (%v) while the second ran", first.Cmd.ProcessState)
 	}
-	first.signal(syscall.SIGINT)
-	first.wait(cpTimeout)
-	first.requireCode(1)
-	r.stopServer()
-	if n := count(r.accessLog(), "InitiateMultipartUpload", 0); n != 1 {
+	first.Signal(syscall.SIGINT)
+	first.Wait(e2e.RunTimeout)
+	first.RequireCode(1)
+	r.Stop(t)
+	if n := e2e.Count(r.Log(t), "InitiateMultipartUpload", 0); n != 1 {
 		t.Errorf("%d InitiateMultipartUpload, want 1: the second run must not start an upload", n)
 	}
 }
@@ -804,35 +556,35 @@ func TestCpFreshAfterInterruption(t *testing.T) {
 	t.Parallel()
 	r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/big.bin=1TiB", "--latency", "UploadPartCopy=20ms")
 	args := r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", "--parallel", "8", "--part-size", "2GiB", "--output-format", "json")
-	first := startCp(t, r.env(), args...)
-	r.waitForLog("UploadPartCopy", 16)
-	first.signal(syscall.SIGKILL)
-	first.wait(cpTimeout)
-	r.waitForLog("InitiateMultipartUpload", 1)
+	first := e2e.Start(t, r.Env(), args...)
+	r.WaitForLog(t, "UploadPartCopy", 16)
+	first.Signal(syscall.SIGKILL)
+	first.Wait(e2e.RunTimeout)
+	r.WaitForLog(t, "InitiateMultipartUpload", 1)
 	var old string
-	for _, e := range r.accessLog() {
+	for _, e := range r.Log(t) {
 		if e.Op == "InitiateMultipartUpload" {
 			old = e.UploadID
 		}
 	}
-	if old == "" || len(r.uploadsLeft("dst")) != 1 {
-		t.Fatalf("after the kill: upload %q, uploads %q; want the first run's upload in progress", old, r.uploadsLeft("dst"))
+	if left := r.Uploads(t, "dst"); old == "" || len(left) != 1 {
+		t.Fatalf("after the kill: upload %q, uploads %+v; want the first run's upload in progress", old, left)
 	}
 
-	second := r.cp(append(args, "--fresh")...)
-	second.requireCode(0)
-	res := second.result()
+	second := e2e.Run(t, r.Env(), append(args, "--fresh")...)
+	second.RequireCode(0)
+	res := second.Result()
 	if res.ResumedParts != 0 || res.UploadID == old || res.Parts != 512 {
 		t.Errorf("result %+v: want all 512 parts copied by a new upload, none resumed from %s", res, old)
 	}
-	if !strings.Contains(second.stderr.String(), "--fresh") {
-		t.Errorf("stderr %q does not say the checkpoint was discarded", second.stderr.String())
+	if !strings.Contains(second.Stderr(), "--fresh") {
+		t.Errorf("stderr %q does not say the checkpoint was discarded", second.Stderr())
 	}
-	r.requireSameObject("src", "big.bin", "dst", "big.bin")
-	r.requireClean("dst")
-	r.stopServer()
+	r.requireSameObject(t, "src", "big.bin", "dst", "big.bin")
+	r.requireClean(t, "dst")
+	r.Stop(t)
 	aborted := false
-	for _, e := range r.accessLog() {
+	for _, e := range r.Log(t) {
 		if e.Op == "AbortMultipartUpload" && e.UploadID == old && e.Status/100 == 2 {
 			aborted = true
 		}
@@ -886,15 +638,15 @@ func TestCpUsageErrors(t *testing.T) {
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()
-				p := startCp(t, r.env(tc.env...), append([]string{"cp", "--checkpoint-dir", r.ckpt}, tc.args...)...)
-				p.wait(10 * time.Second)
-				if p.code() != 2 {
-					t.Errorf("exit status %d, want 2 (usage error)", p.code())
+				p := e2e.Start(t, r.Env(tc.env...), append([]string{"cp", "--checkpoint-dir", r.ckpt}, tc.args...)...)
+				p.Wait(10 * time.Second)
+				if p.Code() != 2 {
+					t.Errorf("exit status %d, want 2 (usage error)", p.Code())
 				}
-				if p.stdout.String() != "" {
-					t.Errorf("stdout %q, want nothing", p.stdout.String())
+				if p.Stdout() != "" {
+					t.Errorf("stdout %q, want nothing", p.Stdout())
 				}
-				stderr := p.stderr.String()
+				stderr := p.Stderr()
 				if !strings.HasPrefix(stderr, "osscopy: ") || strings.Count(stderr, "\n") != 1 {
 					t.Errorf("stderr %q, want one line starting with \"osscopy: \"", stderr)
 				}
@@ -902,8 +654,8 @@ func TestCpUsageErrors(t *testing.T) {
 			})
 		}
 	})
-	r.stopServer()
-	if log := r.accessLog(); len(log) != 0 {
+	r.Stop(t)
+	if log := r.Log(t); len(log) != 0 {
 		t.Errorf("usage errors sent %d requests, want none: %+v", len(log), log)
 	}
 	if _, err := os.Stat(r.ckpt); !errors.Is(err, os.ErrNotExist) {
@@ -945,9 +697,10 @@ func checkGolden(t *testing.T, golden, got string) {
 func TestCpKeepsSecrets(t *testing.T) {
 	t.Parallel()
 	const secret, token = "MARKER-SECRET-123", "MARKER-TOKEN"
-	r := newCpRigFrom(t, "", secret, "--bucket", "dst", "--seed-object", "oss://src/big.bin=1TiB", "--latency", "UploadPartCopy=20ms")
-	env := r.env("OSS_ACCESS_KEY_ID=", "OSS_ACCESS_KEY_SECRET=")
-	flags := []string{"--access-key-id", cpKeyID, "--access-key-secret", secret, "--sts-token=" + token, "--parallel", "8", "--part-size", "2GiB"}
+	r := newCpRigWith(t, e2e.ServerOptions{KeyID: e2e.KeyID, Secret: secret,
+		Args: []string{"--bucket", "dst", "--seed-object", "oss://src/big.bin=1TiB", "--latency", "UploadPartCopy=20ms"}})
+	env := r.Env("OSS_ACCESS_KEY_ID=", "OSS_ACCESS_KEY_SECRET=")
+	flags := []string{"--access-key-id", r.KeyID, "--access-key-secret", secret, "--sts-token=" + token, "--parallel", "8", "--part-size", "2GiB"}
 	noMarker := func(what, s string) {
 		t.Helper()
 		if strings.Contains(s, "MARKER") {
@@ -969,14 +722,14 @@ func TestCpKeepsSecrets(t *testing.T) {
 		}
 	}
 
-	interrupted := startCp(t, env, r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", flags...)...)
-	r.waitForLog("UploadPartCopy", 16)
-	interrupted.signal(syscall.SIGINT)
-	interrupted.wait(cpTimeout)
-	interrupted.requireCode(1)
-	line := resumeLine(t, interrupted.stderr.String())
-	noMarker("stdout of the interrupted run", interrupted.stdout.String())
-	noMarker("stderr of the interrupted run", interrupted.stderr.String())
+	interrupted := e2e.Start(t, env, r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", flags...)...)
+	r.WaitForLog(t, "UploadPartCopy", 16)
+	interrupted.Signal(syscall.SIGINT)
+	interrupted.Wait(e2e.RunTimeout)
+	interrupted.RequireCode(1)
+	line := resumeLine(t, interrupted.Stderr())
+	noMarker("stdout of the interrupted run", interrupted.Stdout())
+	noMarker("stderr of the interrupted run", interrupted.Stderr())
 	noMarker("the resume command", line)
 	if !strings.Contains(line, "--access-key-secret '<secret>'") || !strings.Contains(line, "--sts-token='<secret>'") {
 		t.Errorf("resume command %q does not show where the secret and token go", line)
@@ -986,20 +739,20 @@ func TestCpKeepsSecrets(t *testing.T) {
 	}
 	noMarkerInCheckpoints()
 
-	failed := startCp(t, env, r.cpArgs("oss://src/missing.bin", "oss://dst/missing.bin", flags...)...)
-	failed.wait(cpTimeout)
-	failed.requireCode(1)
-	noMarker("stdout of the failed run", failed.stdout.String())
-	noMarker("stderr of the failed run", failed.stderr.String())
+	failed := e2e.Start(t, env, r.cpArgs("oss://src/missing.bin", "oss://dst/missing.bin", flags...)...)
+	failed.Wait(e2e.RunTimeout)
+	failed.RequireCode(1)
+	noMarker("stdout of the failed run", failed.Stdout())
+	noMarker("stderr of the failed run", failed.Stderr())
 
-	resumed := startCp(t, env, r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", flags...)...)
-	resumed.wait(cpTimeout)
-	resumed.requireCode(0)
-	noMarker("stdout of the resumed run", resumed.stdout.String())
-	noMarker("stderr of the resumed run", resumed.stderr.String())
+	resumed := e2e.Start(t, env, r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", flags...)...)
+	resumed.Wait(e2e.RunTimeout)
+	resumed.RequireCode(0)
+	noMarker("stdout of the resumed run", resumed.Stdout())
+	noMarker("stderr of the resumed run", resumed.Stderr())
 	noMarkerInCheckpoints()
-	r.requireSameObject("src", "big.bin", "dst", "big.bin")
-	if !slices.ContainsFunc(strings.Split(resumed.stdout.String(), "\n"), func(l string) bool { return strings.HasPrefix(l, "copied ") }) {
-		t.Errorf("stdout %q: want the copied line", resumed.stdout.String())
+	r.requireSameObject(t, "src", "big.bin", "dst", "big.bin")
+	if !slices.ContainsFunc(strings.Split(resumed.Stdout(), "\n"), func(l string) bool { return strings.HasPrefix(l, "copied ") }) {
+		t.Errorf("stdout %q: want the copied line", resumed.Stdout())
 	}
 }

@@ -6,13 +6,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/osscopy/osscopy/internal/e2e"
 )
 
 // The demo copies, is interrupted, resumes, and proves both: the CRC64
 // matches and the two runs together copied at most parts + parallel parts.
 func TestDemo(t *testing.T) {
 	t.Parallel()
-	stdout, stderr, code := runOsscopy(t, childEnv(), "demo", "--size", "3GiB", "--no-progress")
+	stdout, stderr, code := runOsscopy(t, e2e.ChildEnv(), "demo", "--size", "3GiB", "--no-progress")
 	if code != 0 {
 		t.Fatalf("demo exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -39,7 +41,7 @@ func TestDemoUsageErrors(t *testing.T) {
 	for _, args := range [][]string{{"--size", "10XB"}, {"--size", "512MiB"}, {"--parallel", "0"}, {"extra"}} {
 		t.Run(fmt.Sprint(args), func(t *testing.T) {
 			t.Parallel()
-			_, stderr, code := runOsscopy(t, childEnv(), append([]string{"demo"}, args...)...)
+			_, stderr, code := runOsscopy(t, e2e.ChildEnv(), append([]string{"demo"}, args...)...)
 			if code != 2 || !strings.HasPrefix(stderr, "osscopy: ") {
 				t.Errorf("demo %v: exit %d, stderr %q; want exit 2 with a message", args, code, stderr)
 			}

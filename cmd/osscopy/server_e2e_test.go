@@ -5,9 +5,7 @@ package main
 // official OSS Go SDK, the way a user would.
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -16,20 +14,16 @@ import (
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
-	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/retry"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -38,200 +32,22 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-const (
-	readyLine    = "ready (Ctrl-C stops)"
-	startTimeout = 15 * time.Second // generous: a -race binary under load starts slowly
-	stopTimeout  = 5 * time.Second
-	callTimeout  = 10 * time.Second
-)
+// stopTimeout bounds how long a server asked to stop may take.
+const stopTimeout = 5 * time.Second
 
 // TestMain builds the binary (with -race when the tests have it: a data
 // race in the server then fails the test that hit it).
 func TestMain(m *testing.M) { e2e.Main(m) }
 
-// childEnv is this process's environment without OSS keys, so that only what
-// a test sets reaches the server, plus extra ("NAME=value").
-func childEnv(extra ...string) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "OSS_ACCESS_KEY_ID=") && !strings.HasPrefix(kv, "OSS_ACCESS_KEY_SECRET=") {
-			env = append(env, kv)
-		}
-	}
-	if _, set := os.LookupEnv("GORACE"); !set {
-		env = append(env, "GORACE=atexit_sleep_ms=0") // a -race binary otherwise sleeps 1 s before exiting
-	}
-	return append(env, extra...)
-}
-
-// syncBuffer is a bytes.Buffer safe to write from exec's copying goroutine
-// while a test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// serverProc is a running `osscopy server`.
-type serverProc struct {
-	t      *testing.T
-	cmd    *exec.Cmd
-	stdout syncBuffer
-	stderr syncBuffer
-	ready  chan struct{} // closed when the ready line is printed
-	exited chan struct{} // closed when the process has been waited for
-	banner map[string]string
-}
-
-// startServer runs `osscopy server ARGS...` with env (nil: childEnv()) and
-// returns once it prints its ready line. The process is killed when the
+// startServer runs `osscopy server ARGS...` with env (nil: e2e.ChildEnv())
+// and returns once it prints its ready line. The process is killed when the
 // test ends, whatever happens.
-func startServer(t *testing.T, env []string, args ...string) *serverProc {
+func startServer(t *testing.T, env []string, args ...string) *e2e.ServerProc {
 	t.Helper()
-	return startServerWith(t, e2e.Bin(), env, args...)
-}
-
-// startServerWith is startServer for another build of osscopy (bin).
-func startServerWith(t *testing.T, bin string, env []string, args ...string) *serverProc {
-	t.Helper()
-	if env == nil {
-		env = childEnv()
-	}
-	s := &serverProc{t: t, ready: make(chan struct{}), exited: make(chan struct{}), banner: map[string]string{}}
-	s.cmd = exec.Command(bin, append([]string{"server"}, args...)...)
-	s.cmd.Env = env
-	s.cmd.Stderr = &s.stderr
-	pipe, err := s.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		defer close(s.exited)
-		sc := bufio.NewScanner(pipe)
-		seenReady := false
-		for sc.Scan() {
-			line := sc.Text()
-			s.stdout.Write([]byte(line + "\n"))
-			if seenReady {
-				continue
-			}
-			if line == readyLine {
-				seenReady = true
-				close(s.ready)
-				continue
-			}
-			if k, v, ok := strings.Cut(line, ": "); ok {
-				s.banner[k] = v // only before ready is closed, so tests may read it after
-			}
-		}
-		_, _ = io.Copy(io.Discard, pipe)
-		_ = s.cmd.Wait() // all reads from the pipe are done
-	}()
-	t.Cleanup(func() {
-		s.kill()
-		if t.Failed() {
-			t.Logf("server %v\nstdout:\n%s\nstderr:\n%s", s.cmd.Args, s.stdout.String(), s.stderr.String())
-		}
-	})
-	select {
-	case <-s.ready:
-		return s
-	case <-s.exited:
-		t.Fatalf("server exited before it was ready: %v\nstderr: %s", s.cmd.ProcessState, s.stderr.String())
-	case <-time.After(startTimeout):
-		s.kill()
-		t.Fatalf("server not ready after %v", startTimeout)
-	}
-	return nil
-}
-
-func (s *serverProc) kill() {
-	select {
-	case <-s.exited:
-		return
-	default:
-	}
-	_ = s.cmd.Process.Kill()
-	select {
-	case <-s.exited:
-	case <-time.After(stopTimeout):
-		s.t.Errorf("server pid %d did not die after SIGKILL", s.cmd.Process.Pid)
-	}
-}
-
-func (s *serverProc) signal(sig os.Signal) {
-	s.t.Helper()
-	if err := s.cmd.Process.Signal(sig); err != nil {
-		s.t.Fatalf("sending %v: %v", sig, err)
-	}
-}
-
-// waitExit waits for the process to end and returns its state.
-func (s *serverProc) waitExit(within time.Duration) *os.ProcessState {
-	s.t.Helper()
-	select {
-	case <-s.exited:
-		return s.cmd.ProcessState
-	case <-time.After(within):
-		s.kill()
-		s.t.Fatalf("server still running %v after being asked to stop", within)
-		return nil
-	}
-}
-
-// stop sends sig and requires a clean exit (status 0) within stopTimeout.
-func (s *serverProc) stop(sig os.Signal) {
-	s.t.Helper()
-	s.signal(sig)
-	start := time.Now()
-	st := s.waitExit(stopTimeout)
-	if st.ExitCode() != 0 {
-		s.t.Fatalf("after %v the server exited with %v, want status 0; stderr: %s", sig, st, s.stderr.String())
-	}
-	s.t.Logf("%v: clean exit after %v", sig, time.Since(start).Round(time.Millisecond))
-}
-
-func (s *serverProc) endpoint() string { return s.banner["endpoint"] }
-func (s *serverProc) region() string   { return s.banner["region"] }
-
-// client is an SDK client for the server that signs with id and secret
-// and never retries, so each call is exactly one request.
-func (s *serverProc) client(id, secret string, opts ...func(*oss.Config)) *oss.Client {
-	cfg := oss.LoadDefaultConfig().
-		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(id, secret)).
-		WithRegion(s.region()).
-		WithEndpoint(s.endpoint()).
-		WithUsePathStyle(true).
-		WithRetryer(retry.NopRetryer{}).
-		WithConnectTimeout(5 * time.Second).
-		WithReadWriteTimeout(callTimeout)
-	for _, o := range opts {
-		o(cfg)
-	}
-	return oss.NewClient(cfg)
+	return e2e.StartServerProc(t, "", env, args...)
 }
 
 func withSignatureV1(c *oss.Config) { c.WithSignatureVersion(oss.SignatureVersionV1) }
-
-func callCtx(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), callTimeout)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 // serviceError requires err to be an OSS error with the given status and,
 // if code is not empty, code.
@@ -249,7 +65,7 @@ func serviceError(t *testing.T, what string, err error, status int, code string)
 
 func bucketNames(t *testing.T, c *oss.Client) []string {
 	t.Helper()
-	res, err := c.ListBuckets(callCtx(t), &oss.ListBucketsRequest{})
+	res, err := c.ListBuckets(e2e.Ctx(t), &oss.ListBucketsRequest{})
 	if err != nil {
 		t.Fatalf("ListBuckets: %v", err)
 	}
@@ -271,7 +87,7 @@ func randomBytes(t *testing.T, n int) []byte {
 
 func putObject(t *testing.T, c *oss.Client, bucket, key string, body []byte) *oss.PutObjectResult {
 	t.Helper()
-	res, err := c.PutObject(callCtx(t), &oss.PutObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key), Body: bytes.NewReader(body)})
+	res, err := c.PutObject(e2e.Ctx(t), &oss.PutObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key), Body: bytes.NewReader(body)})
 	if err != nil {
 		t.Fatalf("PutObject %s/%s: %v", bucket, key, err)
 	}
@@ -280,7 +96,7 @@ func putObject(t *testing.T, c *oss.Client, bucket, key string, body []byte) *os
 
 func getObject(t *testing.T, c *oss.Client, bucket, key string) []byte {
 	t.Helper()
-	res, err := c.GetObject(callCtx(t), &oss.GetObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
+	res, err := c.GetObject(e2e.Ctx(t), &oss.GetObjectRequest{Bucket: oss.Ptr(bucket), Key: oss.Ptr(key)})
 	if err != nil {
 		t.Fatalf("GetObject %s/%s: %v", bucket, key, err)
 	}
@@ -299,20 +115,20 @@ var endpointRE = regexp.MustCompile(`^http://127\.0\.0\.1:([0-9]+)$`)
 func TestServerSeedsHugeObjectAndStopsOnSIGTERM(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, nil, "--addr", "127.0.0.1:0", "--bucket", "src", "--bucket", "dst", "--seed-object", "oss://src/big.bin=5TiB")
-	m := endpointRE.FindStringSubmatch(s.endpoint())
+	m := endpointRE.FindStringSubmatch(s.Endpoint())
 	if m == nil || m[1] == "0" {
-		t.Fatalf("endpoint %q: want http://127.0.0.1:PORT with the port chosen", s.endpoint())
+		t.Fatalf("endpoint %q: want http://127.0.0.1:PORT with the port chosen", s.Endpoint())
 	}
-	if s.region() != "cn-hangzhou" {
-		t.Errorf("region %q, want the default cn-hangzhou", s.region())
+	if s.Region() != "cn-hangzhou" {
+		t.Errorf("region %q, want the default cn-hangzhou", s.Region())
 	}
-	id, secret := s.banner["access-key-id"], s.banner["access-key-secret"]
+	id, secret := s.Banner["access-key-id"], s.Banner["access-key-secret"]
 	if id == "" || secret == "" {
-		t.Fatalf("no generated key pair in the banner %q", s.stdout.String())
+		t.Fatalf("no generated key pair in the banner %q", s.Stdout())
 	}
-	c := s.client(id, secret)
+	c := s.Client(id, secret)
 
-	head, err := c.HeadObject(callCtx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("src"), Key: oss.Ptr("big.bin")})
+	head, err := c.HeadObject(e2e.Ctx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("src"), Key: oss.Ptr("big.bin")})
 	if err != nil {
 		t.Fatalf("HeadObject src/big.bin: %v", err)
 	}
@@ -331,7 +147,7 @@ func TestServerSeedsHugeObjectAndStopsOnSIGTERM(t *testing.T) {
 	if got, want := bucketNames(t, c), []string{"dst", "src"}; !slices.Equal(got, want) {
 		t.Errorf("ListBuckets: %q, want %q", got, want)
 	}
-	s.stop(syscall.SIGTERM)
+	s.Stop(syscall.SIGTERM, stopTimeout)
 }
 
 // TestServerStopsOnSignalRightAfterReady: "ready" means a signal is handled,
@@ -344,9 +160,9 @@ func TestServerStopsOnSignalRightAfterReady(t *testing.T) {
 			t.Parallel()
 			for range 15 {
 				s := startServer(t, nil, "--addr", "127.0.0.1:0")
-				s.signal(sig)
-				if st := s.waitExit(stopTimeout); st.ExitCode() != 0 {
-					t.Fatalf("%v right after %q: the server ended with %v, want exit status 0", sig, readyLine, st)
+				s.Signal(sig)
+				if code := s.Wait(stopTimeout); code != 0 {
+					t.Fatalf("%v right after %q: the server ended with %v, want exit status 0", sig, e2e.ReadyLine, s.Cmd.ProcessState)
 				}
 			}
 		})
@@ -375,36 +191,36 @@ func TestServerGivenKeys(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			s := startServer(t, childEnv(tc.env...), append([]string{"--addr", "127.0.0.1:0", "--bucket", "bkt"}, tc.args...)...)
-			if got := s.banner["access-key-id"]; got != tc.id {
+			s := startServer(t, e2e.ChildEnv(tc.env...), append([]string{"--addr", "127.0.0.1:0", "--bucket", "bkt"}, tc.args...)...)
+			if got := s.Banner["access-key-id"]; got != tc.id {
 				t.Errorf("banner access-key-id %q, want %q", got, tc.id)
 			}
-			if v, ok := s.banner["access-key-secret"]; ok {
+			if v, ok := s.Banner["access-key-secret"]; ok {
 				t.Errorf("banner prints access-key-secret %q though the secret was given", v)
 			}
 			for _, secret := range []string{flagSecret, envSecret} {
-				if strings.Contains(s.stdout.String(), secret) || strings.Contains(s.stderr.String(), secret) {
-					t.Errorf("the output shows a given secret:\nstdout: %s\nstderr: %s", s.stdout.String(), s.stderr.String())
+				if strings.Contains(s.Stdout(), secret) || strings.Contains(s.Stderr(), secret) {
+					t.Errorf("the output shows a given secret:\nstdout: %s\nstderr: %s", s.Stdout(), s.Stderr())
 				}
 			}
 			for _, sig := range []struct {
 				name string
 				opt  func(*oss.Config)
 			}{{"V4", func(*oss.Config) {}}, {"V1", withSignatureV1}} {
-				good := s.client(tc.id, tc.secret, sig.opt)
+				good := s.Client(tc.id, tc.secret, sig.opt)
 				if got := bucketNames(t, good); !slices.Equal(got, []string{"bkt"}) {
 					t.Errorf("%s: ListBuckets %q, want [bkt]", sig.name, got)
 				}
 				putObject(t, good, "bkt", "k-"+sig.name, []byte("signed with "+sig.name))
 				for _, wrong := range append([]string{tc.secret + "x"}, tc.rejected...) {
-					_, err := s.client(tc.id, wrong, sig.opt).ListBuckets(callCtx(t), &oss.ListBucketsRequest{})
+					_, err := s.Client(tc.id, wrong, sig.opt).ListBuckets(e2e.Ctx(t), &oss.ListBucketsRequest{})
 					serviceError(t, sig.name+" ListBuckets with secret "+wrong, err, 403, "SignatureDoesNotMatch")
-					_, err = s.client(tc.id, wrong, sig.opt).PutObject(callCtx(t), &oss.PutObjectRequest{
+					_, err = s.Client(tc.id, wrong, sig.opt).PutObject(e2e.Ctx(t), &oss.PutObjectRequest{
 						Bucket: oss.Ptr("bkt"), Key: oss.Ptr("forged"), Body: strings.NewReader("no")})
 					serviceError(t, sig.name+" PutObject with secret "+wrong, err, 403, "SignatureDoesNotMatch")
 				}
 			}
-			_, err := s.client(tc.id, tc.secret).HeadObject(callCtx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("forged")})
+			_, err := s.Client(tc.id, tc.secret).HeadObject(e2e.Ctx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("forged")})
 			serviceError(t, "HeadObject of the object put with a wrong secret", err, 404, "")
 		})
 	}
@@ -417,19 +233,19 @@ func TestServerGeneratedKeys(t *testing.T) {
 	var pairs [][2]string
 	for range 2 {
 		s := startServer(t, nil, "--addr", "127.0.0.1:0", "--bucket", "bkt")
-		id, secret := s.banner["access-key-id"], s.banner["access-key-secret"]
+		id, secret := s.Banner["access-key-id"], s.Banner["access-key-secret"]
 		if id == "" || secret == "" {
-			t.Fatalf("banner lacks a generated pair:\n%s", s.stdout.String())
+			t.Fatalf("banner lacks a generated pair:\n%s", s.Stdout())
 		}
-		c := s.client(id, secret)
+		c := s.Client(id, secret)
 		putObject(t, c, "bkt", "hello.txt", []byte("hello"))
 		if got := getObject(t, c, "bkt", "hello.txt"); string(got) != "hello" {
 			t.Errorf("GetObject bkt/hello.txt: %q, want %q", got, "hello")
 		}
 		wrong := "x" + secret[1:] // generated secrets are hex, so this differs
-		_, err := s.client(id, wrong).ListBuckets(callCtx(t), &oss.ListBucketsRequest{})
+		_, err := s.Client(id, wrong).ListBuckets(e2e.Ctx(t), &oss.ListBucketsRequest{})
 		serviceError(t, "ListBuckets with a wrong secret", err, 403, "SignatureDoesNotMatch")
-		s.stop(os.Interrupt)
+		s.Stop(os.Interrupt, stopTimeout)
 		pairs = append(pairs, [2]string{id, secret})
 	}
 	if pairs[0][0] == pairs[1][0] || pairs[0][1] == pairs[1][1] {
@@ -443,8 +259,8 @@ func TestServerAccessLog(t *testing.T) {
 	t.Parallel()
 	logPath := filepath.Join(t.TempDir(), "access.log")
 	s := startServer(t, nil, "--addr", "127.0.0.1:0", "--bucket", "dst", "--seed-object", "oss://src/big.bin=5TiB", "--access-log", logPath)
-	c := s.client(s.banner["access-key-id"], s.banner["access-key-secret"])
-	ctx := callCtx(t)
+	c := s.Client(s.Banner["access-key-id"], s.Banner["access-key-secret"])
+	ctx := e2e.Ctx(t)
 	begin := time.Now()
 
 	putObject(t, c, "dst", "small.txt", []byte("small"))
@@ -476,7 +292,7 @@ func TestServerAccessLog(t *testing.T) {
 		t.Errorf("dst/copy.bin is %d bytes, want %d", head.ContentLength, 1<<20+1<<10)
 	}
 	// A clean stop lets every request finish, so every line is written.
-	s.stop(syscall.SIGTERM)
+	s.Stop(syscall.SIGTERM, stopTimeout)
 	end := time.Now()
 
 	data, err := os.ReadFile(logPath)
@@ -537,23 +353,24 @@ func TestServerDataDirSurvivesKill(t *testing.T) {
 	body := randomBytes(t, 300<<10)
 
 	s := startServer(t, nil, append(args, "--bucket", "keep")...)
-	c := s.client("LTAIdurable", "durable-secret")
+	c := s.Client("LTAIdurable", "durable-secret")
 	put := putObject(t, c, "keep", "obj.bin", body)
 	putObject(t, c, "keep", "gone.txt", []byte("deleted before the crash"))
-	if _, err := c.DeleteObject(callCtx(t), &oss.DeleteObjectRequest{Bucket: oss.Ptr("keep"), Key: oss.Ptr("gone.txt")}); err != nil {
+	if _, err := c.DeleteObject(e2e.Ctx(t), &oss.DeleteObjectRequest{Bucket: oss.Ptr("keep"), Key: oss.Ptr("gone.txt")}); err != nil {
 		t.Fatalf("DeleteObject: %v", err)
 	}
-	s.signal(syscall.SIGKILL)
-	if ws, ok := s.waitExit(stopTimeout).Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-		t.Fatalf("server did not die of SIGKILL: %v", s.cmd.ProcessState)
+	s.Signal(syscall.SIGKILL)
+	s.Wait(stopTimeout)
+	if !s.KilledBy(syscall.SIGKILL) {
+		t.Fatalf("server did not die of SIGKILL: %v", s.Cmd.ProcessState)
 	}
 
 	s = startServer(t, nil, args...) // no --bucket: it must come from the directory
-	c = s.client("LTAIdurable", "durable-secret")
+	c = s.Client("LTAIdurable", "durable-secret")
 	if got := bucketNames(t, c); !slices.Equal(got, []string{"keep"}) {
 		t.Errorf("after restart ListBuckets %q, want [keep]", got)
 	}
-	head, err := c.HeadObject(callCtx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("keep"), Key: oss.Ptr("obj.bin")})
+	head, err := c.HeadObject(e2e.Ctx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("keep"), Key: oss.Ptr("obj.bin")})
 	if err != nil {
 		t.Fatalf("after restart HeadObject keep/obj.bin: %v", err)
 	}
@@ -564,9 +381,9 @@ func TestServerDataDirSurvivesKill(t *testing.T) {
 	if got := getObject(t, c, "keep", "obj.bin"); !bytes.Equal(got, body) {
 		t.Errorf("after restart keep/obj.bin has %d bytes that differ from the %d put", len(got), len(body))
 	}
-	_, err = c.HeadObject(callCtx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("keep"), Key: oss.Ptr("gone.txt")})
+	_, err = c.HeadObject(e2e.Ctx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("keep"), Key: oss.Ptr("gone.txt")})
 	serviceError(t, "after restart HeadObject of the deleted keep/gone.txt", err, 404, "")
-	s.stop(syscall.SIGTERM)
+	s.Stop(syscall.SIGTERM, stopTimeout)
 }
 
 // TestServerFaultFlags: --error-rate and --latency are parsed and act.
@@ -575,10 +392,10 @@ func TestServerFaultFlags(t *testing.T) {
 	t.Run("error-rate", func(t *testing.T) {
 		t.Parallel()
 		s := startServer(t, nil, "--addr", "127.0.0.1:0", "--bucket", "bkt", "--error-rate", "PutObject=100%")
-		c := s.client(s.banner["access-key-id"], s.banner["access-key-secret"])
+		c := s.Client(s.Banner["access-key-id"], s.Banner["access-key-secret"])
 		for i := range 6 {
 			key := fmt.Sprintf("k%d", i)
-			_, err := c.PutObject(callCtx(t), &oss.PutObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr(key), Body: strings.NewReader("x")})
+			_, err := c.PutObject(e2e.Ctx(t), &oss.PutObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr(key), Body: strings.NewReader("x")})
 			var se *oss.ServiceError
 			if !errors.As(err, &se) {
 				t.Fatalf("PutObject %s: got %v, want an injected 500 or 503", key, err)
@@ -590,7 +407,7 @@ func TestServerFaultFlags(t *testing.T) {
 				t.Errorf("PutObject %s: the injected error has no request ID", key)
 			}
 			// Injected errors come before the operation: nothing was stored.
-			_, err = c.HeadObject(callCtx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr(key)})
+			_, err = c.HeadObject(e2e.Ctx(t), &oss.HeadObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr(key)})
 			serviceError(t, "HeadObject after a failed PutObject", err, 404, "")
 		}
 		if got := bucketNames(t, c); !slices.Equal(got, []string{"bkt"}) { // other ops are unaffected
@@ -600,17 +417,17 @@ func TestServerFaultFlags(t *testing.T) {
 	t.Run("latency", func(t *testing.T) {
 		t.Parallel()
 		s := startServer(t, nil, "--addr", "127.0.0.1:0", "--bucket", "bkt", "--latency", "*=300ms")
-		c := s.client(s.banner["access-key-id"], s.banner["access-key-secret"])
+		c := s.Client(s.Banner["access-key-id"], s.Banner["access-key-secret"])
 		for _, call := range []struct {
 			name string
 			do   func() error
 		}{
 			{"ListBuckets", func() error {
-				_, err := c.ListBuckets(callCtx(t), &oss.ListBucketsRequest{})
+				_, err := c.ListBuckets(e2e.Ctx(t), &oss.ListBucketsRequest{})
 				return err
 			}},
 			{"PutObject", func() error {
-				_, err := c.PutObject(callCtx(t), &oss.PutObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("k"), Body: strings.NewReader("x")})
+				_, err := c.PutObject(e2e.Ctx(t), &oss.PutObjectRequest{Bucket: oss.Ptr("bkt"), Key: oss.Ptr("k"), Body: strings.NewReader("x")})
 				return err
 			}},
 		} {
@@ -653,7 +470,7 @@ func TestServerUsageErrors(t *testing.T) {
 			t.Parallel()
 			// Port 0 and a timeout: a wrongly accepted command line starts a
 			// server that must neither collide nor hang the test.
-			stdout, stderr, code := runOsscopy(t, childEnv(tc.env...), append([]string{"server", "--addr", "127.0.0.1:0"}, tc.args...)...)
+			stdout, stderr, code := runOsscopy(t, e2e.ChildEnv(tc.env...), append([]string{"server", "--addr", "127.0.0.1:0"}, tc.args...)...)
 			if code != 2 {
 				t.Errorf("exit status %d, want 2 (usage error)", code)
 			}
@@ -675,7 +492,7 @@ func TestServerUsageErrors(t *testing.T) {
 // An unknown command is a usage error too, and says where to look.
 func TestUnknownCommand(t *testing.T) {
 	t.Parallel()
-	stdout, stderr, code := runOsscopy(t, childEnv(), "bogus")
+	stdout, stderr, code := runOsscopy(t, e2e.ChildEnv(), "bogus")
 	if code != 2 || stdout != "" || !strings.Contains(stderr, `"bogus"`) || !strings.Contains(stderr, "osscopy --help") {
 		t.Errorf("osscopy bogus: exit %d, stdout %q, stderr %q; want exit 2 naming the command and --help", code, stdout, stderr)
 	}
@@ -691,11 +508,11 @@ func TestServerAddrInUse(t *testing.T) {
 	}
 	defer ln.Close()
 	addr := ln.Addr().String()
-	stdout, stderr, code := runOsscopy(t, childEnv(), "server", "--addr", addr)
+	stdout, stderr, code := runOsscopy(t, e2e.ChildEnv(), "server", "--addr", addr)
 	if code != 1 {
 		t.Errorf("exit status %d, want 1", code)
 	}
-	if strings.Contains(stdout, readyLine) {
+	if strings.Contains(stdout, e2e.ReadyLine) {
 		t.Errorf("stdout %q claims it is ready", stdout)
 	}
 	for _, w := range []string{addr, "port 0"} {
@@ -716,7 +533,7 @@ func TestServerHelp(t *testing.T) {
 // (at least minFlags of them) and -h, and match testdata/NAME-help.golden.
 func checkHelp(t *testing.T, name string, cmd *cobra.Command, minFlags int) {
 	t.Helper()
-	stdout, stderr, code := runOsscopy(t, childEnv(), name, "--help")
+	stdout, stderr, code := runOsscopy(t, e2e.ChildEnv(), name, "--help")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit status %d, stderr %q; want 0 and nothing", code, stderr)
 	}
@@ -747,21 +564,9 @@ func flagUsages(visitAll func(func(*pflag.Flag))) map[string]string {
 // output and exit status.
 func runOsscopy(t *testing.T, env []string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, e2e.Bin(), args...)
-	cmd.Env = env
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	if ctx.Err() != nil {
-		t.Fatalf("osscopy %q still running after 10s; stdout %q stderr %q", args, out.String(), errOut.String())
-	}
-	var ee *exec.ExitError
-	if err != nil && !errors.As(err, &ee) {
-		t.Fatalf("osscopy %q: %v", args, err)
-	}
-	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
+	p := e2e.Start(t, env, args...)
+	code = p.Wait(10 * time.Second)
+	return p.Stdout(), p.Stderr(), code
 }
 
 // lineDiff shows the first differing lines of want and got.

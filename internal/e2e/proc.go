@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strings"
@@ -43,6 +44,7 @@ type Proc struct {
 	stdout SyncBuffer
 	stderr SyncBuffer
 	exited chan struct{}
+	took   time.Duration // set before exited is closed
 }
 
 // Start starts osscopy with args and env (see ChildEnv and Server.Env);
@@ -70,6 +72,16 @@ func StartWithFileLimit(t testing.TB, env []string, limit int64, args ...string)
 	return startCmd(t, append(env, fmt.Sprintf("%s=%d", fileLimitEnv, limit)), exec.Command(self, append([]string{Bin()}, args...)...))
 }
 
+// StartShell runs line with /bin/sh in a process group of its own, so
+// that Kill kills it and what it started (the osscopy of a resume command
+// a run printed, say), as Start starts osscopy.
+func StartShell(t testing.TB, env []string, line string) *Proc {
+	t.Helper()
+	cmd := exec.Command("/bin/sh", "-c", line)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return startCmd(t, env, cmd)
+}
+
 // Unprivileged is the user to run osscopy as for permissions to bind: nil
 // when the tests do not run as root (they are bound already), else
 // nobody (65534), since root writes through any file mode.
@@ -92,15 +104,27 @@ func StartAs(t testing.TB, cred *syscall.Credential, env []string, args ...strin
 
 func startCmd(t testing.TB, env []string, cmd *exec.Cmd) *Proc {
 	t.Helper()
+	return startWatched(t, env, cmd, nil)
+}
+
+// startWatched is startCmd with stdout also written to watch, when not
+// nil, as it comes (a server's banner, read while it runs).
+func startWatched(t testing.TB, env []string, cmd *exec.Cmd, watch io.Writer) *Proc {
+	t.Helper()
 	p := &Proc{t: t, Cmd: cmd, exited: make(chan struct{})}
 	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = &p.stdout, &p.stderr
+	if watch != nil {
+		cmd.Stdout = io.MultiWriter(&p.stdout, watch)
+	}
+	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting %q: %v", cmd.Args, err)
 	}
 	go func() {
 		defer close(p.exited)
 		_ = cmd.Wait()
+		p.took = time.Since(start)
 	}()
 	t.Cleanup(func() {
 		p.Kill()
@@ -135,12 +159,25 @@ func (p *Proc) Exited() bool {
 // Done is closed when the process has ended.
 func (p *Proc) Done() <-chan struct{} { return p.exited }
 
-// Kill kills the process with SIGKILL and waits for it.
+// Took is how long the process ran (0 while it runs).
+func (p *Proc) Took() time.Duration {
+	if !p.Exited() {
+		return 0
+	}
+	return p.took
+}
+
+// Kill kills the process with SIGKILL (and its process group, from
+// StartShell) and waits for it.
 func (p *Proc) Kill() {
 	if p.Exited() {
 		return
 	}
-	_ = p.Cmd.Process.Kill()
+	if a := p.Cmd.SysProcAttr; a != nil && a.Setpgid {
+		_ = syscall.Kill(-p.Cmd.Process.Pid, syscall.SIGKILL) // the group StartShell made
+	} else {
+		_ = p.Cmd.Process.Kill()
+	}
 	<-p.exited
 }
 
@@ -163,6 +200,31 @@ func (p *Proc) Wait(timeout time.Duration) int {
 		p.Kill()
 		p.t.Fatalf("%q still running after %v", p.Cmd.Args, timeout)
 		return -1
+	}
+}
+
+// Stop sends sig and requires a clean exit (status 0) within within: how
+// a server is asked to stop.
+func (p *Proc) Stop(sig os.Signal, within time.Duration) {
+	p.t.Helper()
+	p.Signal(sig)
+	start := time.Now()
+	p.requireCleanExit(p.t, sig, within)
+	p.t.Logf("%v: clean exit after %v", sig, time.Since(start).Round(time.Millisecond))
+}
+
+// requireCleanExit waits at most within for the process, sent sig, to
+// end, and requires exit status 0.
+func (p *Proc) requireCleanExit(t testing.TB, sig os.Signal, within time.Duration) {
+	t.Helper()
+	select {
+	case <-p.exited:
+	case <-time.After(within):
+		p.Kill()
+		t.Fatalf("%q still ran %v after %v", p.Cmd.Args, within, sig)
+	}
+	if code := p.Code(); code != 0 {
+		t.Fatalf("%q exited with %v after %v, want status 0; stderr: %s", p.Cmd.Args, p.Cmd.ProcessState, sig, p.Stderr())
 	}
 }
 

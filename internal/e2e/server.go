@@ -1,16 +1,12 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -29,8 +25,11 @@ const (
 	Secret = "e2e-secret-5c1f9a"
 )
 
+// ReadyLine is what `osscopy server` prints once it serves (and handles
+// signals), after its banner.
+const ReadyLine = "ready (Ctrl-C stops)"
+
 const (
-	readyLine    = "ready (Ctrl-C stops)"
 	startTimeout = 30 * time.Second // a -race binary on a loaded machine starts slowly
 	stopTimeout  = 10 * time.Second
 	callTimeout  = 30 * time.Second
@@ -53,6 +52,9 @@ type ServerOptions struct {
 	// KeysInEnv gives the key pair in OSS_ACCESS_KEY_ID and
 	// OSS_ACCESS_KEY_SECRET instead of flags.
 	KeysInEnv bool
+	// Bin is the osscopy binary to run as the server (default Bin()):
+	// another build of it, for a server that must not run with -race.
+	Bin string
 }
 
 // Server is an `osscopy server` process (or, from StartInProcess, a server
@@ -68,18 +70,9 @@ type Server struct {
 	Token    string // security token clients must send (in-process STS servers)
 	Banner   map[string]string
 
-	proc    *serverProc
+	proc    *ServerProc
 	inproc  *http.Server
 	inClose func()
-}
-
-type serverProc struct {
-	cmd    *exec.Cmd
-	stdout SyncBuffer
-	stderr SyncBuffer
-	ready  chan struct{}
-	exited chan struct{}
-	banner map[string]string
 }
 
 // StartServer runs `osscopy server` with the default key pair, an access
@@ -120,7 +113,7 @@ func (s *Server) DataDir() string {
 // start runs the process on addr; an error means it did not become ready.
 func (s *Server) start(t testing.TB, addr string, extra []string) error {
 	t.Helper()
-	args := []string{"server", "--addr", addr, "--access-log", s.LogPath}
+	args := []string{"--addr", addr, "--access-log", s.LogPath}
 	env := s.opts.Env
 	if env == nil {
 		env = ChildEnv()
@@ -133,77 +126,13 @@ func (s *Server) start(t testing.TB, addr string, extra []string) error {
 	if s.opts.DataDir {
 		args = append(args, "--data-dir", s.DataDir())
 	}
-	args = append(args, extra...)
-	p := &serverProc{cmd: exec.Command(Bin(), args...), ready: make(chan struct{}), exited: make(chan struct{}), banner: map[string]string{}}
-	p.cmd.Env = env
-	p.cmd.Stderr = &p.stderr
-	pipe, err := p.cmd.StdoutPipe()
+	p, err := startServerProc(t, s.opts.Bin, env, append(args, extra...))
 	if err != nil {
 		return err
 	}
-	if err := p.cmd.Start(); err != nil {
-		return err
-	}
-	go p.readBanner(pipe)
-	t.Cleanup(func() {
-		p.kill()
-		if t.Failed() {
-			t.Logf("server %q\nstdout:\n%s\nstderr:\n%s", p.cmd.Args, p.stdout.String(), p.stderr.String())
-		}
-	})
-	select {
-	case <-p.ready:
-	case <-p.exited:
-		return &startError{args, p.cmd.ProcessState.String(), p.stderr.String()}
-	case <-time.After(startTimeout):
-		p.kill()
-		return &startError{args, "not ready after " + startTimeout.String(), p.stderr.String()}
-	}
-	s.proc, s.Banner = p, p.banner
-	s.Endpoint, s.Region = p.banner["endpoint"], p.banner["region"]
+	s.proc, s.Banner = p, p.Banner
+	s.Endpoint, s.Region = p.Endpoint(), p.Region()
 	return nil
-}
-
-type startError struct {
-	args          []string
-	state, stderr string
-}
-
-func (e *startError) Error() string {
-	return "osscopy " + strings.Join(e.args, " ") + ": " + e.state + "\nstderr: " + e.stderr
-}
-
-func (p *serverProc) readBanner(pipe io.Reader) {
-	defer close(p.exited)
-	sc := bufio.NewScanner(pipe)
-	seenReady := false
-	for sc.Scan() {
-		line := sc.Text()
-		p.stdout.Write([]byte(line + "\n"))
-		if seenReady {
-			continue
-		}
-		if line == readyLine {
-			seenReady = true
-			close(p.ready)
-			continue
-		}
-		if k, v, ok := strings.Cut(line, ": "); ok {
-			p.banner[k] = v // only before ready is closed
-		}
-	}
-	_, _ = io.Copy(io.Discard, pipe)
-	_ = p.cmd.Wait()
-}
-
-func (p *serverProc) kill() {
-	select {
-	case <-p.exited:
-		return
-	default:
-	}
-	_ = p.cmd.Process.Kill()
-	<-p.exited
 }
 
 // Home is an empty directory to use as HOME for osscopy runs.
@@ -217,14 +146,14 @@ func (s *Server) Stdout() string {
 	if s.proc == nil {
 		return ""
 	}
-	return s.proc.stdout.String()
+	return s.proc.Stdout()
 }
 
 func (s *Server) Stderr() string {
 	if s.proc == nil {
 		return ""
 	}
-	return s.proc.stderr.String()
+	return s.proc.Stderr()
 }
 
 // Kill kills the server with SIGKILL (a crash) and waits for it.
@@ -234,9 +163,9 @@ func (s *Server) Kill(t testing.TB) {
 		s.inClose()
 		return
 	}
-	s.proc.kill()
-	if ws, ok := s.proc.cmd.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-		t.Fatalf("the server did not die of SIGKILL: %v", s.proc.cmd.ProcessState)
+	s.proc.Kill()
+	if !s.proc.KilledBy(syscall.SIGKILL) {
+		t.Fatalf("the server did not die of SIGKILL: %v", s.proc.Cmd.ProcessState)
 	}
 }
 
@@ -248,16 +177,8 @@ func (s *Server) Stop(t testing.TB) {
 		s.inClose()
 		return
 	}
-	_ = s.proc.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.proc.exited:
-	case <-time.After(stopTimeout):
-		s.proc.kill()
-		t.Fatalf("the server still ran %v after SIGTERM", stopTimeout)
-	}
-	if code := s.proc.cmd.ProcessState.ExitCode(); code != 0 {
-		t.Fatalf("the server exited with %v after SIGTERM, want status 0; stderr: %s", s.proc.cmd.ProcessState, s.Stderr())
-	}
+	_ = s.proc.Cmd.Process.Signal(syscall.SIGTERM) // fails only if it has ended: its status then says how
+	s.proc.requireCleanExit(t, syscall.SIGTERM, stopTimeout)
 }
 
 // Restart starts the server again with the same flags (and data
@@ -312,14 +233,30 @@ func (s *Server) Client() *oss.Client {
 
 // ClientFor is Client through another endpoint (a proxy in front of it).
 func (s *Server) ClientFor(endpoint string) *oss.Client {
+	return newClient(endpoint, s.Region, s.KeyID, s.Secret, s.Token, nil)
+}
+
+// ClientWith is Client with opts applied to its configuration (longer
+// timeouts, or the SDK's checks off, say).
+func (s *Server) ClientWith(opts ...func(*oss.Config)) *oss.Client {
+	return newClient(s.Endpoint, s.Region, s.KeyID, s.Secret, s.Token, opts)
+}
+
+// newClient is an SDK client for endpoint that signs with the key pair
+// (and token) and never retries, so that each call is exactly one
+// request; opts then adjust its configuration.
+func newClient(endpoint, region, id, secret, token string, opts []func(*oss.Config)) *oss.Client {
 	cfg := oss.LoadDefaultConfig().
-		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(s.KeyID, s.Secret, s.Token)).
-		WithRegion(s.Region).
+		WithCredentialsProvider(credentials.NewStaticCredentialsProvider(id, secret, token)).
+		WithRegion(region).
 		WithEndpoint(endpoint).
 		WithUsePathStyle(true).
 		WithRetryer(retry.NopRetryer{}).
 		WithConnectTimeout(5 * time.Second).
 		WithReadWriteTimeout(callTimeout)
+	for _, o := range opts {
+		o(cfg)
+	}
 	return oss.NewClient(cfg)
 }
 
