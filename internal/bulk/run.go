@@ -175,7 +175,7 @@ func (r *Runner) doneBefore(ctx context.Context, it item, etag string, size int6
 		return false
 	}
 	r.skip(it, ReasonDoneBefore, size)
-	if plan, err := r.plan(size); err == nil && !plan.Single && !r.opts.DryRun {
+	if plan, err := r.plan(size); err == nil && !plan.Single && !r.opts.DryRun && ctx.Err() == nil {
 		job := r.job(it)
 		if err := worker.Forget(ctx, r.store, job); err != nil {
 			r.note(fmt.Sprintf("%s: %v", it.src, err))
