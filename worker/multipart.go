@@ -2,17 +2,15 @@ package worker
 
 import (
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/etag"
 	"github.com/osscopy/osscopy/internal/units"
 	"github.com/osscopy/osscopy/planner"
 )
@@ -186,8 +184,19 @@ func (j *Job) completedBefore(ctx context.Context, rs Store, saved *checkpoint.S
 		}
 		parts[i] = PartETag{Number: p.Number, ETag: p.ETag}
 	}
+	return j.destinationIs(ctx, rs, parts)
+}
+
+// destinationIs returns the destination, and true, when a HEAD finds it
+// is the object that completing these parts makes: its ETag is the one
+// OSS derives from theirs.
+func (j *Job) destinationIs(ctx context.Context, rs Store, parts []PartETag) (ObjectInfo, bool) {
+	partETags := make([]string, len(parts))
+	for i, p := range parts {
+		partETags[i] = p.ETag
+	}
 	dst, err := rs.Head(ctx, Object{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
-	if err != nil || !sameETag(dst.ETag, multipartETag(parts)) {
+	if err != nil || !etag.Equal(dst.ETag, etag.Multipart(partETags...)) {
 		return ObjectInfo{}, false
 	}
 	return dst, true
@@ -330,23 +339,25 @@ func (j *Job) abort(ctx context.Context, rs Store, uploadID string) error {
 	return nil
 }
 
-// complete assembles the parts in order. When an earlier attempt completed
-// the upload but its answer was lost, the retry finds no upload: then the
-// destination's ETag tells whether it was this upload that completed.
+// complete assembles the parts in order. An attempt may have completed the
+// upload even though the answer says otherwise: its answer was lost to a
+// reset or a timeout, or a retry found the upload already gone, or the
+// error's body could not be read. Which of these it was cannot be told from
+// the error, so after any failure the destination's ETag decides whether it
+// is this upload's object.
 func (j *Job) complete(ctx context.Context, rs Store, uploadID string, plan planner.Plan, done map[int32]string, res *Result) error {
 	parts := make([]PartETag, len(plan.Parts))
 	for i, p := range plan.Parts {
 		parts[i] = PartETag{Number: p.Number, ETag: done[p.Number]}
 	}
 	out, err := rs.Complete(ctx, j.Dest, uploadID, parts)
-	if errors.Is(err, ErrNoSuchUpload) {
-		dst, herr := rs.Head(ctx, Object{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
-		if herr == nil && sameETag(dst.ETag, multipartETag(parts)) {
-			res.ETag = dst.ETag
+	if err != nil {
+		if dst, ok := j.destinationIs(ctx, rs, parts); ok {
+			j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("the answer to completing upload %s was lost or failed, but the destination is the object its parts make: verifying it", uploadID)})
+			// The HEAD read the stored CRC64: the proof needs no second one.
+			res.ETag, res.CRC64 = dst.ETag, dst.CRC64
 			return nil
 		}
-	}
-	if err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("%w before completing upload %s: every part is copied; run the same command to complete it", ErrInterrupted, uploadID)
 		}
@@ -354,21 +365,6 @@ func (j *Job) complete(ctx context.Context, rs Store, uploadID string, plan plan
 	}
 	res.ETag, res.CRC64 = out.ETag, out.CRC64
 	return nil
-}
-
-// multipartETag is the ETag OSS gives a completed upload: the MD5 of the
-// parts' MD5s, then "-" and the number of parts.
-func multipartETag(parts []PartETag) string {
-	h := md5.New()
-	for _, p := range parts {
-		raw, _ := hex.DecodeString(strings.Trim(p.ETag, `"`))
-		h.Write(raw)
-	}
-	return fmt.Sprintf(`"%X-%d"`, h.Sum(nil), len(parts))
-}
-
-func sameETag(a, b string) bool {
-	return strings.EqualFold(strings.Trim(a, `"`), strings.Trim(b, `"`))
 }
 
 func partList(done map[int32]string) []checkpoint.Part {

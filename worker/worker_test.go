@@ -6,11 +6,13 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -215,6 +217,15 @@ type hooked struct {
 	initiate   func(ctx context.Context, next func() (string, error)) (string, error)
 	partCopy   func(ctx context.Context, in worker.PartCopyInput, next func() (string, error)) (string, error)
 	complete   func(ctx context.Context, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error)
+	head       func(ctx context.Context, obj worker.Object, next func() (worker.ObjectInfo, error)) (worker.ObjectInfo, error)
+}
+
+func (h *hooked) Head(ctx context.Context, obj worker.Object) (worker.ObjectInfo, error) {
+	next := func() (worker.ObjectInfo, error) { return h.Store.Head(ctx, obj) }
+	if h.head != nil {
+		return h.head(ctx, obj, next)
+	}
+	return next()
 }
 
 func (h *hooked) CopyObject(ctx context.Context, in worker.CopyObjectInput) (worker.CopyResult, error) {
@@ -1157,9 +1168,19 @@ func TestGrace(t *testing.T) {
 	})
 }
 
+// completedThen makes a Complete hook whose every attempt reaches the
+// server, the first completing the upload and the others finding it gone,
+// but reports err: every answer is lost that way.
+func completedThen(err error) func(*testing.T, *fixture, string, func() (worker.CopyResult, error)) (worker.CopyResult, error) {
+	return func(t *testing.T, f *fixture, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
+		_, _ = next()
+		return worker.CopyResult{}, err
+	}
+}
+
 // TestCompleteAnswerLost: Complete's answer can be lost after the upload
-// completed; the retry then finds no upload, and the destination's ETag
-// decides.
+// completed, in any form (the retry finds no upload, a reset, a timeout, an
+// error whose body was not read); the destination's ETag decides.
 func TestCompleteAnswerLost(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -1167,13 +1188,17 @@ func TestCompleteAnswerLost(t *testing.T) {
 		complete func(t *testing.T, f *fixture, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error)
 		ok       bool
 	}{
-		{name: "completed, answer lost: success", ok: true,
+		{name: "completed, the retry finds no upload: success", ok: true,
 			complete: func(t *testing.T, f *fixture, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
 				if _, err := next(); err != nil {
 					return worker.CopyResult{}, err
 				}
 				return next() // the server's real NoSuchUpload
 			}},
+		{name: "completed, answer lost to a reset: success", ok: true, complete: completedThen(syscall.ECONNRESET)},
+		{name: "completed, answer timed out: success", ok: true, complete: completedThen(context.DeadlineExceeded)},
+		{name: "completed, a 503 whose body was not read: success", ok: true,
+			complete: completedThen(fmt.Errorf("Error returned by Service. Http Status Code: 503. %w", io.ErrUnexpectedEOF))},
 		{name: "upload gone, nothing completed: failure",
 			complete: func(t *testing.T, f *fixture, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
 				f.abort(t, uploadID)
@@ -1215,10 +1240,35 @@ func TestCompleteAnswerLost(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.checkCopied(t, res, srcCRC)
-			if count(log, "CompleteMultipartUpload", 200) != 1 || count(log, "CompleteMultipartUpload", 404) != 1 {
-				t.Errorf("completes: %d 200, %d 404", count(log, "CompleteMultipartUpload", 200), count(log, "CompleteMultipartUpload", 404))
+			if count(log, "CompleteMultipartUpload", 200) != 1 || count(log, "InitiateMultipartUpload", 0) != 1 {
+				t.Errorf("%d completions, %d initiations; want one each", count(log, "CompleteMultipartUpload", 200), count(log, "InitiateMultipartUpload", 0))
 			}
 		})
+	}
+}
+
+// TestCompleteAnswerLostSDKVector copies the SDK v1's sample file in the
+// parts its own tests use, losing Complete's answer: the copy recognises
+// the object by the ETag the real service gave that SDK for those parts.
+func TestCompleteAnswerLostSDKVector(t *testing.T) {
+	t.Parallel()
+	f := setup(t, 0, ossserver.Config{})
+	sample := osstest.Sample(t)
+	f.put(t, "sample.jpg", sample)
+	store := &hooked{Store: f.store, complete: func(ctx context.Context, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
+		return completedThen(syscall.ECONNRESET)(t, f, uploadID, next)
+	}}
+	job := f.job()
+	job.Source.Key, job.PartSize, job.Threshold = "sample.jpg", osstest.SamplePartSize, osstest.SamplePartSize
+	res, err := worker.Copy(context.Background(), store, job)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Parts != 5 || res.ETag != osstest.SampleMultipartETag {
+		t.Errorf("%d parts, ETag %s; want 5 parts and the SDK's %s", res.Parts, res.ETag, osstest.SampleMultipartETag)
+	}
+	if got := oss.ToString(f.mustHead(t, dstKey).ETag); got != osstest.SampleMultipartETag {
+		t.Errorf("destination ETag %s, want %s", got, osstest.SampleMultipartETag)
 	}
 }
 
@@ -1584,12 +1634,19 @@ func TestCompletedByTheLastRun(t *testing.T) {
 			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
+			killed := false
 			store := &hooked{Store: f.store, complete: func(_ context.Context, _ string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
 				if _, err := next(); err != nil {
 					return worker.CopyResult{}, err
 				}
-				cancel() // interrupted as the answer arrives
+				cancel() // interrupted as the answer arrives, and killed before the proof
+				killed = true
 				return worker.CopyResult{}, context.Canceled
+			}, head: func(_ context.Context, _ worker.Object, next func() (worker.ObjectInfo, error)) (worker.ObjectInfo, error) {
+				if killed {
+					return worker.ObjectInfo{}, context.Canceled
+				}
+				return next()
 			}}
 			job := f.job()
 			first, err := worker.Copy(ctx, store, job)

@@ -10,7 +10,6 @@ package main
 import (
 	"bytes"
 	"crypto/md5"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
@@ -32,6 +31,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/osscopy/osscopy/internal/e2e"
+	"github.com/osscopy/osscopy/internal/etag"
 	"github.com/osscopy/osscopy/internal/ossapi"
 )
 
@@ -234,20 +234,9 @@ func (r apiRig) sdkMissing(t *testing.T, bucket, key string) {
 // etagOf is the ETag OSS gives a part or object of these bytes: their MD5.
 func etagOf(b []byte) string { return fmt.Sprintf(`"%X"`, md5.Sum(b)) }
 
-// multipartETag is the ETag of an object completed from parts with these
-// ETags: the MD5 of their MD5s, then "-" and their number.
-func multipartETag(t *testing.T, etags ...string) string {
-	t.Helper()
-	h := md5.New()
-	for _, e := range etags {
-		raw, err := hex.DecodeString(strings.Trim(e, `"`))
-		if err != nil {
-			t.Fatalf("part ETag %s is not hex: %v", e, err)
-		}
-		h.Write(raw)
-	}
-	return fmt.Sprintf(`"%X-%d"`, h.Sum(nil), len(etags))
-}
+// multipartETag is the ETag, quoted, of an object completed from parts
+// with these ETags.
+func multipartETag(etags ...string) string { return `"` + etag.Multipart(etags...) + `"` }
 
 var (
 	uploadIDRE  = regexp.MustCompile(`^[0-9A-F]{24}0{8}$`)
@@ -653,7 +642,7 @@ func TestAPIWorkflow(t *testing.T) {
 				complete = append(complete, "--complete-all", "yes")
 			}
 			done := decodeAs[ossapi.CompleteMultipartUploadResult](t, tc.format, do("complete-multipart-upload", complete...))
-			if want := multipartETag(t, etags...); done.ETag != want || done.HashCrc64ecma != srcCRC || done.Key != key ||
+			if want := multipartETag(etags...); done.ETag != want || done.HashCrc64ecma != srcCRC || done.Key != key ||
 				done.Bucket != "examplebucket" || done.Location != r.Endpoint+"/examplebucket/"+url.QueryEscape(key) {
 				t.Errorf("complete-multipart-upload printed %+v, want ETag %s, the source's CRC64 %s, and the object's bucket, key and location", done, want, srcCRC)
 			}

@@ -20,6 +20,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 
 	"github.com/osscopy/osscopy/internal/crcmath"
+	"github.com/osscopy/osscopy/internal/etag"
 	"github.com/osscopy/osscopy/internal/ossserver"
 	"github.com/osscopy/osscopy/internal/osstest"
 )
@@ -82,6 +83,7 @@ func runConformance(t *testing.T, env *osstest.Env) {
 		{"ListObjectsV2", testListObjectsV2},
 		{"ListObjectsV1", testListObjectsV1},
 		{"MultipartWorkflow", testMultipartWorkflow},
+		{"MultipartETagSDKVector", testMultipartETagSDKVector},
 		{"UploadPartCopyRangeAndConditions", testUploadPartCopyConditions},
 		{"UploadPartCopyErrors", testUploadPartCopyErrors},
 		{"CompleteErrors", testCompleteErrors},
@@ -497,14 +499,26 @@ func complete(env *osstest.Env, key, id string, parts []oss.UploadPart) (*oss.Co
 		UploadId: oss.Ptr(id), CompleteMultipartUpload: &oss.CompleteMultipartUpload{Parts: parts}})
 }
 
-// multipartETag is OSS's ETag of a completed upload: MD5 of the parts' MD5s, "-N".
-func multipartETag(partETags ...string) string {
-	h := md5.New()
-	for _, e := range partETags {
-		raw, _ := hex.DecodeString(strings.Trim(e, `"`))
-		h.Write(raw)
+// multipartETag is OSS's ETag of a completed upload, quoted as answers give it.
+func multipartETag(partETags ...string) string { return `"` + etag.Multipart(partETags...) + `"` }
+
+// testMultipartETagSDKVector uploads the SDK v1's sample file in the parts
+// its own tests use: the real service completed it with the ETag they assert.
+func testMultipartETagSDKVector(t *testing.T, env *osstest.Env, prefix string) {
+	key := prefix + "BingWallpaper-2015-11-07.jpg"
+	id := initiate(t, env, key, nil)
+	var parts []oss.UploadPart
+	for i, data := range osstest.SampleParts(t) {
+		parts = append(parts, uploadPart(t, env, key, id, int32(i+1), data))
 	}
-	return fmt.Sprintf(`"%X-%d"`, h.Sum(nil), len(partETags))
+	res := must[*oss.CompleteMultipartUploadResult](t)(complete(env, key, id, parts))
+	if got := oss.ToString(res.ETag); got != osstest.SampleMultipartETag {
+		t.Errorf("CompleteMultipartUpload ETag %s, want the SDK's %s", got, osstest.SampleMultipartETag)
+	}
+	head := must[*oss.HeadObjectResult](t)(env.Client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: oss.Ptr(env.Bucket), Key: oss.Ptr(key)}))
+	if got := oss.ToString(head.ETag); got != osstest.SampleMultipartETag {
+		t.Errorf("HEAD ETag %s, want the SDK's %s", got, osstest.SampleMultipartETag)
+	}
 }
 
 func testMultipartWorkflow(t *testing.T, env *osstest.Env, prefix string) {

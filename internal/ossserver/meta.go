@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/osscopy/osscopy/internal/etag"
 )
 
 const metaPrefix = "x-oss-meta-"
@@ -144,17 +146,16 @@ func getConditions(h http.Header) conditions {
 // and an if-none-match present makes if-modified-since moot. Dates that do
 // not parse are ignored.
 func (c conditions) check(o *objectState) *ossError {
-	etag := o.ETag
 	modified := o.LastModified.Truncate(time.Second)
 	if c.ifMatch != "" {
-		if unquoteETag(c.ifMatch) != etag {
-			return errPrecondition("The ETag of the %s is %s, not %s.", c.what, quoteETag(etag), quoteETag(unquoteETag(c.ifMatch)))
+		if !etag.Equal(c.ifMatch, o.ETag) {
+			return errPrecondition("The ETag of the %s is %s, not %s.", c.what, quoteETag(o.ETag), quoteETag(etag.Normalize(c.ifMatch)))
 		}
 	} else if t, ok := parseHTTPDate(c.ifUnmodifiedSince); ok && modified.After(t) {
 		return errPrecondition("The %s was modified at %s, after %s.", c.what, modified.Format(http.TimeFormat), c.ifUnmodifiedSince)
 	}
 	if c.ifNoneMatch != "" {
-		if unquoteETag(c.ifNoneMatch) == etag {
+		if etag.Equal(c.ifNoneMatch, o.ETag) {
 			return errNotModified
 		}
 	} else if t, ok := parseHTTPDate(c.ifModifiedSince); ok && !modified.After(t) {

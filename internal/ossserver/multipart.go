@@ -1,9 +1,7 @@
 package ossserver
 
 import (
-	"crypto/md5"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/xml"
 	"fmt"
 	"net/http"
@@ -13,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/osscopy/osscopy/internal/crcmath"
+	"github.com/osscopy/osscopy/internal/etag"
 )
 
 func encodeKey(key string, url bool) string {
@@ -297,21 +296,21 @@ func allParts(u *uploadState) []partXML {
 
 // assemble checks the listed parts as OSS does at Complete and builds the
 // object: ascending part numbers, each present with its ETag, every part but
-// the last at least 100 KB. Its ETag is the MD5 of the parts' MD5s, "-N".
+// the last at least 100 KB. Its ETag is OSS's multipart ETag (internal/etag).
 func assemble(u *uploadState, listed []partXML) (*objectState, *ossError) {
 	if len(listed) == 0 {
 		return nil, errMalformedXML(fmt.Errorf("no parts listed"))
 	}
 	meta := u.Meta // a copy: the object must not keep the upload and its parts alive
 	o := &objectState{Key: u.Key, Type: "Multipart", StorageClass: u.StorageClass, Meta: &meta, Tags: u.Tags}
-	digests := md5.New()
+	partETags := make([]string, len(listed))
 	for i, lp := range listed {
 		if i > 0 && lp.PartNumber <= listed[i-1].PartNumber {
 			return nil, newErr(http.StatusBadRequest, "InvalidPartOrder",
 				"The list of parts was not in ascending order: part %d follows part %d.", lp.PartNumber, listed[i-1].PartNumber)
 		}
 		p := u.Parts[lp.PartNumber]
-		if p == nil || unquoteETag(lp.ETag) != p.ETag {
+		if p == nil || !etag.Equal(lp.ETag, p.ETag) {
 			return nil, newErr(http.StatusBadRequest, "InvalidPart",
 				"One or more of the specified parts could not be found or the specified entity tag might not have matched the part's entity tag: part %d.", lp.PartNumber)
 		}
@@ -319,11 +318,7 @@ func assemble(u *uploadState, listed []partXML) (*objectState, *ossError) {
 			return nil, newErr(http.StatusBadRequest, "EntityTooSmall",
 				"Part %d has %d bytes; every part but the last needs at least 100 KB.", p.Number, p.Size).withEC("0042-00000213")
 		}
-		raw, err := hex.DecodeString(p.ETag)
-		if err != nil {
-			return nil, newErr(500, "InternalError", "part %d has a malformed ETag", p.Number)
-		}
-		digests.Write(raw)
+		partETags[i] = p.ETag
 		o.Content = append(o.Content, p.Content...)
 		o.CRC = crcmath.Combine(o.CRC, p.CRC, p.Size)
 		o.Size += p.Size
@@ -331,7 +326,7 @@ func assemble(u *uploadState, listed []partXML) (*objectState, *ossError) {
 	if o.Size > MaxObjectSize {
 		return nil, newErr(http.StatusBadRequest, "EntityTooLarge", "The object would have %d bytes; OSS allows at most 48.8 TB.", o.Size)
 	}
-	o.ETag = fmt.Sprintf("%X-%d", digests.Sum(nil), len(listed))
+	o.ETag = etag.Multipart(partETags...)
 	return o, nil
 }
 

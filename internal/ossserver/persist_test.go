@@ -3,10 +3,8 @@ package ossserver_test
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"io/fs"
@@ -170,21 +168,6 @@ func pstComplete(t testing.TB, c *oss.Client, bucket, key, uploadID string, etag
 		t.Fatalf("CompleteMultipartUpload %s: %v", key, err)
 	}
 	return res
-}
-
-// pstMultipartETag is the ETag OSS gives a multipart object: the MD5 of
-// its parts' MD5s (their ETags), then "-" and the number of parts.
-func pstMultipartETag(t testing.TB, etags ...string) string {
-	t.Helper()
-	h := md5.New()
-	for _, e := range etags {
-		raw, err := hex.DecodeString(strings.Trim(e, `"`))
-		if err != nil {
-			t.Fatalf("part ETag %s is not hex: %v", e, err)
-		}
-		h.Write(raw)
-	}
-	return fmt.Sprintf(`"%X-%d"`, h.Sum(nil), len(etags))
 }
 
 // pstProbe names an object version (and optionally a range) a view reads.
@@ -437,7 +420,7 @@ func TestPersistRestartKeepsEverything(t *testing.T) {
 	pstMissing(t, c, "pst-a", "gone.bin", "", 404, "NoSuchKey")
 	pstMissing(t, c, "pst-a", "mp-aborted", "", 404, "NoSuchKey")
 	got, res = pstMustGet(t, c, "pst-a", "mp-done", "", "")
-	wantDoneETag := pstMultipartETag(t, doneETags[1], doneETags[2], doneETags[3], doneETags[4])
+	wantDoneETag := multipartETag(doneETags[1], doneETags[2], doneETags[3], doneETags[4])
 	if !bytes.Equal(got, doneBytes) || oss.ToString(res.ETag) != wantDoneETag || oss.ToString(res.HashCRC64) != ftCRC(doneBytes) ||
 		oss.ToString(res.ContentType) != "application/x-done" || res.Metadata["kind"] != "done" || oss.ToString(res.ObjectType) != "Multipart" {
 		t.Errorf("mp-done after restart: %d bytes ETag %s CRC %s type %s meta %v object type %s; want %d bytes %s %s",
@@ -475,7 +458,7 @@ func TestPersistRestartKeepsEverything(t *testing.T) {
 	}
 	openRes := pstComplete(t, c, "pst-a", "mp-open", openID, openETags)
 	got, res = pstMustGet(t, c, "pst-a", "mp-open", "", "")
-	wantOpenETag := pstMultipartETag(t, openETags[1], openETags[2], openETags[5])
+	wantOpenETag := multipartETag(openETags[1], openETags[2], openETags[5])
 	if !bytes.Equal(got, openBytes) || oss.ToString(res.ETag) != wantOpenETag || oss.ToString(res.HashCRC64) != ftCRC(openBytes) ||
 		oss.ToString(openRes.HashCRC64) != ftCRC(openBytes) || oss.ToString(res.ContentType) != "application/x-open" ||
 		res.Metadata["kind"] != "open" || res.TaggingCount != 1 {
@@ -1031,8 +1014,8 @@ func TestPersistSurvivesKill(t *testing.T) {
 		t.Errorf("the upload completed after the kill: %v size %d CRC %s (Complete said %s)", err, head.ContentLength,
 			oss.ToString(head.HashCRC64), oss.ToString(res.HashCRC64))
 	}
-	if oss.ToString(head.ETag) != pstMultipartETag(t, etags[1], etags[2]) {
-		t.Errorf("completed ETag %s, want %s", oss.ToString(head.ETag), pstMultipartETag(t, etags[1], etags[2]))
+	if oss.ToString(head.ETag) != multipartETag(etags[1], etags[2]) {
+		t.Errorf("completed ETag %s, want %s", oss.ToString(head.ETag), multipartETag(etags[1], etags[2]))
 	}
 }
 

@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"net/http"
 	"strconv"
-	"strings"
 )
 
 type errorBody struct {
@@ -70,8 +69,3 @@ func (s *Server) writeEmpty(rq *request, status int) *ossError {
 }
 
 func quoteETag(etag string) string { return `"` + etag + `"` }
-
-// unquoteETag accepts an ETag with or without quotes, in any case.
-func unquoteETag(etag string) string {
-	return strings.ToUpper(strings.Trim(strings.TrimSpace(etag), `"`))
-}

@@ -107,3 +107,40 @@ func TestTransientFaults(t *testing.T) {
 		})
 	}
 }
+
+// TestCompleteAnswerAlwaysLost: every answer to CompleteMultipartUpload is
+// reset after the operation ran, so cp never hears that its upload was
+// completed, nor what the retries found. The destination's ETag, which OSS
+// derives from the parts', tells cp the object is its own: it exits 0
+// with the copy verified, having started one upload and copied each part
+// once.
+func TestCompleteAnswerAlwaysLost(t *testing.T) {
+	t.Parallel()
+	const size, parts = "3GiB", 3
+	s := e2e.StartServerWith(t, e2e.ServerOptions{DataDir: true,
+		Args: []string{"--bucket", "dst", "--seed-object", e2e.SeedObject("src", "f.bin", size), "--reset-rate", "CompleteMultipartUpload=100%"}})
+	ckpt := filepath.Join(t.TempDir(), "ckpt")
+	p := e2e.Run(t, s.Env(), cpArgs(ckpt, "oss://src/f.bin", "oss://dst/f.bin", "--retry-times", "3")...)
+	p.RequireCode(0)
+	res := p.Result()
+	s.Stop(t)
+	log := s.Log(t)
+	if n := e2e.Count(log, "InitiateMultipartUpload", 0); n != 1 {
+		t.Errorf("%d InitiateMultipartUpload, want 1", n)
+	}
+	if n := e2e.Count(log, "UploadPartCopy", 0); n != parts || res.Parts != parts {
+		t.Errorf("%d UploadPartCopy for a result of %d parts, want %d", n, res.Parts, parts)
+	}
+	if !slices.ContainsFunc(log, func(e e2e.LogEntry) bool {
+		return e.Op == "CompleteMultipartUpload" && e.Code == "" && e.Fault == "reset"
+	}) {
+		t.Error("the access log shows no completion that succeeded and whose answer was reset")
+	}
+	s.RestartClean(t)
+	if crc := s.RequireSameObject(t, "src", "f.bin", "dst", "f.bin", partSize); res.CRC64 != crc {
+		t.Errorf("result CRC64 %q, the source's %q", res.CRC64, crc)
+	}
+	if names := stateFiles(t, ckpt); len(names) != 0 {
+		t.Errorf("checkpoint files %q are left after success", names)
+	}
+}
