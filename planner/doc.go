@@ -1,6 +1,8 @@
 // Package planner turns an object's size into a copy plan: one CopyObject
-// for objects up to the big-file threshold, otherwise the part size and the
-// ordered byte ranges of a multipart copy. It does no I/O.
+// for objects up to the big-file threshold, and for copies within one
+// bucket that keep the storage class and encryption (OSS's CopyObject
+// takes those at any size), otherwise the part size and the ordered byte
+// ranges of a multipart copy. It does no I/O.
 //
 // The default part size is chosen for speed and request cost together:
 //

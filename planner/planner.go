@@ -30,6 +30,10 @@ type Options struct {
 	// Parallel is how many parts are copied at once; the default part size
 	// gives each worker several parts. 0 counts as 1.
 	Parallel int
+	// WithinBucket: the copy stays in one bucket and changes neither the
+	// storage class nor the encryption, which OSS's CopyObject takes at
+	// any size: one request, unless PartSize asks for parts.
+	WithinBucket bool
 }
 
 // Part is one byte range of the source, copied as part Number.
@@ -63,7 +67,7 @@ func New(size int64, opts Options) (Plan, error) {
 		return Plan{}, fmt.Errorf("source size %s is over OSS's 48.8 TB limit for an object", units.FormatSize(size))
 	case threshold < 0 || threshold > DefaultThreshold:
 		return Plan{}, fmt.Errorf("--bigfile-threshold %s is outside 0..1 GiB: CopyObject copies at most 1 GiB", units.FormatSize(threshold))
-	case size <= threshold:
+	case size <= threshold || opts.WithinBucket && opts.PartSize == 0:
 		return Plan{Size: size, Single: true}, nil
 	}
 	partSize := opts.PartSize

@@ -38,6 +38,8 @@ func TestNew(t *testing.T) {
 		{"custom threshold", 200 * miB, Options{Threshold: 100 * miB}, false, 64 * miB, 4, 8 * miB},
 		{"threshold 0 means default", 200 * miB, Options{Threshold: 0}, true, 0, 0, 0},
 		{"minimum part size", 300 * kiB, Options{Threshold: 1, PartSize: 100 * kiB}, false, 100 * kiB, 3, 100 * kiB},
+		{"within one bucket: one CopyObject at any size", 5 * tiB, Options{WithinBucket: true, Parallel: 64}, true, 0, 0, 0},
+		{"within one bucket with a part size: parts", 10 * giB, Options{WithinBucket: true, PartSize: 100 * miB}, false, 100 * miB, 103, 10*giB - 102*100*miB},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

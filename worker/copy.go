@@ -128,18 +128,55 @@ func Copy(ctx context.Context, store Store, job Job) (res Result, err error) {
 		return res, fmt.Errorf("%w: OSS reports no CRC64 (x-oss-hash-crc64ecma) for %s, so no copy of it could be proven equal; nothing was written",
 			ErrVerify, job.Source)
 	}
-	plan, err := planner.New(src.Size, planner.Options{Threshold: job.Threshold, PartSize: job.PartSize, Parallel: job.Parallel})
+	plan, err := job.plan(src, job.withinBucket())
 	if err != nil {
-		return res, fmt.Errorf("planning the copy of %s: %w", job.Source, err)
+		return res, err
 	}
-	res.Size, res.Single, res.Parts, res.PartSize = src.Size, plan.Single, len(plan.Parts), plan.PartSize
+	res.Size = src.Size
 	job.emit(Event{Kind: EventPlanned, PartsTotal: len(plan.Parts), BytesTotal: src.Size})
 	if plan.Single {
+		res.Single = true
 		err = job.copySingle(ctx, rs, src, &res)
-	} else {
-		err = job.copyMultipart(ctx, rs, src, plan, &res)
+		if !errors.Is(err, ErrEntityTooLarge) || src.Size <= job.threshold() {
+			return res, err
+		}
+		// OSS documents that a copy within one bucket that keeps the
+		// storage class and encryption may exceed CopyObject's limit; if
+		// this one is refused all the same, parts can still copy it.
+		job.emit(Event{Kind: EventNote, Message: fmt.Sprintf("OSS refused to copy %s within its bucket with one CopyObject (EntityTooLarge): copying it by parts", job.Source)})
+		if plan, err = job.plan(src, false); err != nil {
+			return res, err
+		}
+		job.emit(Event{Kind: EventPlanned, PartsTotal: len(plan.Parts), BytesTotal: src.Size})
 	}
-	return res, err
+	res.Single, res.Parts, res.PartSize = false, len(plan.Parts), plan.PartSize
+	return res, job.copyMultipart(ctx, rs, src, plan, &res)
+}
+
+// plan plans the copy of src; withinBucket lets one CopyObject take a
+// source of any size (see planner.Options).
+func (j *Job) plan(src ObjectInfo, withinBucket bool) (planner.Plan, error) {
+	plan, err := planner.New(src.Size, planner.Options{Threshold: j.Threshold, PartSize: j.PartSize, Parallel: j.Parallel, WithinBucket: withinBucket})
+	if err != nil {
+		return plan, fmt.Errorf("planning the copy of %s: %w", j.Source, err)
+	}
+	return plan, nil
+}
+
+// withinBucket reports whether the copy stays in one bucket and keeps the
+// source's storage class (osscopy never changes the encryption). A copy
+// that an earlier run began by parts goes on by parts: what it paid for
+// is kept.
+func (j *Job) withinBucket() bool {
+	return j.Source.Bucket == j.Dest.Bucket && j.Attributes.StorageClass == "" &&
+		!checkpoint.Exists(j.CheckpointDir, j.checkpointName())
+}
+
+func (j *Job) threshold() int64 {
+	if j.Threshold == 0 {
+		return planner.DefaultThreshold
+	}
+	return j.Threshold
 }
 
 // readSource is the source as the copy pins it.
@@ -182,12 +219,13 @@ func (j *Job) pinnedSource(src ObjectInfo) Object {
 	return s
 }
 
-// copySingle copies a source up to the threshold with one CopyObject.
+// copySingle copies a source with one CopyObject: one up to the threshold,
+// or one of any size within its bucket.
 func (j *Job) copySingle(ctx context.Context, rs Store, src ObjectInfo, res *Result) error {
 	if err := j.abandonCheckpoint(ctx, rs, "the source is now small enough for one CopyObject"); err != nil {
 		return err
 	}
-	out, err := rs.CopyObject(ctx, CopyObjectInput{Source: j.pinnedSource(src), Dest: j.Dest, IfMatch: src.ETag,
+	out, err := rs.CopyObject(ctx, CopyObjectInput{Source: j.pinnedSource(src), Dest: j.Dest, IfMatch: src.ETag, Size: src.Size,
 		ReplaceMetadata: j.ReplaceMetadata, ReplaceTagging: j.ReplaceTagging, Attributes: j.Attributes})
 	if errors.Is(err, ErrPreconditionFailed) || errors.Is(err, ErrSourceGone) {
 		return fmt.Errorf("%w: %s was overwritten or deleted (it had ETag %s); nothing was written to %s: run the copy again",

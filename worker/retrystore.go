@@ -60,7 +60,7 @@ func (s *retryStore) copyTimeout(size int64) time.Duration {
 	if s.partTimeout > 0 {
 		return s.partTimeout
 	}
-	return PartTimeout(size)
+	return min(PartTimeout(size), MaxPartTimeout)
 }
 
 // Timeouts of one attempt, for requests other than part copies.
@@ -97,7 +97,7 @@ func (s *retryStore) GetTagging(ctx context.Context, obj Object) (string, error)
 }
 
 func (s *retryStore) CopyObject(ctx context.Context, in CopyObjectInput) (CopyResult, error) {
-	return attempt(ctx, s, "CopyObject", s.copyTimeout(planner.DefaultThreshold), func(ctx context.Context) (CopyResult, error) {
+	return attempt(ctx, s, "CopyObject", s.copyTimeout(max(in.Size, planner.DefaultThreshold)), func(ctx context.Context) (CopyResult, error) {
 		return s.inner.CopyObject(ctx, in)
 	})
 }

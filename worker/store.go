@@ -55,10 +55,12 @@ type ObjectInfo struct {
 	Attributes   Attributes // without Tagging: HEAD gives only the count
 }
 
-// CopyObjectInput is a single server-side copy of a source up to 1 GB.
+// CopyObjectInput is a single server-side copy: of a source up to 1 GB, or
+// of any size within one bucket.
 type CopyObjectInput struct {
 	Source, Dest    Object
 	IfMatch         string
+	Size            int64 // the source's, which bounds how long the copy may take
 	ReplaceMetadata bool
 	ReplaceTagging  bool
 	Attributes      Attributes
@@ -103,4 +105,7 @@ var (
 	ErrNoSuchKey = errors.New("no such object")
 	// ErrSourceGone: a copy found no source object (deleted meanwhile).
 	ErrSourceGone = errors.New("the source object no longer exists")
+	// ErrEntityTooLarge: CopyObject refused the source as too large for
+	// one request.
+	ErrEntityTooLarge = errors.New("the source is too large for one CopyObject")
 )

@@ -27,12 +27,21 @@ import (
 	"github.com/osscopy/osscopy/worker"
 )
 
+// The fixture copies between two buckets: within one, OSS's CopyObject
+// takes any size and no part would be copied (TestWithinBucket).
 const (
-	bkt    = "copy-bkt"
+	srcBkt = "copy-src"
+	bkt    = "copy-bkt" // the destination's
 	srcKey = "src/object.bin"
 	dstKey = "dst/object.bin"
 	gib    = int64(1) << 30
 	mib    = int64(1) << 20
+)
+
+// src and dst are the objects the fixture's job copies.
+var (
+	src = worker.Object{Bucket: srcBkt, Key: srcKey}
+	dst = worker.Object{Bucket: bkt, Key: dstKey}
 )
 
 // fixture is a local OSS server holding srcKey (a synthetic object of the
@@ -45,8 +54,8 @@ type fixture struct {
 
 func setup(t *testing.T, size int64, cfg ossserver.Config) *fixture {
 	t.Helper()
-	cfg.Buckets = append(cfg.Buckets, bkt)
-	cfg.Seeds = append(cfg.Seeds, ossserver.Seed{Bucket: bkt, Key: srcKey, Size: size, Seed: uint64(size) + 1})
+	cfg.Buckets = append(cfg.Buckets, srcBkt, bkt)
+	cfg.Seeds = append(cfg.Seeds, ossserver.Seed{Bucket: srcBkt, Key: srcKey, Size: size, Seed: uint64(size) + 1})
 	env := osstest.Start(t, cfg)
 	return &fixture{env: env, store: storeFor(env, osstest.AccessKeySecret), dir: filepath.Join(t.TempDir(), "checkpoints")}
 }
@@ -64,31 +73,31 @@ func fastRetry() worker.RetryPolicy {
 }
 
 func (f *fixture) job() worker.Job {
-	return worker.Job{Source: worker.Object{Bucket: bkt, Key: srcKey}, Dest: worker.Object{Bucket: bkt, Key: dstKey},
+	return worker.Job{Source: src, Dest: dst,
 		PartSize: gib, Parallel: 4, CheckpointDir: f.dir, Grace: 5 * time.Second, Retry: fastRetry()}
 }
 
 // head returns HEAD of key, or the error (a 404 for a missing object).
-func (f *fixture) head(t *testing.T, key string) (*oss.HeadObjectResult, error) {
+func (f *fixture) head(t *testing.T, obj worker.Object) (*oss.HeadObjectResult, error) {
 	t.Helper()
-	return f.env.Client.HeadObject(context.Background(), &oss.HeadObjectRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(key)})
+	return f.env.Client.HeadObject(context.Background(), &oss.HeadObjectRequest{Bucket: oss.Ptr(obj.Bucket), Key: oss.Ptr(obj.Key)})
 }
 
-func (f *fixture) mustHead(t *testing.T, key string) *oss.HeadObjectResult {
+func (f *fixture) mustHead(t *testing.T, obj worker.Object) *oss.HeadObjectResult {
 	t.Helper()
-	h, err := f.head(t, key)
+	h, err := f.head(t, obj)
 	if err != nil {
-		t.Fatalf("HEAD %s: %v", key, err)
+		t.Fatalf("HEAD %s: %v", obj, err)
 	}
 	return h
 }
 
-func (f *fixture) wantMissing(t *testing.T, key string) {
+func (f *fixture) wantMissing(t *testing.T, obj worker.Object) {
 	t.Helper()
-	_, err := f.head(t, key)
+	_, err := f.head(t, obj)
 	var se *oss.ServiceError
 	if !errors.As(err, &se) || se.StatusCode != 404 {
-		t.Errorf("HEAD %s = %v, want 404", key, err)
+		t.Errorf("HEAD %s = %v, want 404", obj, err)
 	}
 }
 
@@ -120,11 +129,11 @@ func (f *fixture) serverParts(t *testing.T, uploadID string) map[int32]int64 {
 	return out
 }
 
-func (f *fixture) put(t *testing.T, key string, body []byte) {
+func (f *fixture) put(t *testing.T, obj worker.Object, body []byte) {
 	t.Helper()
-	if _, err := f.env.Client.PutObject(context.Background(), &oss.PutObjectRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(key),
+	if _, err := f.env.Client.PutObject(context.Background(), &oss.PutObjectRequest{Bucket: oss.Ptr(obj.Bucket), Key: oss.Ptr(obj.Key),
 		Body: bytes.NewReader(body)}); err != nil {
-		t.Fatalf("PUT %s: %v", key, err)
+		t.Fatalf("PUT %s: %v", obj, err)
 	}
 }
 
@@ -264,7 +273,7 @@ func (h *hooked) Complete(ctx context.Context, dst worker.Object, uploadID strin
 // (upload, checkpoint) is left behind.
 func (f *fixture) checkCopied(t *testing.T, res worker.Result, srcCRC string) {
 	t.Helper()
-	d := f.mustHead(t, dstKey)
+	d := f.mustHead(t, dst)
 	if got := oss.ToString(d.HashCRC64); got != srcCRC || res.CRC64 != srcCRC {
 		t.Errorf("destination CRC64 %s, Result.CRC64 %s, source %s", got, res.CRC64, srcCRC)
 	}
@@ -301,7 +310,7 @@ func TestCopySingle(t *testing.T) {
 				j.Attributes = worker.Attributes{ContentType: "text/plain", CacheControl: "no-cache", Meta: map[string]string{"owner": "tests"}, Tagging: "a=1&b=2"}
 			},
 			check: func(t *testing.T, f *fixture) {
-				d := f.mustHead(t, dstKey)
+				d := f.mustHead(t, dst)
 				if oss.ToString(d.ContentType) != "text/plain" || oss.ToString(d.CacheControl) != "no-cache" || d.Metadata["owner"] != "tests" || d.TaggingCount != 2 {
 					t.Errorf("destination attributes: type %q cache %q meta %v tags %d", oss.ToString(d.ContentType),
 						oss.ToString(d.CacheControl), d.Metadata, d.TaggingCount)
@@ -312,7 +321,7 @@ func TestCopySingle(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, tt.size, ossserver.Config{})
-			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 			job := f.job()
 			job.Threshold = tt.threshold
 			if tt.modify != nil {
@@ -327,7 +336,7 @@ func TestCopySingle(t *testing.T) {
 			if !res.Single || res.Parts != 0 || res.UploadID != "" || res.Size != tt.size || res.ResumedParts != 0 || res.Retries != 0 || res.CheckpointBytes != 0 {
 				t.Errorf("Result = %+v", res)
 			}
-			if res.Source != "oss://"+bkt+"/"+srcKey || res.Destination != "oss://"+bkt+"/"+dstKey {
+			if res.Source != "oss://"+srcBkt+"/"+srcKey || res.Destination != "oss://"+bkt+"/"+dstKey {
 				t.Errorf("Result names %s -> %s", res.Source, res.Destination)
 			}
 			if srcCRC == "" {
@@ -384,12 +393,12 @@ func TestCopyMultipart(t *testing.T) {
 			f := setup(t, tt.size, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 20 * time.Millisecond}})
 			ctx := context.Background()
 			if tt.tags {
-				if _, err := f.env.Client.PutObjectTagging(ctx, &oss.PutObjectTaggingRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(srcKey),
+				if _, err := f.env.Client.PutObjectTagging(ctx, &oss.PutObjectTaggingRequest{Bucket: oss.Ptr(srcBkt), Key: oss.Ptr(srcKey),
 					Tagging: &oss.Tagging{TagSet: &oss.TagSet{Tags: []oss.Tag{{Key: oss.Ptr("team"), Value: oss.Ptr("storage")}}}}}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			src := f.mustHead(t, srcKey)
+			srcHead := f.mustHead(t, src)
 			plan, err := planner.New(tt.size, planner.Options{PartSize: tt.partSize, Parallel: tt.parallel})
 			if err != nil {
 				t.Fatal(err)
@@ -404,7 +413,7 @@ func TestCopyMultipart(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f.checkCopied(t, res, oss.ToString(src.HashCRC64))
+			f.checkCopied(t, res, oss.ToString(srcHead.HashCRC64))
 			if res.Single || res.Size != tt.size || res.Parts != parts || res.PartSize != plan.PartSize || res.UploadID == "" ||
 				res.ResumedParts != 0 || res.Retries != 0 || res.CheckpointBytes <= 0 || res.Seconds <= 0 ||
 				!strings.HasSuffix(res.ETag, fmt.Sprintf(`-%d"`, parts)) {
@@ -490,7 +499,7 @@ func TestResume(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, tt.size, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
-			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 			parts := int(tt.size / gib)
 			job := f.job()
 			job.Parallel = tt.parallel
@@ -552,7 +561,7 @@ func TestResumeReconciles(t *testing.T) {
 		{name: "parts the checkpoint claims but the server lacks are copied again",
 			between: func(t *testing.T, f *fixture, uploadID string) []int32 {
 				on := f.serverParts(t, uploadID)
-				cp, saved, err := checkpoint.Open(f.dir, checkpoint.Name(checkpoint.Source{Bucket: bkt, Key: srcKey}, checkpoint.Destination{Bucket: bkt, Key: dstKey}))
+				cp, saved, err := checkpoint.Open(f.dir, checkpoint.Name(checkpoint.Source{Bucket: srcBkt, Key: srcKey}, checkpoint.Destination{Bucket: bkt, Key: dstKey}))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -575,7 +584,7 @@ func TestResumeReconciles(t *testing.T) {
 		{name: "a part of the wrong size on the server is copied again",
 			between: func(t *testing.T, f *fixture, uploadID string) []int32 {
 				if _, err := f.env.Client.UploadPartCopy(context.Background(), &oss.UploadPartCopyRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(dstKey),
-					UploadId: oss.Ptr(uploadID), PartNumber: parts, SourceBucket: oss.Ptr(bkt), SourceKey: oss.Ptr(srcKey),
+					UploadId: oss.Ptr(uploadID), PartNumber: parts, SourceBucket: oss.Ptr(srcBkt), SourceKey: oss.Ptr(srcKey),
 					Range: oss.Ptr("bytes=0-1048575")}); err != nil {
 					t.Fatal(err)
 				}
@@ -593,7 +602,7 @@ func TestResumeReconciles(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, parts*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
-			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 			job := f.job()
 			first, _ := interrupt(t, f, f.store, job, k)
 			mustCopy := tt.between(t, f, first.UploadID)
@@ -657,7 +666,7 @@ func TestRestartClean(t *testing.T) {
 		{name: "nothing changed: resumes", between: func(t *testing.T, f *fixture, job *worker.Job) {}},
 		{name: "the source was overwritten",
 			between: func(t *testing.T, f *fixture, job *worker.Job) {
-				f.put(t, srcKey, randomBytes(t, 3*mib))
+				f.put(t, src, randomBytes(t, 3*mib))
 				job.Threshold = mib
 			},
 			note: "the source changed since the last run"},
@@ -683,7 +692,7 @@ func TestRestartClean(t *testing.T) {
 			job := f.job()
 			first, _ := interrupt(t, f, f.store, job, k)
 			tt.between(t, f, &job)
-			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 
 			from := len(f.env.Log.Entries(t))
 			var rec recorder
@@ -718,7 +727,7 @@ func TestRestartClean(t *testing.T) {
 				t.Errorf("not a clean start: %+v, %d parts copied", res, count(log, "UploadPartCopy", 200))
 			}
 			if job.ReplaceMetadata {
-				if ct := oss.ToString(f.mustHead(t, dstKey).ContentType); ct != "text/plain" {
+				if ct := oss.ToString(f.mustHead(t, dst).ContentType); ct != "text/plain" {
 					t.Errorf("destination Content-Type %q", ct)
 				}
 			}
@@ -794,7 +803,7 @@ func TestPermanentErrorsFailFast(t *testing.T) {
 func TestPermanentErrorMidCopy(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 12*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 5 * time.Millisecond}})
-	srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+	srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 	var part3 atomic.Int32
 	denied := &oss.ServiceError{StatusCode: 403, Code: "AccessDenied", Message: "injected"}
 	store := &hooked{Store: f.store, partCopy: func(ctx context.Context, in worker.PartCopyInput, next func() (string, error)) (string, error) {
@@ -849,7 +858,7 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 			t.Parallel()
 			const parts = 20
 			f := setup(t, parts*gib, tt.cfg)
-			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 			var store worker.Store = f.store
 			var calls3 atomic.Int32
 			if tt.hook {
@@ -919,7 +928,7 @@ func TestThrottled(t *testing.T) {
 	t.Parallel()
 	const parts = 16
 	f := setup(t, parts*gib, ossserver.Config{MaxInflight: 2, Latency: map[string]time.Duration{"UploadPartCopy": 20 * time.Millisecond}})
-	srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+	srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 	job := f.job()
 	job.Parallel = 8
 	type retry struct {
@@ -961,10 +970,10 @@ func TestThrottled(t *testing.T) {
 // ErrSourceChanged and leaves nothing behind.
 // overwriteSource and deleteSource change the source under a running copy:
 // the copy's If-Match then fails with 412, or the source is gone (404).
-func overwriteSource(t *testing.T, f *fixture) { f.put(t, srcKey, []byte("a new version")) }
+func overwriteSource(t *testing.T, f *fixture) { f.put(t, src, []byte("a new version")) }
 
 func deleteSource(t *testing.T, f *fixture) {
-	if _, err := f.env.Client.DeleteObject(context.Background(), &oss.DeleteObjectRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(srcKey)}); err != nil {
+	if _, err := f.env.Client.DeleteObject(context.Background(), &oss.DeleteObjectRequest{Bucket: oss.Ptr(srcBkt), Key: oss.Ptr(srcKey)}); err != nil {
 		t.Errorf("deleting the source: %v", err)
 	}
 }
@@ -1025,7 +1034,7 @@ func TestSourceChangedMidCopy(t *testing.T) {
 			if !errors.Is(err, worker.ErrSourceChanged) || !strings.Contains(err.Error(), "overwritten or deleted") {
 				t.Fatalf("error %v, want ErrSourceChanged", err)
 			}
-			f.wantMissing(t, dstKey)
+			f.wantMissing(t, dst)
 			if ids := f.uploads(t); len(ids) != 0 {
 				t.Errorf("uploads left: %v", ids)
 			}
@@ -1074,7 +1083,7 @@ func TestGrace(t *testing.T) {
 	t.Run("parts in flight finish and are recorded", func(t *testing.T) {
 		t.Parallel()
 		f := setup(t, parts*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 200 * time.Millisecond}})
-		srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+		srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 		job := f.job()
 		job.Parallel, job.Grace = parallel, 5*time.Second
 		store := &staggered{Store: f.store, delay: 100 * time.Millisecond}
@@ -1149,7 +1158,7 @@ func TestGrace(t *testing.T) {
 		if on := f.serverParts(t, res.UploadID); len(on) != 0 {
 			t.Errorf("the server holds parts %v", on)
 		}
-		cp, saved, err := checkpoint.Open(f.dir, checkpoint.Name(checkpoint.Source{Bucket: bkt, Key: srcKey}, checkpoint.Destination{Bucket: bkt, Key: dstKey}))
+		cp, saved, err := checkpoint.Open(f.dir, checkpoint.Name(checkpoint.Source{Bucket: srcBkt, Key: srcKey}, checkpoint.Destination{Bucket: bkt, Key: dstKey}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -1207,7 +1216,7 @@ func TestCompleteAnswerLost(t *testing.T) {
 		{name: "upload gone, the destination is another object: failure",
 			complete: func(t *testing.T, f *fixture, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
 				f.abort(t, uploadID)
-				f.put(t, dstKey, []byte("another object"))
+				f.put(t, dst, []byte("another object"))
 				return next()
 			}},
 	}
@@ -1215,7 +1224,7 @@ func TestCompleteAnswerLost(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, 6*gib, ossserver.Config{})
-			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 			store := &hooked{Store: f.store, complete: func(ctx context.Context, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
 				return tt.complete(t, f, uploadID, next)
 			}}
@@ -1254,7 +1263,7 @@ func TestCompleteAnswerLostSDKVector(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 0, ossserver.Config{})
 	sample := osstest.Sample(t)
-	f.put(t, "sample.jpg", sample)
+	f.put(t, worker.Object{Bucket: srcBkt, Key: "sample.jpg"}, sample)
 	store := &hooked{Store: f.store, complete: func(ctx context.Context, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
 		return completedThen(syscall.ECONNRESET)(t, f, uploadID, next)
 	}}
@@ -1267,7 +1276,7 @@ func TestCompleteAnswerLostSDKVector(t *testing.T) {
 	if res.Parts != 5 || res.ETag != osstest.SampleMultipartETag {
 		t.Errorf("%d parts, ETag %s; want 5 parts and the SDK's %s", res.Parts, res.ETag, osstest.SampleMultipartETag)
 	}
-	if got := oss.ToString(f.mustHead(t, dstKey).ETag); got != osstest.SampleMultipartETag {
+	if got := oss.ToString(f.mustHead(t, dst).ETag); got != osstest.SampleMultipartETag {
 		t.Errorf("destination ETag %s, want %s", got, osstest.SampleMultipartETag)
 	}
 }
@@ -1289,7 +1298,7 @@ func TestUploadVanishes(t *testing.T) {
 			t.Parallel()
 			const parts = 10
 			f := setup(t, parts*gib, ossserver.Config{})
-			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 			var mu sync.Mutex
 			done := map[string]int{} // parts copied per upload
 			var aborted []string
@@ -1359,11 +1368,11 @@ func TestCheckpointDirErrors(t *testing.T) {
 	}
 }
 
-// attrsOf reads what a copy must carry or replace on key.
-func (f *fixture) attrsOf(t *testing.T, key string) string {
+// attrsOf reads what a copy must carry or replace on obj.
+func (f *fixture) attrsOf(t *testing.T, obj worker.Object) string {
 	t.Helper()
-	h := f.mustHead(t, key)
-	tags, err := f.env.Client.GetObjectTagging(context.Background(), &oss.GetObjectTaggingRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(key)})
+	h := f.mustHead(t, obj)
+	tags, err := f.env.Client.GetObjectTagging(context.Background(), &oss.GetObjectTaggingRequest{Bucket: oss.Ptr(obj.Bucket), Key: oss.Ptr(obj.Key)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1408,13 +1417,13 @@ func TestAttributesSingleEqualsMultipart(t *testing.T) {
 			t.Parallel()
 			f := setup(t, 0, ossserver.Config{})
 			ctx := context.Background()
-			if _, err := f.env.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(srcKey),
+			if _, err := f.env.Client.PutObject(ctx, &oss.PutObjectRequest{Bucket: oss.Ptr(srcBkt), Key: oss.Ptr(srcKey),
 				Body: bytes.NewReader(randomBytes(t, 3*mib)), ContentType: oss.Ptr("text/csv"), CacheControl: oss.Ptr("max-age=60"),
 				ContentDisposition: oss.Ptr(`attachment; filename="a.csv"`), ContentEncoding: oss.Ptr("identity"),
 				Metadata: map[string]string{"owner": "alice"}, Tagging: oss.Ptr("team=storage&project=x")}); err != nil {
 				t.Fatal(err)
 			}
-			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 			got := map[bool]string{}
 			for _, multipart := range []bool{false, true} {
 				job := f.job()
@@ -1432,7 +1441,7 @@ func TestAttributesSingleEqualsMultipart(t *testing.T) {
 				if res.Single == multipart || res.CRC64 != srcCRC {
 					t.Fatalf("Result %+v", res)
 				}
-				got[multipart] = f.attrsOf(t, dstKey)
+				got[multipart] = f.attrsOf(t, dst)
 			}
 			if got[false] != tt.want || got[true] != tt.want {
 				t.Errorf("destination attributes\nCopyObject: %s\nmultipart:  %s\nwant:       %s", got[false], got[true], tt.want)
@@ -1448,18 +1457,18 @@ func TestVersionedSource(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 0, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
 	ctx := context.Background()
-	if _, err := f.env.Client.PutBucketVersioning(ctx, &oss.PutBucketVersioningRequest{Bucket: oss.Ptr(bkt),
+	if _, err := f.env.Client.PutBucketVersioning(ctx, &oss.PutBucketVersioningRequest{Bucket: oss.Ptr(srcBkt),
 		VersioningConfiguration: &oss.VersioningConfiguration{Status: oss.VersionEnabled}}); err != nil {
 		t.Fatal(err)
 	}
-	f.put(t, srcKey, randomBytes(t, 8*mib))
-	first := f.mustHead(t, srcKey)
+	f.put(t, src, randomBytes(t, 8*mib))
+	first := f.mustHead(t, src)
 	job := f.job()
 	job.Threshold, job.PartSize, job.Parallel = mib, mib, 2
 	var once sync.Once
 	job.Events = func(e worker.Event) {
 		if e.Kind == worker.EventPartDone && e.PartsDone >= 2 {
-			once.Do(func() { f.put(t, srcKey, []byte("a newer version")) })
+			once.Do(func() { f.put(t, src, []byte("a newer version")) })
 		}
 	}
 	res, err := worker.Copy(ctx, f.store, job)
@@ -1469,7 +1478,7 @@ func TestVersionedSource(t *testing.T) {
 	if res.CRC64 != oss.ToString(first.HashCRC64) || res.Size != 8*mib {
 		t.Errorf("copied %+v, want the first version (CRC64 %s)", res, oss.ToString(first.HashCRC64))
 	}
-	if oss.ToString(f.mustHead(t, srcKey).VersionId) == oss.ToString(first.VersionId) {
+	if oss.ToString(f.mustHead(t, src).VersionId) == oss.ToString(first.VersionId) {
 		t.Error("the source was not overwritten during the copy")
 	}
 	for _, e := range f.env.Log.Entries(t) {
@@ -1487,8 +1496,8 @@ func TestAwkwardKeys(t *testing.T) {
 		for _, multipart := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%q multipart=%v", key, multipart), func(t *testing.T) {
 				t.Parallel()
-				f := setup(t, 0, ossserver.Config{Seeds: []ossserver.Seed{{Bucket: bkt, Key: key, Size: 5 * mib, Seed: 3}}})
-				srcCRC := oss.ToString(f.mustHead(t, key).HashCRC64)
+				f := setup(t, 0, ossserver.Config{Seeds: []ossserver.Seed{{Bucket: srcBkt, Key: key, Size: 5 * mib, Seed: 3}}})
+				srcCRC := oss.ToString(f.mustHead(t, worker.Object{Bucket: srcBkt, Key: key}).HashCRC64)
 				job := f.job()
 				job.Source.Key, job.Dest.Key = key, key+".copy"
 				job.PartSize = mib
@@ -1499,7 +1508,7 @@ func TestAwkwardKeys(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if res.Single == multipart || res.CRC64 != srcCRC || oss.ToString(f.mustHead(t, key+".copy").HashCRC64) != srcCRC {
+				if res.Single == multipart || res.CRC64 != srcCRC || oss.ToString(f.mustHead(t, worker.Object{Bucket: bkt, Key: key + ".copy"}).HashCRC64) != srcCRC {
 					t.Errorf("Result %+v, source CRC64 %s", res, srcCRC)
 				}
 			})
@@ -1514,7 +1523,7 @@ func TestSourceShrankBelowThreshold(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 8*gib, ossserver.Config{})
 	first, _ := interrupt(t, f, f.store, f.job(), 2)
-	f.put(t, srcKey, randomBytes(t, 1000))
+	f.put(t, src, randomBytes(t, 1000))
 	rec := &recorder{}
 	job := f.job()
 	job.Events = rec.record
@@ -1552,7 +1561,7 @@ func TestCancelledBeforeThePool(t *testing.T) {
 
 // cpName is the checkpoint name of the fixture's copy.
 func cpName() string {
-	return checkpoint.Name(checkpoint.Source{Bucket: bkt, Key: srcKey}, checkpoint.Destination{Bucket: bkt, Key: dstKey})
+	return checkpoint.Name(checkpoint.Source{Bucket: srcBkt, Key: srcKey}, checkpoint.Destination{Bucket: bkt, Key: dstKey})
 }
 
 // TestResumeOtherParallelKeepsPartSize: without an explicit part size, a
@@ -1577,7 +1586,7 @@ func TestResumeOtherParallelKeepsPartSize(t *testing.T) {
 			}
 			parts := int(size / ps1)
 			f := setup(t, size, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
-			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 			job := f.job()
 			job.PartSize, job.Parallel = 0, tt.p1
 			first, _ := interrupt(t, f, f.store, job, tt.k)
@@ -1631,7 +1640,7 @@ func TestCompletedByTheLastRun(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, parts*gib, ossserver.Config{})
-			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			killed := false
@@ -1653,12 +1662,12 @@ func TestCompletedByTheLastRun(t *testing.T) {
 			if !errors.Is(err, worker.ErrInterrupted) {
 				t.Fatalf("first run: %v, want ErrInterrupted", err)
 			}
-			completedETag := oss.ToString(f.mustHead(t, dstKey).ETag)
+			completedETag := oss.ToString(f.mustHead(t, dst).ETag)
 			if files := checkpointFiles(t, f.dir); len(files) == 0 {
 				t.Fatal("the first run left no checkpoint")
 			}
 			if tt.overwritten {
-				f.put(t, dstKey, randomBytes(t, mib))
+				f.put(t, dst, randomBytes(t, mib))
 			}
 
 			from := len(f.env.Log.Entries(t))
@@ -1708,7 +1717,7 @@ func TestFreshClearsUnreadableCheckpoint(t *testing.T) {
 		t.Run(fmt.Sprintf("fresh=%v", fresh), func(t *testing.T) {
 			t.Parallel()
 			f := setup(t, 8*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
-			srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+			srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 			job := f.job()
 			first, _ := interrupt(t, f, f.store, job, 2)
 			jsonPath := filepath.Join(f.dir, cpName()+".json")
@@ -1761,7 +1770,7 @@ func TestResumedPartsResetOnNewUpload(t *testing.T) {
 	t.Parallel()
 	const parts, k = 10, 3
 	f := setup(t, parts*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
-	srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+	srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 	job := f.job()
 	job.Parallel = 2
 	first, _ := interrupt(t, f, f.store, job, k)
@@ -1834,7 +1843,7 @@ func TestSourceWithoutCRC64(t *testing.T) {
 			if res.UploadID != "" || res.ETag != "" {
 				t.Errorf("Result %+v", res)
 			}
-			f.wantMissing(t, dstKey)
+			f.wantMissing(t, dst)
 			if files := checkpointFiles(t, f.dir); len(files) != 0 {
 				t.Errorf("checkpoint files: %v", files)
 			}
@@ -1945,7 +1954,7 @@ func TestProofWithoutWrittenCRC64(t *testing.T) {
 			t.Run(fmt.Sprintf("%d bytes, CRC64 %q", size, crc), func(t *testing.T) {
 				t.Parallel()
 				f := setup(t, size, ossserver.Config{})
-				srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+				srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 				from := len(f.env.Log.Entries(t))
 				res, err := worker.Copy(context.Background(), writtenCRC{f.store, crc}, f.job())
 				if err != nil {
@@ -1974,7 +1983,7 @@ func TestSharedGateAndSourceInfo(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 8*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
 	ctx := context.Background()
-	info, err := f.store.Head(ctx, worker.Object{Bucket: bkt, Key: srcKey})
+	info, err := f.store.Head(ctx, src)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -2043,7 +2052,7 @@ func TestInterruptedDuringInitiate(t *testing.T) {
 func TestCancelledAfterLastPartCompletes(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 12*gib, ossserver.Config{})
-	srcCRC := oss.ToString(f.mustHead(t, srcKey).HashCRC64)
+	srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	job := f.job()

@@ -194,6 +194,8 @@ func mark(err error) error {
 		return fmt.Errorf("%w: %w", worker.ErrNoSuchUpload, err)
 	case se.StatusCode == 412:
 		return fmt.Errorf("%w: %w", worker.ErrPreconditionFailed, err)
+	case se.Code == "EntityTooLarge":
+		return fmt.Errorf("%w: %w", worker.ErrEntityTooLarge, err)
 	}
 	return err
 }
