@@ -37,7 +37,9 @@ function readEnv() {
 // virtual-hosted requests to the IP with a Host header of
 // BUCKET.oss-REGION.aliyuncs.com (lib/common/utils/createRequest.js).
 // sldEnable ("second-level domain") is its switch for path-style URLs,
-// /BUCKET/KEY, which the server routes whatever its --domain.
+// /BUCKET/KEY. The Host header stays, so the server must not be started with
+// --domain oss-REGION.aliyuncs.com (its default, localhost, is right): that
+// would make it take the bucket from the host and the whole path as the key.
 function newClient(env, version, endpoint = env.endpoint) {
   return new OSS({
     endpoint,
