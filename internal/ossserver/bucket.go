@@ -223,7 +223,7 @@ func (s *Server) putBucketVersioning(rq *request) *ossError {
 		return e
 	}
 	if v.Status != "Enabled" && v.Status != "Suspended" {
-		return newErr(http.StatusBadRequest, "MalformedXML", "Versioning status must be Enabled or Suspended, not %q.", v.Status)
+		return errMalformedXML() // OSS's answer to a status other than Enabled or Suspended
 	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
