@@ -275,7 +275,7 @@ type copySource struct {
 // parseCopySource reads "/bucket/url-escaped-key[?versionId=ID]". OSS
 // decodes it as a query string: a '+' is a space. The SDK v1 and ossutil
 // 1.x escape keys with query escaping (a space as '+', '+' as %2B); the SDK
-// v2 and ali-oss percent-encode both, so every client reads back the same.
+// v2 percent-encodes both; each reads back as the key it meant.
 func parseCopySource(v string) (copySource, *ossError) {
 	bad := func(why string) (copySource, *ossError) {
 		return copySource{}, errInvalidArgument("x-oss-copy-source %q is not valid: %s; the form is /bucket/url-encoded-key, optionally with ?versionId=ID.", truncate(v, 80), why).withEC("0042-00000301")
