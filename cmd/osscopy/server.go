@@ -77,7 +77,7 @@ multipart, bucket) or * for all; the most specific one applies.`,
 		"create COUNT synthetic objects named PREFIX and their index: oss://bucket/PREFIX=COUNTxSIZE[@SEED], SIZE like 4KiB or a range like 1KiB-64KiB (repeatable)")
 	fl.StringVar(&f.md5Limit, "md5-limit", units.FormatSize(ossserver.DefaultMD5Limit),
 		"copies and synthetic objects up to this size get the MD5 of their bytes as ETag; larger ones a digest of CRC64 and size")
-	fl.StringVar(&f.copyObjectLimit, "copy-object-limit", "1GiB", "largest source CopyObject accepts; larger ones get 400 EntityTooLarge")
+	fl.StringVar(&f.copyObjectLimit, "copy-object-limit", "1GiB", "largest source CopyObject copies to another bucket, storage class or encryption; larger ones get 400 EntityTooLarge")
 	fl.BoolVar(&f.lenientCopyRange, "lenient-copy-range", false, "copy the whole source when x-oss-copy-source-range is malformed, instead of 400 InvalidArgument")
 	fl.BoolVar(&f.ignorePartCopyTagging, "ignore-part-copy-tagging", false,
 		"ignore tagging and directive headers on UploadPartCopy, as its API reference lists none (default: a Replace tagging directive sets the completed object's tags, as ossutil's page says)")

@@ -10,7 +10,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 )
 
 type owner struct {
@@ -30,9 +29,14 @@ type bucketXML struct {
 	StorageClass     string `xml:"StorageClass"`
 }
 
-func (s *Server) bucketXML(b *bucketState, host string) bucketXML {
-	return bucketXML{CreationDate: b.Created.UTC().Format(time.RFC3339), ExtranetEndpoint: host, IntranetEndpoint: host,
-		Location: "oss-" + s.cfg.Region, Name: b.Name, Region: s.cfg.Region, StorageClass: b.StorageClass}
+// bucketXML describes b as ListBuckets and GetBucketInfo do. The endpoints
+// are the region's OSS endpoints, as OSS gives them, not this server's
+// address: clients that read them expect OSS's forms.
+func (s *Server) bucketXML(b *bucketState) bucketXML {
+	location := "oss-" + s.cfg.Region
+	return bucketXML{CreationDate: isoTime(b.Created), ExtranetEndpoint: location + ".aliyuncs.com",
+		IntranetEndpoint: location + "-internal.aliyuncs.com", Location: location, Name: b.Name, Region: s.cfg.Region,
+		StorageClass: b.StorageClass}
 }
 
 // bucket returns the named bucket; the caller holds the store's lock.
@@ -40,7 +44,7 @@ func (s *Server) bucket(name string) (*bucketState, *ossError) {
 	if b := s.store.st.Buckets[name]; b != nil {
 		return b, nil
 	}
-	return nil, errNoSuchBucket(name)
+	return nil, errNoSuchBucket()
 }
 
 func (s *Server) listBuckets(rq *request) *ossError {
@@ -74,7 +78,7 @@ func (s *Server) listBuckets(rq *request) *ossError {
 			res.IsTruncated, res.NextMarker = true, res.Buckets[len(res.Buckets)-1].Name
 			break
 		}
-		res.Buckets = append(res.Buckets, s.bucketXML(s.store.st.Buckets[n], rq.r.Host))
+		res.Buckets = append(res.Buckets, s.bucketXML(s.store.st.Buckets[n]))
 	}
 	s.store.mu.Unlock()
 	return s.writeXML(rq, res)
@@ -125,30 +129,51 @@ func (s *Server) deleteBucket(rq *request) *ossError {
 	return s.writeEmpty(rq, http.StatusNoContent)
 }
 
+// bucketInfoXML is GetBucketInfo's answer, with every field OSS documents.
+// What this server does not have is reported as OSS reports it when unset:
+// no access tracking, transfer acceleration, replication, logging or
+// default encryption ("None"); locally redundant storage; private ACL. There
+// is no public access at all, which is what BlockPublicAccess true says
+// (OSS's default for new buckets). Versioning appears once it was set.
+type bucketInfoXML struct {
+	XMLName xml.Name `xml:"BucketInfo"`
+	Bucket  struct {
+		bucketXML
+		AccessMonitor          string `xml:"AccessMonitor"`
+		TransferAcceleration   string `xml:"TransferAcceleration"`
+		CrossRegionReplication string `xml:"CrossRegionReplication"`
+		DataRedundancyType     string `xml:"DataRedundancyType"`
+		ResourceGroupID        string `xml:"ResourceGroupId"`
+		Versioning             string `xml:"Versioning,omitempty"`
+		Owner                  owner  `xml:"Owner"`
+		AccessControlList      string `xml:"AccessControlList>Grant"`
+		SSEAlgorithm           string `xml:"ServerSideEncryptionRule>SSEAlgorithm"`
+		LogBucket              string `xml:"BucketPolicy>LogBucket"`
+		LogPrefix              string `xml:"BucketPolicy>LogPrefix"`
+		Comment                string `xml:"Comment"`
+		BlockPublicAccess      bool   `xml:"BlockPublicAccess"`
+	} `xml:"Bucket"`
+}
+
+// defaultResourceGroup stands for the account's default resource group,
+// which every bucket OSS creates without one belongs to.
+const defaultResourceGroup = "rg-osscopy-default"
+
 func (s *Server) getBucketInfo(rq *request) *ossError {
+	var res bucketInfoXML
 	s.store.mu.Lock()
 	b, e := s.bucket(rq.bucket)
+	if e == nil {
+		res.Bucket.bucketXML, res.Bucket.Versioning = s.bucketXML(b), b.Versioning
+	}
+	s.store.mu.Unlock()
 	if e != nil {
-		s.store.mu.Unlock()
 		return e
 	}
-	type info struct {
-		XMLName xml.Name `xml:"BucketInfo"`
-		Bucket  struct {
-			bucketXML
-			Versioning        string `xml:"Versioning,omitempty"`
-			AccessMonitor     string `xml:"AccessMonitor"`
-			DataRedundancy    string `xml:"DataRedundancyType"`
-			Owner             owner  `xml:"Owner"`
-			AccessControlList string `xml:"AccessControlList>Grant"`
-		} `xml:"Bucket"`
-	}
-	var res info
-	res.Bucket.bucketXML = s.bucketXML(b, rq.r.Host)
-	res.Bucket.Versioning = b.Versioning
-	res.Bucket.AccessMonitor, res.Bucket.DataRedundancy = "Disabled", "LRS"
-	res.Bucket.Owner, res.Bucket.AccessControlList = serverOwner, "private"
-	s.store.mu.Unlock()
+	out := &res.Bucket
+	out.AccessMonitor, out.TransferAcceleration, out.CrossRegionReplication = "Disabled", "Disabled", "Disabled"
+	out.DataRedundancyType, out.ResourceGroupID, out.SSEAlgorithm = "LRS", defaultResourceGroup, "None"
+	out.Owner, out.AccessControlList, out.BlockPublicAccess = serverOwner, "private", true
 	return s.writeXML(rq, res)
 }
 
@@ -198,7 +223,7 @@ func (s *Server) putBucketVersioning(rq *request) *ossError {
 		return e
 	}
 	if v.Status != "Enabled" && v.Status != "Suspended" {
-		return newErr(http.StatusBadRequest, "MalformedXML", "Versioning status must be Enabled or Suspended, not %q.", v.Status)
+		return errMalformedXML() // OSS's answer to a status other than Enabled or Suspended
 	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
@@ -239,10 +264,10 @@ func readXML(r *http.Request, v any, optional bool) *ossError {
 		if optional {
 			return nil
 		}
-		return errMalformedXML(io.ErrUnexpectedEOF)
+		return errMalformedXML()
 	}
-	if err := decodeXMLDocument(body, v); err != nil {
-		return errMalformedXML(err)
+	if decodeXMLDocument(body, v) != nil {
+		return errMalformedXML()
 	}
 	return nil
 }

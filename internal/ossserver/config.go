@@ -22,7 +22,9 @@ type Config struct {
 	// MD5Limit: copies and synthetic objects up to this size get the MD5 of
 	// their bytes as ETag; larger ones a digest of CRC64 and size.
 	MD5Limit int64
-	// CopyObjectLimit is the largest source CopyObject accepts (OSS: 1 GB).
+	// CopyObjectLimit is the largest source CopyObject copies to another
+	// bucket, storage class or encryption (OSS: 1 GB); within a bucket it
+	// copies any size, as OSS does.
 	CopyObjectLimit int64
 	// LenientCopyRange copies the whole source when x-oss-copy-source-range
 	// is malformed, as some OSS documentation suggests, instead of failing.

@@ -21,17 +21,31 @@ func newErr(status int, code, format string, args ...any) *ossError {
 
 func (e *ossError) withEC(ec string) *ossError { e.EC = ec; return e }
 
-func errNoSuchBucket(bucket string) *ossError {
-	return newErr(http.StatusNotFound, "NoSuchBucket", "The specified bucket %q does not exist.", bucket).withEC("0015-00000101")
+// The messages of the "no such" errors are OSS's own words: the SDKs' tests
+// compare them.
+
+func errNoSuchBucket() *ossError {
+	return newErr(http.StatusNotFound, "NoSuchBucket", "The specified bucket does not exist.").withEC("0015-00000101")
 }
 
-func errNoSuchKey(key string) *ossError {
+func errNoSuchKey() *ossError {
 	return newErr(http.StatusNotFound, "NoSuchKey", "The specified key does not exist.").withEC("0026-00000001")
 }
 
-func errNoSuchUpload() *ossError {
+// noSuchUploadEC is the EC OSS gives NoSuchUpload in each operation, as the
+// SDK v2's integration tests assert it (UploadPart, UploadPartCopy,
+// AbortMultipartUpload, ListParts). OSS's page for 0042-00000002 names it
+// for AbortMultipartUpload "and other multipart requests", so
+// CompleteMultipartUpload gets it too.
+var noSuchUploadEC = map[string]string{"UploadPart": "0042-00000104", "UploadPartCopy": "0042-00000311"}
+
+func errNoSuchUpload(op string) *ossError {
+	ec, ok := noSuchUploadEC[op]
+	if !ok {
+		ec = "0042-00000002"
+	}
 	return newErr(http.StatusNotFound, "NoSuchUpload",
-		"The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.").withEC("0042-00000311")
+		"The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.").withEC(ec)
 }
 
 func errInvalidArgument(format string, args ...any) *ossError {
@@ -45,6 +59,8 @@ func errPrecondition(format string, args ...any) *ossError {
 // errNotModified has no body on the wire; the SDK still sees status 304.
 var errNotModified = &ossError{Status: http.StatusNotModified, Code: "NotModified", Message: "The source was not modified."}
 
-func errMalformedXML(err error) *ossError {
-	return newErr(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate: %v", err)
+// errMalformedXML is OSS's answer to a request body that is not the XML the
+// operation takes; like OSS, it does not say what is wrong with it.
+func errMalformedXML() *ossError {
+	return newErr(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -404,13 +405,16 @@ func FuzzServeHTTP(f *testing.F) {
 }
 
 // FuzzParseCopySource checks that parseCopySource never panics, that what it
-// accepts names a valid bucket and key, and that it reads back what a client
-// writes for them.
+// accepts names a valid bucket and key, and that it reads back the same
+// source from what each client writes for it: the SDK v1's query escaping
+// (a space as '+') and the SDK v2's percent-encoding of all but unreserved
+// bytes and '/'.
 func FuzzParseCopySource(f *testing.F) {
 	for _, s := range []string{
 		"/bkt/obj", "/bkt/dir/a%20b", "/bkt/obj?versionId=v1", "bkt/obj", "/bkt", "/bkt/", "/bkt/%zz",
 		"/bkt/obj?foo=bar", "/bkt/obj?versionId=", "/bkt/obj?versionId=a&x=y", "/Bad_Bucket/obj", "/bkt/a%00b",
 		"/bkt/%2Fabs", "/bkt/a/../b", "/bkt/%ff", "/bkt/obj?", "/bkt/obj?%zz", "//obj", "/",
+		"/bkt/a+b", "/bkt/a%2Bb", "/bkt%2Fa+b%2Bc", "/bkt/+", "/bkt/%2F",
 	} {
 		f.Add(s)
 	}
@@ -428,14 +432,30 @@ func FuzzParseCopySource(f *testing.F) {
 		if e := validKey(src.key); e != nil {
 			t.Fatalf("parseCopySource(%q) accepted key %q: %s", v, src.key, e.Message)
 		}
-		again := "/" + src.bucket + "/" + url.PathEscape(src.key)
-		if src.versionID != "" {
-			again += "?versionId=" + url.QueryEscape(src.versionID)
-		}
-		if got, e := parseCopySource(again); e != nil || got != src {
-			t.Fatalf("parseCopySource(%q) = %+v, but its canonical form %q gives %+v, %v", v, src, again, got, e)
+		for _, escape := range []func(string) string{url.QueryEscape, percentEncodeKey} {
+			again := "/" + src.bucket + "/" + escape(src.key)
+			if src.versionID != "" {
+				again += "?versionId=" + url.QueryEscape(src.versionID)
+			}
+			if got, e := parseCopySource(again); e != nil || got != src {
+				t.Fatalf("parseCopySource(%q) = %+v, but a client's form of it, %q, gives %+v, %v", v, src, again, got, e)
+			}
 		}
 	})
+}
+
+// percentEncodeKey escapes a key as the SDK v2 does in x-oss-copy-source.
+func percentEncodeKey(key string) string {
+	var b strings.Builder
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("-._~/", c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
 }
 
 // FuzzCompleteXML completes a real upload (created, with its parts, through

@@ -296,11 +296,11 @@ func TestHostileMalformedXML(t *testing.T) {
 			cases[tg.op] = append(cases[tg.op], xmlCase{g.name, body, 400, "MalformedXML"})
 		}
 	}
-	// Well-formed XML that is still wrong for the operation.
+	// Well-formed XML that is still wrong for the operation. (No parts at
+	// all is right: it makes an empty object, see TestCompleteWithoutParts.)
 	cases["CompleteMultipartUpload"] = append(cases["CompleteMultipartUpload"],
 		xmlCase{"wrong root", "<Tagging/>", 400, "MalformedXML"},
 		xmlCase{"empty body", "", 400, "MalformedXML"},
-		xmlCase{"no parts", "<CompleteMultipartUpload></CompleteMultipartUpload>", 400, "MalformedXML"},
 		xmlCase{"part number not a number", "<CompleteMultipartUpload><Part><PartNumber>abc</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>", 400, "MalformedXML"},
 		xmlCase{"part number overflows", "<CompleteMultipartUpload><Part><PartNumber>99999999999999999999</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>", 400, "MalformedXML"},
 		xmlCase{"unknown part", "<CompleteMultipartUpload><Part><PartNumber>7</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>", 400, "InvalidPart"},

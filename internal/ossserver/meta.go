@@ -66,17 +66,28 @@ func (m *metadata) setHeaders(h http.Header) {
 // objectHeaders writes what GET and HEAD return about o.
 func objectHeaders(h http.Header, o *objectState, versioned bool) {
 	o.Meta.setHeaders(h)
-	h.Set("ETag", quoteETag(o.ETag))
-	h.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
+	objectMetaHeaders(h, o, versioned)
 	h.Set("x-oss-object-type", o.Type)
 	h.Set("x-oss-storage-class", o.StorageClass)
-	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.CRC, 10))
 	h.Set("Accept-Ranges", "bytes")
+	if o.ContentMD5 != "" {
+		h.Set("Content-MD5", o.ContentMD5)
+	}
 	if len(o.Tags) > 0 {
 		h.Set("x-oss-tagging-count", strconv.Itoa(len(o.Tags)))
 	}
+}
+
+// objectMetaHeaders writes what GetObjectMeta returns about o: of the
+// headers its API reference lists, those this server has (it tracks
+// neither access times nor lifecycle transitions), and the CRC64 the SDKs
+// read from it.
+func objectMetaHeaders(h http.Header, o *objectState, versioned bool) {
+	h.Set("ETag", quoteETag(o.ETag))
+	h.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
+	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.CRC, 10))
 	if versioned {
-		h.Set("x-oss-version-id", o.VersionID)
+		h.Set("x-oss-version-id", o.versionID())
 	}
 }
 

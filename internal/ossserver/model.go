@@ -27,6 +27,7 @@ type objectState struct {
 	Size         int64     `json:"size"`
 	ETag         string    `json:"etag"`
 	CRC          uint64    `json:"crc64"`
+	ContentMD5   string    `json:"content_md5,omitempty"` // base64; OSS keeps it for objects PutObject wrote
 	LastModified time.Time `json:"last_modified"`
 	Type         string    `json:"type"` // Normal or Multipart
 	StorageClass string    `json:"storage_class"`
@@ -84,10 +85,33 @@ func (b *bucketState) current(key string) *objectState {
 	return nil
 }
 
+// nullVersion is the version ID of what a bucket holds outside versioning:
+// objects written before versioning was enabled (stored with no ID) and
+// those written while it was suspended.
+const nullVersion = "null"
+
+// versionID is o's version ID as OSS reports it once its bucket has had
+// versioning enabled.
+func (o *objectState) versionID() string {
+	if o.VersionID == "" {
+		return nullVersion
+	}
+	return o.VersionID
+}
+
+// sameVersion tells whether o has the version ID id; "" and "null" both
+// name the null version.
+func (o *objectState) sameVersion(id string) bool {
+	if id == "" {
+		id = nullVersion
+	}
+	return o.versionID() == id
+}
+
 // version returns the version of key with the given ID.
 func (b *bucketState) version(key, id string) *objectState {
 	for _, o := range b.Objects[key] {
-		if o.VersionID == id {
+		if o.sameVersion(id) {
 			return o
 		}
 	}
@@ -100,7 +124,7 @@ func (b *bucketState) lookup(key, versionID string) (*objectState, *ossError) {
 		if o := b.current(key); o != nil {
 			return o, nil
 		}
-		return nil, errNoSuchKey(key)
+		return nil, errNoSuchKey()
 	}
 	o := b.version(key, versionID)
 	if o == nil {
@@ -123,7 +147,7 @@ func (b *bucketState) versionIDFor() string {
 	case "Enabled":
 		return strings.ToUpper(newBlobID()[1:])
 	case "Suspended":
-		return "null"
+		return nullVersion
 	}
 	return ""
 }
@@ -138,7 +162,7 @@ func (b *bucketState) putVersion(o *objectState) {
 		// Unversioned buckets keep one object; suspended ones replace "null".
 		kept := versions[:0]
 		for _, v := range versions {
-			if b.Versioning == "Suspended" && v.VersionID != "null" {
+			if b.Versioning == "Suspended" && !v.sameVersion(nullVersion) {
 				kept = append(kept, v)
 			}
 		}
@@ -151,7 +175,7 @@ func (b *bucketState) removeVersion(key, id string) {
 	versions := b.Objects[key]
 	kept := versions[:0]
 	for _, v := range versions {
-		if v.VersionID != id {
+		if !v.sameVersion(id) {
 			kept = append(kept, v)
 		}
 	}

@@ -76,7 +76,7 @@ func (s *Server) upload(rq *request) (*uploadState, *ossError) {
 	}
 	u := s.store.st.Uploads[rq.uploadID]
 	if u == nil || u.Bucket != rq.bucket || u.Key != rq.key {
-		return nil, errNoSuchUpload()
+		return nil, errNoSuchUpload(rq.op)
 	}
 	return u, nil
 }
@@ -162,9 +162,10 @@ func (s *Server) uploadPartCopy(rq *request) *ossError {
 		return e
 	}
 	h := rq.w.Header()
+	h.Set("ETag", quoteETag(p.ETag))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(crc, 10))
 	if srcVersioned {
-		h.Set("x-oss-copy-source-version-id", so.VersionID)
+		h.Set("x-oss-copy-source-version-id", so.versionID())
 	}
 	return s.writeXML(rq, copyResult{XMLName: xml.Name{Local: "CopyPartResult"}, LastModified: isoTime(p.LastModified), ETag: quoteETag(p.ETag)})
 }
@@ -246,7 +247,7 @@ func (s *Server) completeMultipartUpload(rq *request) *ossError {
 		return e
 	}
 	if completeAll && len(body.Parts) > 0 {
-		return errInvalidArgument("With x-oss-complete-all: yes the body must be empty.")
+		return errInvalidArgument("Should not speficy both complete all header and http body.").withEC("0042-00000216") // sic: OSS's words
 	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
@@ -270,9 +271,10 @@ func (s *Server) completeMultipartUpload(rq *request) *ossError {
 		return e
 	}
 	h := rq.w.Header()
+	h.Set("ETag", quoteETag(o.ETag))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.CRC, 10))
 	if b.Versioning != "" {
-		h.Set("x-oss-version-id", o.VersionID)
+		h.Set("x-oss-version-id", o.versionID())
 	}
 	return s.writeXML(rq, struct {
 		XMLName      xml.Name `xml:"CompleteMultipartUploadResult"`
@@ -297,10 +299,8 @@ func allParts(u *uploadState) []partXML {
 // assemble checks the listed parts as OSS does at Complete and builds the
 // object: ascending part numbers, each present with its ETag, every part but
 // the last at least 100 KB. Its ETag is OSS's multipart ETag (internal/etag).
+// No parts make an empty object, as on OSS.
 func assemble(u *uploadState, listed []partXML) (*objectState, *ossError) {
-	if len(listed) == 0 {
-		return nil, errMalformedXML(fmt.Errorf("no parts listed"))
-	}
 	meta := u.Meta // a copy: the object must not keep the upload and its parts alive
 	o := &objectState{Key: u.Key, Type: "Multipart", StorageClass: u.StorageClass, Meta: &meta, Tags: u.Tags}
 	partETags := make([]string, len(listed))

@@ -47,7 +47,8 @@ func (s *Server) putObject(rq *request) *ossError {
 		return e
 	}
 	o := &objectState{Key: rq.key, Content: contentOf(in.blob), Size: in.blob.Size(), ETag: fmt.Sprintf("%X", in.md5),
-		CRC: in.crc, LastModified: s.cfg.Now().UTC(), Type: "Normal", StorageClass: attrs.class, Meta: &attrs.meta, Tags: attrs.tags}
+		CRC: in.crc, ContentMD5: base64.StdEncoding.EncodeToString(in.md5[:]), LastModified: s.cfg.Now().UTC(),
+		Type: "Normal", StorageClass: attrs.class, Meta: &attrs.meta, Tags: attrs.tags}
 	versioned, e := s.commitObject(rq, o)
 	if e != nil {
 		return e
@@ -55,9 +56,9 @@ func (s *Server) putObject(rq *request) *ossError {
 	h := rq.w.Header()
 	h.Set("ETag", quoteETag(o.ETag))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.CRC, 10))
-	h.Set("Content-MD5", base64.StdEncoding.EncodeToString(in.md5[:]))
+	h.Set("Content-MD5", o.ContentMD5)
 	if versioned {
-		h.Set("x-oss-version-id", o.VersionID)
+		h.Set("x-oss-version-id", o.versionID())
 	}
 	return s.writeEmpty(rq, http.StatusOK)
 }
@@ -131,12 +132,23 @@ func (s *Server) findObject(bucket, key, versionID string, cond conditions) (obj
 	return *o, b.Versioning != "", nil
 }
 
+// headObject answers HeadObject and GetObjectMeta, which takes no
+// conditions and returns fewer headers.
 func (s *Server) headObject(rq *request) *ossError {
-	o, versioned, e := s.findObject(rq.bucket, rq.key, rq.r.URL.Query().Get("versionId"), getConditions(rq.r.Header))
+	meta := rq.op == "GetObjectMeta"
+	cond := getConditions(rq.r.Header)
+	if meta {
+		cond = conditions{}
+	}
+	o, versioned, e := s.findObject(rq.bucket, rq.key, rq.r.URL.Query().Get("versionId"), cond)
 	if e != nil {
 		return e
 	}
-	objectHeaders(rq.w.Header(), &o, versioned)
+	if meta {
+		objectMetaHeaders(rq.w.Header(), &o, versioned)
+	} else {
+		objectHeaders(rq.w.Header(), &o, versioned)
+	}
 	rq.w.Header().Set("Content-Length", strconv.FormatInt(o.Size, 10))
 	rq.status = http.StatusOK
 	rq.w.WriteHeader(http.StatusOK)
@@ -170,7 +182,8 @@ func (s *Server) getObject(rq *request) *ossError {
 	if partial {
 		status = http.StatusPartialContent
 		h.Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", first, first+n-1, o.Size))
-		h.Del("x-oss-hash-crc64ecma") // it describes the whole object only
+		h.Del("x-oss-hash-crc64ecma") // they describe the whole object only
+		h.Del("Content-MD5")
 	}
 	h.Set("Content-Length", strconv.FormatInt(n, 10))
 	if e := s.transfer(rq, n); e != nil {
@@ -259,7 +272,10 @@ type copySource struct {
 	bucket, key, versionID string
 }
 
-// parseCopySource reads "/bucket/url-escaped-key[?versionId=ID]".
+// parseCopySource reads "/bucket/url-escaped-key[?versionId=ID]". OSS
+// decodes it as a query string: a '+' is a space. The SDK v1 and ossutil
+// 1.x escape keys with query escaping (a space as '+', '+' as %2B); the SDK
+// v2 percent-encodes both; each reads back as the key it meant.
 func parseCopySource(v string) (copySource, *ossError) {
 	bad := func(why string) (copySource, *ossError) {
 		return copySource{}, errInvalidArgument("x-oss-copy-source %q is not valid: %s; the form is /bucket/url-encoded-key, optionally with ?versionId=ID.", truncate(v, 80), why).withEC("0042-00000301")
@@ -268,7 +284,7 @@ func parseCopySource(v string) (copySource, *ossError) {
 	if !strings.HasPrefix(path, "/") {
 		return bad("it does not start with '/'")
 	}
-	decoded, err := url.PathUnescape(path[1:])
+	decoded, err := url.QueryUnescape(path[1:])
 	if err != nil {
 		return bad("the key is not properly URL-encoded")
 	}
@@ -334,9 +350,10 @@ func (s *Server) copyObject(rq *request) *ossError {
 	if e != nil {
 		return e
 	}
-	if so.Size > s.cfg.CopyObjectLimit {
+	if so.Size > s.cfg.CopyObjectLimit && copyRewrites(rq, src, &so) {
 		return newErr(http.StatusBadRequest, "EntityTooLarge",
-			"CopyObject copies sources up to %d bytes; %s/%s has %d: use a multipart upload with UploadPartCopy.", s.cfg.CopyObjectLimit, src.bucket, src.key, so.Size)
+			"CopyObject copies sources up to %d bytes to another bucket or to another storage class or encryption; %s/%s has %d: use a multipart upload with UploadPartCopy.",
+			s.cfg.CopyObjectLimit, src.bucket, src.key, so.Size)
 	}
 	o := so
 	o.Key, o.LastModified, o.StorageClass, o.VersionID = rq.key, s.cfg.Now().UTC(), class, ""
@@ -360,14 +377,29 @@ func (s *Server) copyObject(rq *request) *ossError {
 		return e
 	}
 	h := rq.w.Header()
+	h.Set("ETag", quoteETag(o.ETag))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.CRC, 10))
 	if srcVersioned {
-		h.Set("x-oss-copy-source-version-id", so.VersionID)
+		h.Set("x-oss-copy-source-version-id", so.versionID())
 	}
 	if versioned {
-		h.Set("x-oss-version-id", o.VersionID)
+		h.Set("x-oss-version-id", o.versionID())
 	}
 	return s.writeXML(rq, copyResult{XMLName: xml.Name{Local: "CopyObjectResult"}, LastModified: isoTime(o.LastModified), ETag: quoteETag(o.ETag)})
+}
+
+// copyRewrites tells whether a CopyObject is one OSS's size limit applies
+// to. OSS's CopyObject reference (Limits, "Object size limits":
+// https://www.alibabacloud.com/help/en/oss/developer-reference/copyobject)
+// lets a copy within one bucket that changes neither the storage class nor
+// the encryption be of any size; a copy to another bucket, or one that
+// asks for another storage class or for server-side encryption, is limited.
+// This server keeps no encryption, so any x-oss-server-side-encryption
+// asks for a change.
+func copyRewrites(rq *request, src copySource, so *objectState) bool {
+	class := rq.r.Header.Get("x-oss-storage-class")
+	return src.bucket != rq.bucket || class != "" && !strings.EqualFold(class, so.StorageClass) ||
+		rq.r.Header.Get("x-oss-server-side-encryption") != ""
 }
 
 type copyResult struct {
@@ -420,7 +452,7 @@ func (s *Server) setTags(rq *request, tags []tag, status int) *ossError {
 		return e
 	}
 	if b.Versioning != "" {
-		rq.w.Header().Set("x-oss-version-id", o.VersionID)
+		rq.w.Header().Set("x-oss-version-id", o.versionID())
 	}
 	return s.writeEmpty(rq, status)
 }
@@ -438,7 +470,7 @@ func (s *Server) getObjectTagging(rq *request) *ossError {
 		}{t.Key, t.Value})
 	}
 	if versioned {
-		rq.w.Header().Set("x-oss-version-id", o.VersionID)
+		rq.w.Header().Set("x-oss-version-id", o.versionID())
 	}
 	return s.writeXML(rq, out)
 }
