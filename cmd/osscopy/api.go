@@ -132,7 +132,7 @@ var apiHints = map[string]string{
 	"InvalidPart":           "a listed part is missing or has another ETag: 'osscopy api list-parts' shows what the upload holds",
 	"InvalidPartOrder":      "list the parts in ascending order of part number",
 	"EntityTooSmall":        "every part but the last must hold at least 100 KB",
-	"EntityTooLarge":        "copy-object copies sources up to 1 GB: use upload-part-copy, or 'osscopy cp', which does",
+	"EntityTooLarge":        "copy-object copies sources up to 1 GB (any size within one bucket, keeping the storage class): use upload-part-copy, or 'osscopy cp', which does",
 	"FileAlreadyExists":     "the object exists and --forbid-overwrite is true",
 	"AccessDenied":          "check the credentials and the permissions of this key on both buckets",
 	"InvalidAccessKeyId":    "the access key ID is unknown: check --access-key-id, OSS_ACCESS_KEY_ID or the config file",

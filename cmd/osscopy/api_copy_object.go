@@ -18,11 +18,12 @@ func newCopyObjectCommand() *cobra.Command {
 	)
 	cmd := &cobra.Command{
 		Use:   "copy-object",
-		Short: "Copy an object of up to 1 GB in one request (CopyObject)",
+		Short: "Copy an object in one request (CopyObject): up to 1 GB, any size within a bucket",
 		Long: `Copy --copy-source to --key in --bucket in one server-side request. OSS copies sources
-up to 1 GB this way (larger ones: 400 EntityTooLarge; use the multipart workflow, or
-'osscopy cp', which does it for you). The source and destination buckets must be in the
-same region.
+up to 1 GB this way, and sources of any size within one bucket when the copy changes neither
+the storage class nor the encryption (larger ones: 400 EntityTooLarge; use the multipart
+workflow, or 'osscopy cp', which does it for you). The source and destination buckets must
+be in the same region.
 
 With --metadata-directive COPY (the default) the copy keeps the source's headers and
 metadata; REPLACE gives it the ones set here instead. --tagging-directive does the same

@@ -51,7 +51,9 @@ func newCpCommand() *cobra.Command {
 their bytes through this machine.
 
 Sources up to --bigfile-threshold (1 GiB, the CopyObject limit) are copied with one
-CopyObject; larger ones with a multipart upload whose parts are UploadPartCopy requests,
+CopyObject, and so is a copy of any size within one bucket that keeps the storage class
+(OSS allows it; parts are used if OSS refuses, or --part-size or --storage-class is given);
+larger ones with a multipart upload whose parts are UploadPartCopy requests,
 --parallel at a time. Every request pins the source to the ETag read at the start, so a
 source that changes mid-copy fails the copy instead of mixing versions. The state is kept
 in a checkpoint: run the same command again after an interruption, a failure or a kill,
