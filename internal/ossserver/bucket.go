@@ -91,13 +91,17 @@ func (s *Server) putBucket(rq *request) *ossError {
 	if e != nil {
 		return e
 	}
+	acl, e := parseBucketACL(rq.r.Header)
+	if e != nil {
+		return e
+	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	if s.store.st.Buckets[rq.bucket] != nil {
 		return newErr(http.StatusConflict, "BucketAlreadyExists", "The requested bucket name %q is not available: choose another name.", rq.bucket)
 	}
 	if e := s.store.commit(record{Op: opPutBucket, Bucket: rq.bucket, NewBucket: &bucketState{
-		Name: rq.bucket, Created: s.cfg.Now().UTC(), StorageClass: class}}); e != nil {
+		Name: rq.bucket, Created: s.cfg.Now().UTC(), StorageClass: class, ACL: acl}}); e != nil {
 		return e
 	}
 	rq.w.Header().Set("Location", "/"+rq.bucket)
@@ -147,7 +151,7 @@ func (s *Server) getBucketInfo(rq *request) *ossError {
 	res.Bucket.bucketXML = s.bucketXML(b, rq.r.Host)
 	res.Bucket.Versioning = b.Versioning
 	res.Bucket.AccessMonitor, res.Bucket.DataRedundancy = "Disabled", "LRS"
-	res.Bucket.Owner, res.Bucket.AccessControlList = serverOwner, "private"
+	res.Bucket.Owner, res.Bucket.AccessControlList = serverOwner, bucketACLName(b.ACL)
 	s.store.mu.Unlock()
 	return s.writeXML(rq, res)
 }
@@ -160,17 +164,6 @@ func (s *Server) getBucketLocation(rq *request) *ossError {
 		XMLName  xml.Name `xml:"LocationConstraint"`
 		Location string   `xml:",chardata"`
 	}{Location: "oss-" + s.cfg.Region})
-}
-
-func (s *Server) getBucketACL(rq *request) *ossError {
-	if e := s.bucketExists(rq.bucket); e != nil {
-		return e
-	}
-	return s.writeXML(rq, struct {
-		XMLName xml.Name `xml:"AccessControlPolicy"`
-		Owner   owner    `xml:"Owner"`
-		Grant   string   `xml:"AccessControlList>Grant"`
-	}{Owner: serverOwner, Grant: "private"})
 }
 
 func (s *Server) headBucket(rq *request) *ossError {
@@ -228,12 +221,9 @@ func (s *Server) getBucketVersioning(rq *request) *ossError {
 // readXML decodes a small XML request body into v; an empty body is an
 // error unless optional.
 func readXML(r *http.Request, v any, optional bool) *ossError {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxXMLBody+1))
-	if err != nil {
-		return errInvalidArgument("reading the request body: %v", err)
-	}
-	if len(body) > maxXMLBody {
-		return newErr(http.StatusBadRequest, "EntityTooLarge", "The XML body is larger than %d bytes.", maxXMLBody)
+	body, e := readXMLBody(r)
+	if e != nil {
+		return e
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		if optional {
@@ -245,6 +235,18 @@ func readXML(r *http.Request, v any, optional bool) *ossError {
 		return errMalformedXML(err)
 	}
 	return nil
+}
+
+// readXMLBody reads a request body that holds a small XML document.
+func readXMLBody(r *http.Request) ([]byte, *ossError) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxXMLBody+1))
+	if err != nil {
+		return nil, errInvalidArgument("reading the request body: %v", err)
+	}
+	if len(body) > maxXMLBody {
+		return nil, newErr(http.StatusBadRequest, "EntityTooLarge", "The XML body is larger than %d bytes.", maxXMLBody)
+	}
+	return body, nil
 }
 
 // decodeXMLDocument decodes body into v as xml.Unmarshal does, but insists

@@ -64,6 +64,7 @@ func (m *metadata) setHeaders(h http.Header) {
 // objectHeaders writes what GET and HEAD return about o.
 func objectHeaders(h http.Header, o *objectState, versioned bool) {
 	o.Meta.setHeaders(h)
+	o.SSE.setHeaders(h)
 	h.Set("ETag", quoteETag(o.ETag))
 	h.Set("Last-Modified", o.LastModified.UTC().Format(http.TimeFormat))
 	h.Set("x-oss-object-type", o.Type)

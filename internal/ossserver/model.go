@@ -14,6 +14,7 @@ type bucketState struct {
 	Created      time.Time                 `json:"created"`
 	StorageClass string                    `json:"storage_class"`
 	Versioning   string                    `json:"versioning,omitempty"` // "", Enabled, Suspended
+	ACL          string                    `json:"acl,omitempty"`        // "" is private
 	Objects      map[string][]*objectState `json:"objects"`              // versions, oldest first
 
 	index keyIndex // the keys of Objects in order, for listings
@@ -32,6 +33,8 @@ type objectState struct {
 	StorageClass string    `json:"storage_class"`
 	Meta         *metadata `json:"meta"` // never changed in place, so objects share it
 	Tags         []tag     `json:"tags,omitempty"`
+	ACL          string    `json:"acl,omitempty"` // "" is default: the bucket's
+	SSE          *sse      `json:"sse,omitempty"` // never changed in place, so copies share it
 }
 
 // octetStream is the metadata of synthetic objects, which a million share.
@@ -45,6 +48,8 @@ type uploadState struct {
 	StorageClass string             `json:"storage_class"`
 	Meta         metadata           `json:"meta"`
 	Tags         []tag              `json:"tags,omitempty"`
+	ACL          string             `json:"acl,omitempty"`
+	SSE          *sse               `json:"sse,omitempty"`
 	Parts        map[int]*partState `json:"parts"`
 }
 
@@ -84,14 +89,24 @@ func (b *bucketState) current(key string) *objectState {
 	return nil
 }
 
-// version returns the version of key with the given ID.
+// version returns the version of key with the given ID; "null" also
+// names an object written before versioning was enabled.
 func (b *bucketState) version(key, id string) *objectState {
 	for _, o := range b.Objects[key] {
-		if o.VersionID == id {
+		if o.wireVersionID() == id || o.VersionID == id {
 			return o
 		}
 	}
 	return nil
+}
+
+// wireVersionID is the version ID OSS reports for o: "null" for an object
+// written before versioning was enabled.
+func (o *objectState) wireVersionID() string {
+	if o.VersionID == "" {
+		return "null"
+	}
+	return o.VersionID
 }
 
 // lookup resolves key and optional version ID to an object or an OSS error.
@@ -135,10 +150,11 @@ func (b *bucketState) putVersion(o *objectState) {
 		b.index.add(o.Key)
 	}
 	if b.Versioning != "Enabled" {
-		// Unversioned buckets keep one object; suspended ones replace "null".
+		// Unversioned buckets keep one object; suspended ones replace the
+		// "null" version, which may be one written before versioning.
 		kept := versions[:0]
 		for _, v := range versions {
-			if b.Versioning == "Suspended" && v.VersionID != "null" {
+			if b.Versioning == "Suspended" && v.wireVersionID() != "null" {
 				kept = append(kept, v)
 			}
 		}
@@ -151,7 +167,7 @@ func (b *bucketState) removeVersion(key, id string) {
 	versions := b.Objects[key]
 	kept := versions[:0]
 	for _, v := range versions {
-		if v.VersionID != id {
+		if v.VersionID != id && v.wireVersionID() != id {
 			kept = append(kept, v)
 		}
 	}
