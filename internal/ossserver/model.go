@@ -1,8 +1,10 @@
 package ossserver
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -136,11 +138,28 @@ func (b *bucketState) listing() *keyCursor {
 func (b *bucketState) versionIDFor() string {
 	switch b.Versioning {
 	case "Enabled":
-		return strings.ToUpper(newBlobID()[1:])
+		return newVersionID()
 	case "Suspended":
 		return "null"
 	}
 	return ""
+}
+
+// lastVersionTime is the time newVersionID last used.
+var lastVersionTime atomic.Int64
+
+// newVersionID returns a version ID that sorts after every ID it returned
+// before (and, clocks permitting, before a restart): as on OSS, a listing
+// can resume after a version that was deleted meanwhile, which is what
+// clients that delete each page of ListObjectVersions rely on.
+func newVersionID() string {
+	for {
+		prev := lastVersionTime.Load()
+		next := max(prev+1, time.Now().UnixNano())
+		if lastVersionTime.CompareAndSwap(prev, next) {
+			return fmt.Sprintf("%016X%s", next, strings.ToUpper(newBlobID()[1:17]))
+		}
+	}
 }
 
 // putVersion stores o as the key's current version.

@@ -101,12 +101,7 @@ func (p *versionPage) addVersions(key string, versions []*objectState) {
 	newest := len(versions) - 1
 	first := newest
 	if key == p.keyMarker {
-		first = -1 // all of them were listed already, unless idMarker says otherwise
-		for i, o := range versions {
-			if p.idMark != "" && o.wireVersionID() == p.idMark {
-				first = i - 1
-			}
-		}
+		first = resumeAfter(versions, p.idMark)
 	}
 	for i := first; i >= 0; i-- {
 		if p.full() {
@@ -117,6 +112,31 @@ func (p *versionPage) addVersions(key string, versions []*objectState) {
 		p.count++
 		p.nextKey, p.nextID = key, versions[i].wireVersionID()
 	}
+}
+
+// resumeAfter returns the index of the newest of versions (oldest first)
+// that a listing resuming after version id lists, or -1 for none. A
+// version deleted since it was listed is placed by its ID, which orders
+// versions as they were written; a deleted "null" version, written before
+// versioning, was the oldest.
+func resumeAfter(versions []*objectState, id string) int {
+	if id == "" {
+		return -1 // all of the marker key's versions were listed
+	}
+	for i, o := range versions {
+		if o.wireVersionID() == id {
+			return i - 1
+		}
+	}
+	if id == "null" {
+		return -1
+	}
+	for i, o := range versions {
+		if o.VersionID != "null" && o.VersionID != "" && o.VersionID > id {
+			return i - 1
+		}
+	}
+	return len(versions) - 1
 }
 
 func (s *Server) listObjectVersions(rq *request) *ossError {
