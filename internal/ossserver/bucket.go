@@ -95,13 +95,17 @@ func (s *Server) putBucket(rq *request) *ossError {
 	if e != nil {
 		return e
 	}
+	acl, e := parseBucketACL(rq.r.Header)
+	if e != nil {
+		return e
+	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	if s.store.st.Buckets[rq.bucket] != nil {
 		return newErr(http.StatusConflict, "BucketAlreadyExists", "The requested bucket name %q is not available: choose another name.", rq.bucket)
 	}
 	if e := s.store.commit(record{Op: opPutBucket, Bucket: rq.bucket, NewBucket: &bucketState{
-		Name: rq.bucket, Created: s.cfg.Now().UTC(), StorageClass: class}}); e != nil {
+		Name: rq.bucket, Created: s.cfg.Now().UTC(), StorageClass: class, ACL: acl}}); e != nil {
 		return e
 	}
 	rq.w.Header().Set("Location", "/"+rq.bucket)
@@ -161,19 +165,19 @@ const defaultResourceGroup = "rg-osscopy-default"
 
 func (s *Server) getBucketInfo(rq *request) *ossError {
 	var res bucketInfoXML
+	out := &res.Bucket
 	s.store.mu.Lock()
 	b, e := s.bucket(rq.bucket)
 	if e == nil {
-		res.Bucket.bucketXML, res.Bucket.Versioning = s.bucketXML(b), b.Versioning
+		out.bucketXML, out.Versioning, out.AccessControlList = s.bucketXML(b), b.Versioning, bucketACLName(b.ACL)
 	}
 	s.store.mu.Unlock()
 	if e != nil {
 		return e
 	}
-	out := &res.Bucket
 	out.AccessMonitor, out.TransferAcceleration, out.CrossRegionReplication = "Disabled", "Disabled", "Disabled"
 	out.DataRedundancyType, out.ResourceGroupID, out.SSEAlgorithm = "LRS", defaultResourceGroup, "None"
-	out.Owner, out.AccessControlList, out.BlockPublicAccess = serverOwner, "private", true
+	out.Owner, out.BlockPublicAccess = serverOwner, true
 	return s.writeXML(rq, res)
 }
 
@@ -185,17 +189,6 @@ func (s *Server) getBucketLocation(rq *request) *ossError {
 		XMLName  xml.Name `xml:"LocationConstraint"`
 		Location string   `xml:",chardata"`
 	}{Location: "oss-" + s.cfg.Region})
-}
-
-func (s *Server) getBucketACL(rq *request) *ossError {
-	if e := s.bucketExists(rq.bucket); e != nil {
-		return e
-	}
-	return s.writeXML(rq, struct {
-		XMLName xml.Name `xml:"AccessControlPolicy"`
-		Owner   owner    `xml:"Owner"`
-		Grant   string   `xml:"AccessControlList>Grant"`
-	}{Owner: serverOwner, Grant: "private"})
 }
 
 func (s *Server) headBucket(rq *request) *ossError {
@@ -253,12 +246,9 @@ func (s *Server) getBucketVersioning(rq *request) *ossError {
 // readXML decodes a small XML request body into v; an empty body is an
 // error unless optional.
 func readXML(r *http.Request, v any, optional bool) *ossError {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxXMLBody+1))
-	if err != nil {
-		return errInvalidArgument("reading the request body: %v", err)
-	}
-	if len(body) > maxXMLBody {
-		return newErr(http.StatusBadRequest, "EntityTooLarge", "The XML body is larger than %d bytes.", maxXMLBody)
+	body, e := readXMLBody(r)
+	if e != nil {
+		return e
 	}
 	if len(strings.TrimSpace(string(body))) == 0 {
 		if optional {
@@ -270,6 +260,18 @@ func readXML(r *http.Request, v any, optional bool) *ossError {
 		return errMalformedXML()
 	}
 	return nil
+}
+
+// readXMLBody reads a request body that holds a small XML document.
+func readXMLBody(r *http.Request) ([]byte, *ossError) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxXMLBody+1))
+	if err != nil {
+		return nil, errInvalidArgument("reading the request body: %v", err)
+	}
+	if len(body) > maxXMLBody {
+		return nil, newErr(http.StatusBadRequest, "EntityTooLarge", "The XML body is larger than %d bytes.", maxXMLBody)
+	}
+	return body, nil
 }
 
 // decodeXMLDocument decodes body into v as xml.Unmarshal does, but insists

@@ -3,6 +3,7 @@ package ossserver_test
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
@@ -401,22 +402,22 @@ func TestHostileUnknownSubResources(t *testing.T) {
 	t.Parallel()
 	e := hostileStart(t)
 	cases := []struct{ method, key, query string }{
-		{http.MethodPut, hostileSmall, "acl"},
+		{http.MethodPut, hostileSmall, "restore"},
 		{http.MethodPut, hostileSmall, "symlink"},
 		{http.MethodPost, hostileSmall, "append&position=0"},
 		{http.MethodPost, hostileSmall, "restore"},
-		{http.MethodGet, hostileSmall, "acl"},
+		{http.MethodGet, hostileSmall, "restore"},
 		{http.MethodGet, hostileSmall, "symlink"},
 		{http.MethodGet, hostileSmall, "x-oss-process=image/resize,w_100"},
 		{http.MethodDelete, hostileSmall, "acl"},
 		{http.MethodHead, hostileSmall, "acl"},
 		{http.MethodPost, hostileSmall, ""},
-		{http.MethodPut, "", "acl"},
+		{http.MethodPut, "", "encryption"},
 		{http.MethodGet, "", "cors"},
 		{http.MethodPut, "", "lifecycle"},
 		{http.MethodDelete, "", "policy"},
-		{http.MethodPost, "", "delete"},
-		{http.MethodGet, "", "versions"},
+		{http.MethodPost, "", "inventory"},
+		{http.MethodGet, "", "replication"},
 		{http.MethodHead, "", "logging"},
 		{http.MethodPatch, hostileSmall, ""},
 		{http.MethodOptions, "", ""},
@@ -933,6 +934,8 @@ func hostileOpRequests() map[string]hostileReq {
 	const b, upload = "authbkt", "partNumber=1&uploadId=0123456789ABCDEF"
 	tagging := []byte("<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag></TagSet></Tagging>")
 	src := map[string]string{"x-oss-copy-source": "/authbkt/obj"}
+	deletion := []byte("<Delete><Quiet>true</Quiet><Object><Key>gone</Key></Object></Delete>")
+	deletionMD5 := md5.Sum(deletion)
 	return map[string]hostileReq{
 		"ListBuckets":             {method: http.MethodGet},
 		"PutBucket":               {method: http.MethodPut, bucket: "authbkt-new"},
@@ -962,6 +965,12 @@ func hostileOpRequests() map[string]hostileReq {
 		"AbortMultipartUpload":    {method: http.MethodDelete, bucket: b, key: "mp", query: "uploadId=0123456789ABCDEF"},
 		"CompleteMultipartUpload": {method: http.MethodPost, bucket: b, key: "mp", query: "uploadId=0123456789ABCDEF",
 			body: []byte("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>")},
+		"ListObjectVersions": {method: http.MethodGet, bucket: b, query: "versions"},
+		"DeleteMultipleObjects": {method: http.MethodPost, bucket: b, query: "delete", body: deletion,
+			header: map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(deletionMD5[:])}},
+		"PutBucketAcl": {method: http.MethodPut, bucket: b, query: "acl", header: map[string]string{"x-oss-acl": "private"}},
+		"GetObjectAcl": {method: http.MethodGet, bucket: b, key: "obj", query: "acl"},
+		"PutObjectAcl": {method: http.MethodPut, bucket: b, key: "obj", query: "acl", header: map[string]string{"x-oss-object-acl": "private"}},
 	}
 }
 

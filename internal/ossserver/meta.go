@@ -66,6 +66,7 @@ func (m *metadata) setHeaders(h http.Header) {
 // objectHeaders writes what GET and HEAD return about o.
 func objectHeaders(h http.Header, o *objectState, versioned bool) {
 	o.Meta.setHeaders(h)
+	o.SSE.setHeaders(h)
 	objectMetaHeaders(h, o, versioned)
 	h.Set("x-oss-object-type", o.Type)
 	h.Set("x-oss-storage-class", o.StorageClass)

@@ -1,8 +1,10 @@
 package ossserver
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -14,6 +16,7 @@ type bucketState struct {
 	Created      time.Time                 `json:"created"`
 	StorageClass string                    `json:"storage_class"`
 	Versioning   string                    `json:"versioning,omitempty"` // "", Enabled, Suspended
+	ACL          string                    `json:"acl,omitempty"`        // "" is private
 	Objects      map[string][]*objectState `json:"objects"`              // versions, oldest first
 
 	index keyIndex // the keys of Objects in order, for listings
@@ -33,6 +36,8 @@ type objectState struct {
 	StorageClass string    `json:"storage_class"`
 	Meta         *metadata `json:"meta"` // never changed in place, so objects share it
 	Tags         []tag     `json:"tags,omitempty"`
+	ACL          string    `json:"acl,omitempty"` // "" is default: the bucket's
+	SSE          *sse      `json:"sse,omitempty"` // never changed in place, so copies share it
 }
 
 // octetStream is the metadata of synthetic objects, which a million share.
@@ -46,6 +51,8 @@ type uploadState struct {
 	StorageClass string             `json:"storage_class"`
 	Meta         metadata           `json:"meta"`
 	Tags         []tag              `json:"tags,omitempty"`
+	ACL          string             `json:"acl,omitempty"`
+	SSE          *sse               `json:"sse,omitempty"`
 	Parts        map[int]*partState `json:"parts"`
 }
 
@@ -145,11 +152,28 @@ func (b *bucketState) listing() *keyCursor {
 func (b *bucketState) versionIDFor() string {
 	switch b.Versioning {
 	case "Enabled":
-		return strings.ToUpper(newBlobID()[1:])
+		return newVersionID()
 	case "Suspended":
 		return nullVersion
 	}
 	return ""
+}
+
+// lastVersionTime is the time newVersionID last used.
+var lastVersionTime atomic.Int64
+
+// newVersionID returns a version ID that sorts after every ID it returned
+// before (and, clocks permitting, before a restart): as on OSS, a listing
+// can resume after a version that was deleted meanwhile, which is what
+// clients that delete each page of ListObjectVersions rely on.
+func newVersionID() string {
+	for {
+		prev := lastVersionTime.Load()
+		next := max(prev+1, time.Now().UnixNano())
+		if lastVersionTime.CompareAndSwap(prev, next) {
+			return fmt.Sprintf("%016X%s", next, strings.ToUpper(newBlobID()[1:17]))
+		}
+	}
 }
 
 // putVersion stores o as the key's current version.
@@ -159,7 +183,8 @@ func (b *bucketState) putVersion(o *objectState) {
 		b.index.add(o.Key)
 	}
 	if b.Versioning != "Enabled" {
-		// Unversioned buckets keep one object; suspended ones replace "null".
+		// Unversioned buckets keep one object; suspended ones replace the
+		// "null" version, which may be one written before versioning.
 		kept := versions[:0]
 		for _, v := range versions {
 			if b.Versioning == "Suspended" && !v.sameVersion(nullVersion) {

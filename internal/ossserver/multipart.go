@@ -46,7 +46,7 @@ func (s *Server) initiateMultipartUpload(rq *request) *ossError {
 		return e
 	}
 	u := &uploadState{ID: strings.ToUpper(newBlobID()[1:]) + "00000000", Bucket: rq.bucket, Key: rq.key,
-		Initiated: s.cfg.Now().UTC(), StorageClass: attrs.class, Meta: attrs.meta, Tags: attrs.tags}
+		Initiated: s.cfg.Now().UTC(), StorageClass: attrs.class, Meta: attrs.meta, Tags: attrs.tags, ACL: attrs.acl, SSE: attrs.sse}
 	s.store.mu.Lock()
 	b, e := s.bucket(rq.bucket)
 	if e == nil && strings.EqualFold(rq.r.Header.Get("x-oss-forbid-overwrite"), "true") && b.Versioning == "" && b.current(rq.key) != nil {
@@ -60,6 +60,7 @@ func (s *Server) initiateMultipartUpload(rq *request) *ossError {
 		return e
 	}
 	rq.uploadID = u.ID
+	u.SSE.setHeaders(rq.w.Header())
 	return s.writeXML(rq, struct {
 		XMLName      xml.Name `xml:"InitiateMultipartUploadResult"`
 		Bucket       string   `xml:"Bucket"`
@@ -81,11 +82,19 @@ func (s *Server) upload(rq *request) (*uploadState, *ossError) {
 	return u, nil
 }
 
-func (s *Server) uploadExists(rq *request) *ossError {
+// uploadEncryption checks that a part's upload exists and returns the
+// encryption its parts get.
+func (s *Server) uploadEncryption(rq *request) (*sse, *ossError) {
+	if e := refuseSSE(rq.r.Header); e != nil {
+		return nil, e
+	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	_, e := s.upload(rq)
-	return e
+	u, e := s.upload(rq)
+	if e != nil {
+		return nil, e
+	}
+	return u.SSE, nil
 }
 
 func partNumber(rq *request) *ossError {
@@ -113,7 +122,8 @@ func (s *Server) uploadPart(rq *request) *ossError {
 	if e := partNumber(rq); e != nil {
 		return e
 	}
-	if e := s.uploadExists(rq); e != nil {
+	enc, e := s.uploadEncryption(rq)
+	if e != nil {
 		return e
 	}
 	in, e := s.readBody(rq, MaxPartSize)
@@ -126,6 +136,7 @@ func (s *Server) uploadPart(rq *request) *ossError {
 		return e
 	}
 	h := rq.w.Header()
+	enc.setHeaders(h)
 	h.Set("ETag", quoteETag(p.ETag))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(p.CRC, 10))
 	h.Set("Content-MD5", base64.StdEncoding.EncodeToString(in.md5[:]))
@@ -136,7 +147,8 @@ func (s *Server) uploadPartCopy(rq *request) *ossError {
 	if e := partNumber(rq); e != nil {
 		return e
 	}
-	if e := s.uploadExists(rq); e != nil {
+	enc, e := s.uploadEncryption(rq)
+	if e != nil {
 		return e
 	}
 	tagging, e := s.partCopyTagging(rq)
@@ -162,6 +174,7 @@ func (s *Server) uploadPartCopy(rq *request) *ossError {
 		return e
 	}
 	h := rq.w.Header()
+	enc.setHeaders(h)
 	h.Set("ETag", quoteETag(p.ETag))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(crc, 10))
 	if srcVersioned {
@@ -249,6 +262,10 @@ func (s *Server) completeMultipartUpload(rq *request) *ossError {
 	if completeAll && len(body.Parts) > 0 {
 		return errInvalidArgument("Should not speficy both complete all header and http body.").withEC("0042-00000216") // sic: OSS's words
 	}
+	acl, e := parseObjectACL(rq.r.Header)
+	if e != nil {
+		return e
+	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	u, e := s.upload(rq)
@@ -267,10 +284,14 @@ func (s *Server) completeMultipartUpload(rq *request) *ossError {
 		return newErr(http.StatusConflict, "FileAlreadyExists", "The object %q already exists and x-oss-forbid-overwrite is true.", rq.key)
 	}
 	o.LastModified, o.VersionID = s.cfg.Now().UTC(), b.versionIDFor()
+	if rq.r.Header.Get(hdrObjectACL) != "" { // Complete's own ACL overrides Initiate's
+		o.ACL = acl
+	}
 	if e := s.store.commit(record{Op: opCompleteUpload, Bucket: rq.bucket, UploadID: u.ID, Object: o}); e != nil {
 		return e
 	}
 	h := rq.w.Header()
+	o.SSE.setHeaders(h)
 	h.Set("ETag", quoteETag(o.ETag))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.CRC, 10))
 	if b.Versioning != "" {
@@ -302,7 +323,7 @@ func allParts(u *uploadState) []partXML {
 // No parts make an empty object, as on OSS.
 func assemble(u *uploadState, listed []partXML) (*objectState, *ossError) {
 	meta := u.Meta // a copy: the object must not keep the upload and its parts alive
-	o := &objectState{Key: u.Key, Type: "Multipart", StorageClass: u.StorageClass, Meta: &meta, Tags: u.Tags}
+	o := &objectState{Key: u.Key, Type: "Multipart", StorageClass: u.StorageClass, Meta: &meta, Tags: u.Tags, ACL: u.ACL, SSE: u.SSE}
 	partETags := make([]string, len(listed))
 	for i, lp := range listed {
 		if i > 0 && lp.PartNumber <= listed[i-1].PartNumber {

@@ -19,6 +19,8 @@ type newAttributes struct {
 	meta  metadata
 	tags  []tag
 	class string
+	acl   string
+	sse   *sse
 }
 
 func parseNewAttributes(h http.Header) (newAttributes, *ossError) {
@@ -30,8 +32,21 @@ func parseNewAttributes(h http.Header) (newAttributes, *ossError) {
 	if a.tags, e = parseTagging(h.Get("x-oss-tagging")); e != nil {
 		return a, e
 	}
+	if a.acl, a.sse, e = parseProtection(h); e != nil {
+		return a, e
+	}
 	a.class, e = storageClass(h.Get("x-oss-storage-class"))
 	return a, e
+}
+
+// parseProtection reads the ACL and encryption a write gives its object.
+func parseProtection(h http.Header) (string, *sse, *ossError) {
+	acl, e := parseObjectACL(h)
+	if e != nil {
+		return "", nil, e
+	}
+	enc, e := parseSSE(h)
+	return acl, enc, e
 }
 
 func (s *Server) putObject(rq *request) *ossError {
@@ -48,12 +63,13 @@ func (s *Server) putObject(rq *request) *ossError {
 	}
 	o := &objectState{Key: rq.key, Content: contentOf(in.blob), Size: in.blob.Size(), ETag: fmt.Sprintf("%X", in.md5),
 		CRC: in.crc, ContentMD5: base64.StdEncoding.EncodeToString(in.md5[:]), LastModified: s.cfg.Now().UTC(),
-		Type: "Normal", StorageClass: attrs.class, Meta: &attrs.meta, Tags: attrs.tags}
+		Type: "Normal", StorageClass: attrs.class, Meta: &attrs.meta, Tags: attrs.tags, ACL: attrs.acl, SSE: attrs.sse}
 	versioned, e := s.commitObject(rq, o)
 	if e != nil {
 		return e
 	}
 	h := rq.w.Header()
+	o.SSE.setHeaders(h)
 	h.Set("ETag", quoteETag(o.ETag))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.CRC, 10))
 	h.Set("Content-MD5", o.ContentMD5)
@@ -235,36 +251,65 @@ func parseGetRange(v string, size int64, standard bool) (first, n int64, partial
 }
 
 func (s *Server) deleteObject(rq *request) *ossError {
-	versionID := rq.r.URL.Query().Get("versionId")
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	b, e := s.bucket(rq.bucket)
 	if e != nil {
 		return e
 	}
-	h := rq.w.Header()
-	r := record{Op: opDeleteObject, Bucket: rq.bucket, Key: rq.key, VersionID: versionID}
-	switch {
-	case versionID != "":
-		v := b.version(rq.key, versionID)
-		if v == nil {
-			return s.writeEmpty(rq, http.StatusNoContent)
-		}
-		h.Set("x-oss-version-id", versionID)
-		if v.DeleteMarker {
-			h.Set("x-oss-delete-marker", "true")
-		}
-	case b.Versioning != "":
-		r.Object = &objectState{Key: rq.key, VersionID: b.versionIDFor(), DeleteMarker: true, LastModified: s.cfg.Now().UTC()}
-		h.Set("x-oss-delete-marker", "true")
-		h.Set("x-oss-version-id", r.Object.VersionID)
-	case b.Objects[rq.key] == nil:
+	r, d := s.planDelete(b, rq.bucket, rq.key, rq.r.URL.Query().Get("versionId"))
+	if r == nil {
 		return s.writeEmpty(rq, http.StatusNoContent)
 	}
-	if e := s.store.commit(r); e != nil {
+	if e := s.store.commit(*r); e != nil {
 		return e
 	}
+	h := rq.w.Header()
+	if d.DeleteMarker {
+		h.Set("x-oss-delete-marker", "true")
+		h.Set("x-oss-version-id", d.DeleteMarkerVersionID)
+	}
+	if d.VersionID != "" {
+		h.Set("x-oss-version-id", d.VersionID)
+	}
 	return s.writeEmpty(rq, http.StatusNoContent)
+}
+
+// deleted is what OSS reports of one deletion (DeleteObject's headers,
+// DeleteMultipleObjects' Deleted entries).
+type deleted struct {
+	Key                   string `xml:"Key"`
+	DeleteMarker          bool   `xml:"DeleteMarker,omitempty"`
+	DeleteMarkerVersionID string `xml:"DeleteMarkerVersionId,omitempty"`
+	VersionID             string `xml:"VersionId,omitempty"`
+}
+
+// planDelete decides what deleting key (or one version of it) does in b,
+// as OSS does: a version ID removes that version for good; otherwise a
+// versioned bucket gets a delete marker and an unversioned one loses the
+// key. It returns the record to commit (nil: nothing changes) and the
+// report. The caller holds the lock.
+func (s *Server) planDelete(b *bucketState, bucket, key, versionID string) (*record, deleted) {
+	d := deleted{Key: key}
+	switch {
+	case versionID != "":
+		d.VersionID = versionID
+		v := b.version(key, versionID)
+		if v == nil {
+			return nil, d
+		}
+		if v.DeleteMarker {
+			d.DeleteMarker, d.DeleteMarkerVersionID = true, versionID
+		}
+		return &record{Op: opDeleteObject, Bucket: bucket, Key: key, VersionID: v.versionID()}, d
+	case b.Versioning != "":
+		marker := &objectState{Key: key, VersionID: b.versionIDFor(), DeleteMarker: true, LastModified: s.cfg.Now().UTC()}
+		d.DeleteMarker, d.DeleteMarkerVersionID = true, marker.VersionID
+		return &record{Op: opDeleteObject, Bucket: bucket, Key: key, Object: marker}, d
+	case b.Objects[key] == nil:
+		return nil, d
+	}
+	return &record{Op: opDeleteObject, Bucket: bucket, Key: key}, d
 }
 
 // copySource is a parsed x-oss-copy-source header.
@@ -343,6 +388,10 @@ func (s *Server) copyObject(rq *request) *ossError {
 	if e != nil {
 		return e
 	}
+	acl, enc, e := parseProtection(rq.r.Header)
+	if e != nil {
+		return e
+	}
 	if e := s.bucketExists(rq.bucket); e != nil {
 		return e
 	}
@@ -355,8 +404,10 @@ func (s *Server) copyObject(rq *request) *ossError {
 			"CopyObject copies sources up to %d bytes to another bucket or to another storage class or encryption; %s/%s has %d: use a multipart upload with UploadPartCopy.",
 			s.cfg.CopyObjectLimit, src.bucket, src.key, so.Size)
 	}
+	// As on OSS, the copy is encrypted and shared as the request says, not
+	// as its source was.
 	o := so
-	o.Key, o.LastModified, o.StorageClass, o.VersionID = rq.key, s.cfg.Now().UTC(), class, ""
+	o.Key, o.LastModified, o.StorageClass, o.VersionID, o.ACL, o.SSE = rq.key, s.cfg.Now().UTC(), class, "", acl, enc
 	if replaceMeta {
 		meta, e := parseMetadata(rq.r.Header)
 		if e != nil {
@@ -377,6 +428,7 @@ func (s *Server) copyObject(rq *request) *ossError {
 		return e
 	}
 	h := rq.w.Header()
+	o.SSE.setHeaders(h)
 	h.Set("ETag", quoteETag(o.ETag))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.CRC, 10))
 	if srcVersioned {

@@ -194,6 +194,19 @@ func pstView(t testing.TB, c *oss.Client, probes []pstProbe) []string {
 			t.Fatalf("GetBucketVersioning %s: %v", name, err)
 		}
 		add("bucket %s versioning %q", name, oss.ToString(v.VersionStatus))
+		acl, err := c.GetBucketAcl(ctx, &oss.GetBucketAclRequest{Bucket: oss.Ptr(name)})
+		if err != nil {
+			t.Fatalf("GetBucketAcl %s: %v", name, err)
+		}
+		add("bucket %s acl %s", name, oss.ToString(acl.ACL))
+		versions, err := c.ListObjectVersions(ctx, &oss.ListObjectVersionsRequest{Bucket: oss.Ptr(name), MaxKeys: 1000, IsMix: true})
+		if err != nil || versions.IsTruncated {
+			t.Fatalf("ListObjectVersions %s: %v", name, err)
+		}
+		for _, o := range versions.ObjectVersionsDeleteMarkers {
+			add("version %s/%s %s latest %v marker %v etag %s size %d modified %v", name, oss.ToString(o.Key), oss.ToString(o.VersionId),
+				o.IsLatest, o.IsDeleteMarker(), oss.ToString(o.ETag), o.Size, oss.ToTime(o.LastModified))
+		}
 		list, err := c.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: oss.Ptr(name), MaxKeys: 1000})
 		if err != nil || list.IsTruncated {
 			t.Fatalf("ListObjectsV2 %s: %v", name, err)
@@ -244,6 +257,11 @@ func pstView(t testing.TB, c *oss.Client, probes []pstProbe) []string {
 		if err != nil {
 			t.Fatalf("GetObjectTagging %+v: %v", p, err)
 		}
+		acl, err := c.GetObjectAcl(ctx, &oss.GetObjectAclRequest{Bucket: req.Bucket, Key: req.Key, VersionId: req.VersionId})
+		if err != nil {
+			t.Fatalf("GetObjectAcl %+v: %v", p, err)
+		}
+		add("acl %+v: %s", p, oss.ToString(acl.ACL))
 		for _, tag := range tags.Tags {
 			add("tag %+v: %s=%s", p, oss.ToString(tag.Key), oss.ToString(tag.Value))
 		}
@@ -383,7 +401,37 @@ func TestPersistRestartKeepsEverything(t *testing.T) {
 		}
 	}
 
+	// ACLs, encryption and a DeleteMultipleObjects of plain keys and of
+	// versions (one durable record for many deletions).
+	if _, err := c.PutBucketAcl(ctx, &oss.PutBucketAclRequest{Bucket: oss.Ptr("pst-a"), Acl: oss.BucketACLPublicRead}); err != nil {
+		t.Fatal(err)
+	}
+	pstPut(t, c, &oss.PutObjectRequest{Bucket: oss.Ptr("pst-a"), Key: oss.Ptr("secret"), Acl: oss.ObjectACLPrivate,
+		RequestCommon: oss.RequestCommon{Headers: map[string]string{"x-oss-server-side-encryption": "KMS", "x-oss-server-side-data-encryption": "SM4"}}},
+		[]byte("encrypted with a key OSS made"))
+	if _, err := c.PutObjectAcl(ctx, &oss.PutObjectAclRequest{Bucket: oss.Ptr("pst-a"), Key: oss.Ptr("tagged-later"), Acl: oss.ObjectACLPublicRead}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"multi-1", "multi-2"} {
+		pstPutSimple(t, c, "pst-a", k, []byte(k))
+	}
+	if _, err := c.DeleteMultipleObjects(ctx, &oss.DeleteMultipleObjectsRequest{Bucket: oss.Ptr("pst-a"),
+		Objects: []oss.DeleteObject{{Key: oss.Ptr("multi-1")}, {Key: oss.Ptr("multi-2")}, {Key: oss.Ptr("multi-none")}}}); err != nil {
+		t.Fatal(err)
+	}
+	pstPutSimple(t, c, "pst-v", "multi-v", []byte("multi-v 1"))
+	multiV2 := oss.ToString(pstPutSimple(t, c, "pst-v", "multi-v", []byte("multi-v 2")).VersionId)
+	pstPutSimple(t, c, "pst-v", "multi-m", []byte("multi-m gets a delete marker"))
+	if _, err := c.DeleteMultipleObjects(ctx, &oss.DeleteMultipleObjectsRequest{Bucket: oss.Ptr("pst-v"),
+		Objects: []oss.DeleteObject{{Key: oss.Ptr("multi-v"), VersionId: oss.Ptr(multiV2)}, {Key: oss.Ptr("multi-m")}}}); err != nil {
+		t.Fatal(err)
+	}
+	sseID := pstInitiate(t, c, &oss.InitiateMultipartUploadRequest{Bucket: oss.Ptr("pst-a"), Key: oss.Ptr("mp-sse"),
+		RequestCommon: oss.RequestCommon{Headers: map[string]string{"x-oss-server-side-encryption": "AES256", "x-oss-object-acl": "public-read-write"}}})
+	sseETags := map[int32]string{1: pstUploadPart(t, c, "pst-a", "mp-sse", sseID, 1, []byte("encrypted part"))}
+
 	probes := []pstProbe{
+		{"pst-a", "secret", "", ""}, {"pst-a", "multi-1", "", ""}, {"pst-v", "multi-v", "", ""}, {"pst-v", "multi-m", "", ""},
 		{"pst-a", "dir/small.txt", "", ""}, {"pst-a", "random.bin", "", ""}, {"pst-a", "over.bin", "", ""},
 		{"pst-a", "gone.bin", "", ""}, {"pst-a", "empty", "", ""}, {"pst-a", "tagged-later", "", ""},
 		{"pst-a", "mp-done", "", ""}, {"pst-a", "mp-aborted", "", ""}, {"pst-a", "mp-open", "", ""},
@@ -467,8 +515,20 @@ func TestPersistRestartKeepsEverything(t *testing.T) {
 			res.TaggingCount, len(openBytes), wantOpenETag, ftCRC(openBytes))
 	}
 
+	// The upload's encryption and ACL reach the object completed after the restart.
+	sseRes := pstComplete(t, c, "pst-a", "mp-sse", sseID, sseETags)
+	sseACL, err := c.GetObjectAcl(ctx, &oss.GetObjectAclRequest{Bucket: oss.Ptr("pst-a"), Key: oss.Ptr("mp-sse")})
+	if err != nil || sseRes.Headers.Get("x-oss-server-side-encryption") != "AES256" || oss.ToString(sseACL.ACL) != "public-read-write" {
+		t.Errorf("mp-sse completed after restart: encryption %q, ACL %v (%v)", sseRes.Headers.Get("x-oss-server-side-encryption"), sseACL, err)
+	}
+	_, res = pstMustGet(t, c, "pst-a", "secret", "", "")
+	if oss.ToString(res.ServerSideEncryption) != "KMS" || oss.ToString(res.ServerSideDataEncryption) != "SM4" || oss.ToString(res.ServerSideEncryptionKeyId) == "" {
+		t.Errorf("secret after restart: encryption %q data %q key %q", oss.ToString(res.ServerSideEncryption),
+			oss.ToString(res.ServerSideDataEncryption), oss.ToString(res.ServerSideEncryptionKeyId))
+	}
+
 	// What the second server recorded survives a third start too.
-	probes = append(probes, pstProbe{"pst-a", "mp-open", "", ""})
+	probes = append(probes, pstProbe{"pst-a", "mp-open", "", ""}, pstProbe{"pst-a", "mp-sse", "", ""})
 	before = pstView(t, c, probes)
 	s2.stop()
 	s3 := pstStart(t, ossserver.Config{DataDir: dir})

@@ -23,7 +23,11 @@ type record struct {
 	Part       *partState     `json:"part,omitempty"`
 	Tags       []tag          `json:"tags,omitempty"`
 	// ReplaceTags makes a put-part set its upload's tags to Tags.
-	ReplaceTags bool `json:"replace_tags,omitempty"`
+	ReplaceTags bool   `json:"replace_tags,omitempty"`
+	ACL         string `json:"acl,omitempty"`
+	// Batch holds the records of a batch, applied in order: a
+	// DeleteMultipleObjects of 1,000 keys is one durable line.
+	Batch []record `json:"batch,omitempty"`
 }
 
 const (
@@ -38,6 +42,9 @@ const (
 	opPutPart        = "put-part"
 	opAbortUpload    = "abort-upload"
 	opCompleteUpload = "complete-upload"
+	opObjectACL      = "object-acl"
+	opBucketACL      = "bucket-acl"
+	opBatch          = "batch" // of records of one bucket
 )
 
 // state is everything the server knows.
@@ -84,12 +91,24 @@ func (s *state) apply(r record) error {
 		default:
 			b.deleteKey(r.Key)
 		}
-	case opTags:
+	case opTags, opObjectACL:
 		o := b.version(r.Key, r.VersionID)
 		if o == nil {
-			return fmt.Errorf("record tags names unknown object %q version %q", r.Key, r.VersionID)
+			return fmt.Errorf("record %s names unknown object %q version %q", r.Op, r.Key, r.VersionID)
 		}
-		o.Tags = r.Tags
+		if r.Op == opTags {
+			o.Tags = r.Tags
+		} else {
+			o.ACL = r.ACL
+		}
+	case opBucketACL:
+		b.ACL = r.ACL
+	case opBatch:
+		for _, sub := range r.Batch {
+			if err := s.apply(sub); err != nil {
+				return err
+			}
+		}
 	case opInitUpload:
 		u := *r.Upload
 		u.Parts = map[int]*partState{}

@@ -53,6 +53,11 @@ func init() {
 		"InitiateMultipartUpload": {(*Server).initiateMultipartUpload, "multipart", false},
 		"AbortMultipartUpload":    {(*Server).abortMultipartUpload, "multipart", false},
 		"CompleteMultipartUpload": {(*Server).completeMultipartUpload, "multipart", true},
+		"ListObjectVersions":      {(*Server).listObjectVersions, "list", false},
+		"DeleteMultipleObjects":   {(*Server).deleteMultipleObjects, "write", true},
+		"PutBucketAcl":            {(*Server).putBucketACL, "bucket", false},
+		"GetObjectAcl":            {(*Server).getObjectACL, "read", false},
+		"PutObjectAcl":            {(*Server).putObjectACL, "write", false},
 	}
 }
 
@@ -107,6 +112,8 @@ func bucketOp(method string, has func(string) bool) string {
 		switch {
 		case has("versioning"):
 			return "PutBucketVersioning"
+		case has("acl"):
+			return "PutBucketAcl"
 		case !anySubResource(has):
 			return "PutBucket"
 		}
@@ -122,6 +129,8 @@ func bucketOp(method string, has func(string) bool) string {
 			return "GetBucketVersioning"
 		case has("uploads"):
 			return "ListMultipartUploads"
+		case has("versions"):
+			return "ListObjectVersions"
 		case has("list-type"):
 			return "ListObjectsV2"
 		case !anySubResource(has):
@@ -134,6 +143,10 @@ func bucketOp(method string, has func(string) bool) string {
 	case http.MethodDelete:
 		if !anySubResource(has) {
 			return "DeleteBucket"
+		}
+	case http.MethodPost:
+		if has("delete") {
+			return "DeleteMultipleObjects"
 		}
 	}
 	return ""
@@ -149,6 +162,8 @@ func objectOp(method string, has func(string) bool, copySource bool) string {
 			return "UploadPart"
 		case has("tagging"):
 			return "PutObjectTagging"
+		case has("acl"):
+			return "PutObjectAcl"
 		case anySubResource(has):
 			return ""
 		case copySource:
@@ -160,6 +175,8 @@ func objectOp(method string, has func(string) bool, copySource bool) string {
 		switch {
 		case has("tagging"):
 			return "GetObjectTagging"
+		case has("acl"):
+			return "GetObjectAcl"
 		case has("uploadId"):
 			return "ListParts"
 		case !anySubResource(has):
