@@ -93,7 +93,9 @@ func lookupOp[T any](m map[string]T, op string) T {
 }
 
 // authParams are the query parameters of presigned URLs (V1 and V4): they
-// authenticate any operation and ask for nothing else.
+// authenticate any operation and ask for nothing else. A request signed in
+// its Authorization header has no use for them, so there they are refused
+// like any unknown parameter.
 var authParams = map[string]bool{
 	"OSSAccessKeyId": true, "Expires": true, "Signature": true, "security-token": true,
 	"x-oss-signature-version": true, "x-oss-credential": true, "x-oss-date": true, "x-oss-expires": true,
@@ -121,8 +123,9 @@ func identify(r *http.Request, bucket, key string) (string, *ossError) {
 	if !ok {
 		return shape.name, notImplemented("osscopy server does not implement %s (%s %s).", shape.name, r.Method, targetName(bucket, key))
 	}
+	presigned := r.Header.Get("Authorization") == ""
 	for _, name := range queryNames(q) {
-		if !shape.identifies(name) && !authParams[name] && !slices.Contains(strings.Fields(spec.params), name) {
+		if !shape.identifies(name) && !(presigned && authParams[name]) && !slices.Contains(strings.Fields(spec.params), name) {
 			return shape.name, notImplemented("osscopy server does not implement the query parameter %q of %s.", name, shape.name)
 		}
 	}
