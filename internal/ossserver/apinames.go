@@ -242,6 +242,14 @@ type apiShape struct {
 // set, is the only value that does.
 type apiParam struct{ name, value string }
 
+// opName is the name the access log gives a request of shape a.
+func (a *apiShape) opName() string {
+	if a == nil {
+		return unrecognizedOp
+	}
+	return a.name
+}
+
 // identifies reports whether the query parameter name is one that picks
 // the operation.
 func (a *apiShape) identifies(name string) bool {

@@ -114,22 +114,31 @@ func identify(r *http.Request, bucket, key string) (string, *ossError) {
 	if bucket == "" && key != "" { // path-style "//key": a key in no bucket
 		return unrecognizedOp, validBucketName(bucket)
 	}
-	q := r.URL.Query()
+	q, err := url.ParseQuery(r.URL.RawQuery)
 	shape := apiShapeOf(r.Method, targetOf(bucket, key), q, r.Header)
-	if shape == nil {
+	switch {
+	case err != nil: // r.URL.Query() would drop the pair (a bad escape, a ';') and serve the rest
+		return shape.opName(), errInvalidArgument("The query string is not valid: %v.", err)
+	case shape == nil:
 		return unrecognizedOp, notImplemented("No OSS operation is %s %s with the query parameters %q.", r.Method, targetName(bucket, key), queryNames(q))
 	}
+	return shape.name, implemented(shape, r, q)
+}
+
+// implemented refuses a request for an operation the server does not
+// implement, or with a query parameter or header its handler would ignore.
+func implemented(shape *apiShape, r *http.Request, q url.Values) *ossError {
 	spec, ok := ops[shape.name]
 	if !ok {
-		return shape.name, notImplemented("osscopy server does not implement %s (%s %s).", shape.name, r.Method, targetName(bucket, key))
+		return notImplemented("osscopy server does not implement %s.", shape.name)
 	}
 	presigned := r.Header.Get("Authorization") == ""
 	for _, name := range queryNames(q) {
 		if !shape.identifies(name) && !(presigned && authParams[name]) && !slices.Contains(strings.Fields(spec.params), name) {
-			return shape.name, notImplemented("osscopy server does not implement the query parameter %q of %s.", name, shape.name)
+			return notImplemented("osscopy server does not implement the query parameter %q of %s.", name, shape.name)
 		}
 	}
-	return shape.name, refusedHeader(shape.name, r.Header)
+	return refusedHeader(shape.name, r.Header)
 }
 
 func notImplemented(format string, args ...any) *ossError {
