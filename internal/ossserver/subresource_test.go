@@ -115,11 +115,13 @@ func TestSubResourcesChangeNothing(t *testing.T) {
 	env := osstest.Start(t, ossserver.Config{Buckets: []string{subresBucket, subresEmpty}, AccessLog: log})
 	subresRestore(t, env)
 	baseline := subresSnapshot(t, env)
+	sent := map[string]bool{}
 	for _, name := range allSubResources(t) {
 		var group []string
 		for _, target := range []string{"bucket", "object"} {
 			for _, method := range []string{"GET", "PUT", "POST", "DELETE", "HEAD"} {
 				probe := method + " " + target + "?" + name
+				sent[probe] = true
 				op := subresProbe(t, env, log, probe, method, target, name)
 				if subresChanges[probe] {
 					subresRestore(t, env)
@@ -134,6 +136,11 @@ func TestSubResourcesChangeNothing(t *testing.T) {
 		if got := subresSnapshot(t, env); got != baseline {
 			t.Errorf("the state changed after\n\t%s\nnow\n%s\nwas\n%s", strings.Join(group, "\n\t"), got, baseline)
 			subresRestore(t, env)
+		}
+	}
+	for probe := range subresAnswered {
+		if !sent[probe] {
+			t.Errorf("subresAnswered has %s, which neither SDK's sub-resources make", probe)
 		}
 	}
 }
