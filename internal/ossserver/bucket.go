@@ -101,12 +101,14 @@ func (s *Server) putBucket(rq *request) *ossError {
 	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	if s.store.st.Buckets[rq.bucket] != nil {
-		return newErr(http.StatusConflict, "BucketAlreadyExists", "The requested bucket name %q is not available: choose another name.", rq.bucket)
-	}
-	if e := s.store.commit(record{Op: opPutBucket, Bucket: rq.bucket, NewBucket: &bucketState{
-		Name: rq.bucket, Created: s.cfg.Now().UTC(), StorageClass: class, ACL: acl}}); e != nil {
-		return e
+	// Every bucket here has the one owner every access key stands for; OSS
+	// answers its owner's PutBucket of an existing bucket with 200 and
+	// changes nothing.
+	if s.store.st.Buckets[rq.bucket] == nil {
+		if e := s.store.commit(record{Op: opPutBucket, Bucket: rq.bucket, NewBucket: &bucketState{
+			Name: rq.bucket, Created: s.cfg.Now().UTC(), StorageClass: class, ACL: acl}}); e != nil {
+			return e
+		}
 	}
 	rq.w.Header().Set("Location", "/"+rq.bucket)
 	return s.writeEmpty(rq, http.StatusOK)

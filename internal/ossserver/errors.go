@@ -11,6 +11,7 @@ type ossError struct {
 	Code    string
 	Message string
 	EC      string
+	Header  string // the request header an error is about, when it is about one
 }
 
 func (e *ossError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }

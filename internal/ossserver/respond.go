@@ -15,6 +15,7 @@ type errorBody struct {
 	RequestID string   `xml:"RequestId"`
 	HostID    string   `xml:"HostId"`
 	EC        string   `xml:"EC,omitempty"`
+	Header    string   `xml:"Header,omitempty"`
 }
 
 // fail answers with e in OSS's form: an XML body, or for HEAD (which has
@@ -32,7 +33,7 @@ func (s *Server) fail(rq *request, e *ossError) {
 		rq.w.WriteHeader(e.Status)
 		return
 	}
-	body, _ := xml.Marshal(errorBody{Code: e.Code, Message: e.Message, RequestID: rq.id, HostID: rq.r.Host, EC: e.EC})
+	body, _ := xml.Marshal(errorBody{Code: e.Code, Message: e.Message, RequestID: rq.id, HostID: rq.r.Host, EC: e.EC, Header: e.Header})
 	body = append([]byte(xml.Header), body...)
 	if rq.r.Method == http.MethodHead {
 		h.Set("x-oss-err", base64.StdEncoding.EncodeToString(body))

@@ -1,7 +1,10 @@
 package ossserver
 
 import (
+	"maps"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -19,45 +22,60 @@ type opSpec struct {
 	// are drained before the simulated latency, because net/http notices a
 	// client that left only once the body was read to EOF.
 	readsBody bool
+	// params are the query parameters the handler reads besides those that
+	// identify the operation (apiShapes), space-separated. A request with
+	// any other parameter, authentication aside, is refused: it asks for
+	// something the handler would silently not do.
+	params string
 }
 
-// ops maps OSS API names to their specs; identify picks the name.
+// ops maps the names of the operations the server implements (apiShapes
+// gives every OSS operation's name, ListObjectVersions, DeleteMultipleObjects,
+// GetObjectAcl, PutObjectAcl and PutBucketAcl included: implementing one is
+// a line here) to their specs. Anything else is refused with 501
+// NotImplemented before it can change anything.
 var ops map[string]opSpec
+
+const (
+	listObjectsParams = "prefix delimiter max-keys encoding-type"
+	getObjectParams   = "versionId response-content-type response-content-language response-expires " +
+		"response-cache-control response-content-disposition response-content-encoding"
+)
 
 func init() {
 	ops = map[string]opSpec{
-		"ListBuckets":             {(*Server).listBuckets, "list", false},
-		"ListObjects":             {(*Server).listObjects, "list", false},
-		"ListObjectsV2":           {(*Server).listObjects, "list", false},
-		"ListMultipartUploads":    {(*Server).listMultipartUploads, "list", false},
-		"ListParts":               {(*Server).listParts, "list", false},
-		"PutBucket":               {(*Server).putBucket, "bucket", true},
-		"DeleteBucket":            {(*Server).deleteBucket, "bucket", false},
-		"GetBucketInfo":           {(*Server).getBucketInfo, "bucket", false},
-		"GetBucketLocation":       {(*Server).getBucketLocation, "bucket", false},
-		"GetBucketAcl":            {(*Server).getBucketACL, "bucket", false},
-		"HeadBucket":              {(*Server).headBucket, "bucket", false},
-		"PutBucketVersioning":     {(*Server).putBucketVersioning, "bucket", true},
-		"GetBucketVersioning":     {(*Server).getBucketVersioning, "bucket", false},
-		"GetObject":               {(*Server).getObject, "read", false},
-		"HeadObject":              {(*Server).headObject, "read", false},
-		"GetObjectMeta":           {(*Server).headObject, "read", false},
-		"GetObjectTagging":        {(*Server).getObjectTagging, "read", false},
-		"PutObject":               {(*Server).putObject, "write", true},
-		"UploadPart":              {(*Server).uploadPart, "write", true},
-		"DeleteObject":            {(*Server).deleteObject, "write", false},
-		"PutObjectTagging":        {(*Server).putObjectTagging, "write", true},
-		"DeleteObjectTagging":     {(*Server).deleteObjectTagging, "write", false},
-		"CopyObject":              {(*Server).copyObject, "copy", false},
-		"UploadPartCopy":          {(*Server).uploadPartCopy, "copy", false},
-		"InitiateMultipartUpload": {(*Server).initiateMultipartUpload, "multipart", false},
-		"AbortMultipartUpload":    {(*Server).abortMultipartUpload, "multipart", false},
-		"CompleteMultipartUpload": {(*Server).completeMultipartUpload, "multipart", true},
-		"ListObjectVersions":      {(*Server).listObjectVersions, "list", false},
-		"DeleteMultipleObjects":   {(*Server).deleteMultipleObjects, "write", true},
-		"PutBucketAcl":            {(*Server).putBucketACL, "bucket", false},
-		"GetObjectAcl":            {(*Server).getObjectACL, "read", false},
-		"PutObjectAcl":            {(*Server).putObjectACL, "write", false},
+		"ListBuckets":             {(*Server).listBuckets, "list", false, "prefix marker max-keys"},
+		"ListObjects":             {(*Server).listObjects, "list", false, listObjectsParams + " marker"},
+		"ListObjectsV2":           {(*Server).listObjects, "list", false, listObjectsParams + " start-after continuation-token fetch-owner"},
+		"ListMultipartUploads":    {(*Server).listMultipartUploads, "list", false, "prefix delimiter max-uploads key-marker upload-id-marker encoding-type"},
+		"ListParts":               {(*Server).listParts, "list", false, "max-parts part-number-marker encoding-type"},
+		"PutBucket":               {(*Server).putBucket, "bucket", true, ""},
+		"DeleteBucket":            {(*Server).deleteBucket, "bucket", false, ""},
+		"GetBucketInfo":           {(*Server).getBucketInfo, "bucket", false, ""},
+		"GetBucketLocation":       {(*Server).getBucketLocation, "bucket", false, ""},
+		"GetBucketAcl":            {(*Server).getBucketACL, "bucket", false, ""},
+		"HeadBucket":              {(*Server).headBucket, "bucket", false, ""},
+		"PutBucketVersioning":     {(*Server).putBucketVersioning, "bucket", true, ""},
+		"GetBucketVersioning":     {(*Server).getBucketVersioning, "bucket", false, ""},
+		"GetObject":               {(*Server).getObject, "read", false, getObjectParams},
+		"HeadObject":              {(*Server).headObject, "read", false, "versionId"},
+		"GetObjectMeta":           {(*Server).headObject, "read", false, "versionId"},
+		"GetObjectTagging":        {(*Server).getObjectTagging, "read", false, "versionId"},
+		"PutObject":               {(*Server).putObject, "write", true, ""},
+		"UploadPart":              {(*Server).uploadPart, "write", true, ""},
+		"DeleteObject":            {(*Server).deleteObject, "write", false, "versionId"},
+		"PutObjectTagging":        {(*Server).putObjectTagging, "write", true, "versionId"},
+		"DeleteObjectTagging":     {(*Server).deleteObjectTagging, "write", false, "versionId"},
+		"CopyObject":              {(*Server).copyObject, "copy", false, ""},
+		"UploadPartCopy":          {(*Server).uploadPartCopy, "copy", false, ""},
+		"InitiateMultipartUpload": {(*Server).initiateMultipartUpload, "multipart", false, "encoding-type"},
+		"AbortMultipartUpload":    {(*Server).abortMultipartUpload, "multipart", false, ""},
+		"CompleteMultipartUpload": {(*Server).completeMultipartUpload, "multipart", true, "encoding-type"},
+		"ListObjectVersions":      {(*Server).listObjectVersions, "list", false, "prefix delimiter key-marker version-id-marker max-keys encoding-type"},
+		"DeleteMultipleObjects":   {(*Server).deleteMultipleObjects, "write", true, "encoding-type"},
+		"PutBucketAcl":            {(*Server).putBucketACL, "bucket", false, ""},
+		"GetObjectAcl":            {(*Server).getObjectACL, "read", false, "versionId"},
+		"PutObjectAcl":            {(*Server).putObjectACL, "write", false, "versionId"},
 	}
 }
 
@@ -81,161 +99,61 @@ func lookupOp[T any](m map[string]T, op string) T {
 	return m["*"]
 }
 
-// identify names the OSS operation a request asks for.
+// authParams are the query parameters of presigned URLs (V1 and V4): they
+// authenticate any operation and ask for nothing else. A request signed in
+// its Authorization header has no use for them, so there they are refused
+// like any unknown parameter.
+var authParams = map[string]bool{
+	"OSSAccessKeyId": true, "Expires": true, "Signature": true, "security-token": true,
+	"x-oss-signature-version": true, "x-oss-credential": true, "x-oss-date": true, "x-oss-expires": true,
+	"x-oss-signature": true, "x-oss-additional-headers": true, "x-oss-security-token": true,
+}
+
+// unrecognizedOp is what the access log calls a request that has the shape
+// of no OSS operation.
+const unrecognizedOp = "Unrecognized"
+
+// identify names the OSS operation a request asks for, and refuses it
+// unless the server implements that operation with every query parameter
+// and option header the request carries. The name comes back with the
+// refusal, for the access log.
 func identify(r *http.Request, bucket, key string) (string, *ossError) {
-	q := r.URL.Query()
-	copySource := r.Header.Get("x-oss-copy-source") != ""
-	var op string
+	if bucket == "" && key != "" { // path-style "//key": a key in no bucket
+		return unrecognizedOp, validBucketName(bucket)
+	}
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	shape := apiShapeOf(r.Method, targetOf(bucket, key), q, r.Header)
 	switch {
-	case bucket == "":
-		if key != "" { // path-style "//key": a key in no bucket
-			return "", validBucketName(bucket)
-		}
-		if r.Method == http.MethodGet {
-			op = "ListBuckets"
-		}
-	case key == "":
-		op = bucketOp(r.Method, q.Has)
-	default:
-		op = objectOp(r.Method, q.Has, copySource)
+	case err != nil: // r.URL.Query() would drop the pair (a bad escape, a ';') and serve the rest
+		return shape.opName(), errInvalidArgument("The query string is not valid: %v.", err)
+	case shape == nil:
+		return unrecognizedOp, notImplemented("No OSS operation is %s %s with the query parameters %q.", r.Method, targetName(bucket, key), queryNames(q))
 	}
-	if op == "" {
-		return "", newErr(http.StatusNotImplemented, "NotImplemented",
-			"osscopy server does not implement %s %s with sub-resources %q.", r.Method, targetName(bucket, key), subResources(q.Has))
-	}
-	return op, nil
+	return shape.name, implemented(shape, r, q)
 }
 
-func bucketOp(method string, has func(string) bool) string {
-	switch method {
-	case http.MethodPut:
-		switch {
-		case has("versioning"):
-			return "PutBucketVersioning"
-		case has("acl"):
-			return "PutBucketAcl"
-		case !anySubResource(has):
-			return "PutBucket"
-		}
-	case http.MethodGet:
-		switch {
-		case has("bucketInfo"):
-			return "GetBucketInfo"
-		case has("location"):
-			return "GetBucketLocation"
-		case has("acl"):
-			return "GetBucketAcl"
-		case has("versioning"):
-			return "GetBucketVersioning"
-		case has("uploads"):
-			return "ListMultipartUploads"
-		case has("versions"):
-			return "ListObjectVersions"
-		case has("list-type"):
-			return "ListObjectsV2"
-		case !anySubResource(has):
-			return "ListObjects"
-		}
-	case http.MethodHead:
-		if !anySubResource(has) {
-			return "HeadBucket"
-		}
-	case http.MethodDelete:
-		if !anySubResource(has) {
-			return "DeleteBucket"
-		}
-	case http.MethodPost:
-		if has("delete") {
-			return "DeleteMultipleObjects"
+// implemented refuses a request for an operation the server does not
+// implement, or with a query parameter or header its handler would ignore.
+func implemented(shape *apiShape, r *http.Request, q url.Values) *ossError {
+	spec, ok := ops[shape.name]
+	if !ok {
+		return notImplemented("osscopy server does not implement %s.", shape.name)
+	}
+	presigned := r.Header.Get("Authorization") == ""
+	for _, name := range queryNames(q) {
+		if !shape.identifies(name) && !(presigned && authParams[name]) && !slices.Contains(strings.Fields(spec.params), name) {
+			return notImplemented("osscopy server does not implement the query parameter %q of %s.", name, shape.name)
 		}
 	}
-	return ""
+	return refusedHeader(shape.name, r.Header)
 }
 
-func objectOp(method string, has func(string) bool, copySource bool) string {
-	switch method {
-	case http.MethodPut:
-		switch {
-		case has("partNumber") && has("uploadId") && copySource:
-			return "UploadPartCopy"
-		case has("partNumber") && has("uploadId"):
-			return "UploadPart"
-		case has("tagging"):
-			return "PutObjectTagging"
-		case has("acl"):
-			return "PutObjectAcl"
-		case anySubResource(has):
-			return ""
-		case copySource:
-			return "CopyObject"
-		default:
-			return "PutObject"
-		}
-	case http.MethodGet:
-		switch {
-		case has("tagging"):
-			return "GetObjectTagging"
-		case has("acl"):
-			return "GetObjectAcl"
-		case has("uploadId"):
-			return "ListParts"
-		case !anySubResource(has):
-			return "GetObject"
-		}
-	case http.MethodHead:
-		switch {
-		case has("objectMeta"):
-			return "GetObjectMeta"
-		case !anySubResource(has):
-			return "HeadObject"
-		}
-	case http.MethodDelete:
-		switch {
-		case has("uploadId"):
-			return "AbortMultipartUpload"
-		case has("tagging"):
-			return "DeleteObjectTagging"
-		case !anySubResource(has):
-			return "DeleteObject"
-		}
-	case http.MethodPost:
-		switch {
-		case has("uploads"):
-			return "InitiateMultipartUpload"
-		case has("uploadId"):
-			return "CompleteMultipartUpload"
-		}
-	}
-	return ""
+func notImplemented(format string, args ...any) *ossError {
+	return newErr(http.StatusNotImplemented, "NotImplemented", format, args...)
 }
 
-// knownSubResources are sub-resources OSS defines that this server does not
-// implement: a request naming one gets NotImplemented rather than being
-// mistaken for a plain GET or PUT.
-var knownSubResources = []string{
-	"acl", "append", "symlink", "restore", "cors", "lifecycle", "logging", "website",
-	"referer", "policy", "replication", "encryption", "worm", "inventory", "qos",
-	"stat", "delete", "versions", "select", "x-oss-process", "objectMeta", "tagging",
-	"uploads", "uploadId", "partNumber", "location", "bucketInfo", "versioning",
-}
-
-func anySubResource(has func(string) bool) bool {
-	for _, s := range knownSubResources {
-		if has(s) {
-			return true
-		}
-	}
-	return false
-}
-
-func subResources(has func(string) bool) []string {
-	var out []string
-	for _, s := range knownSubResources {
-		if has(s) {
-			out = append(out, s)
-		}
-	}
-	return out
+func queryNames(q url.Values) []string {
+	return slices.Sorted(maps.Keys(q))
 }
 
 func targetName(bucket, key string) string {
@@ -260,31 +178,62 @@ func validBucketName(name string) *ossError {
 	return nil
 }
 
-// validKey follows OSS: 1-1023 bytes of UTF-8, not starting with '/' or '\'.
-// This server also refuses NUL, other control bytes and "." or ".." path
-// segments, which no tool can write to a file system safely.
+// validKey follows OSS: 1-1023 bytes of UTF-8, not starting with '/' or
+// '\'. Anything else is a key, control characters and "." or ".." segments
+// included: keys live in memory and in the journal's JSON, never in a path.
 func validKey(key string) *ossError {
-	bad := func(why string) *ossError {
-		return newErr(http.StatusBadRequest, "InvalidObjectName", "The specified object name is not valid: %s.", why)
+	bad := func(ec, why string) *ossError {
+		return newErr(http.StatusBadRequest, "InvalidObjectName", "The specified object name is not valid: %s.", why).withEC(ec)
 	}
 	switch {
 	case len(key) == 0:
-		return bad("it is empty")
+		return bad("0016-00000001", "it is empty")
 	case len(key) > MaxKeyLength:
-		return bad("it is longer than 1023 bytes")
+		return bad("0016-00000003", "it is longer than 1023 bytes")
 	case !utf8.ValidString(key):
-		return bad("it is not valid UTF-8")
+		return bad("0016-00000002", "it is not valid UTF-8")
 	case key[0] == '/' || key[0] == '\\':
-		return bad("it starts with '/' or '\\'")
+		return bad("0016-00000005", "it starts with '/' or '\\'")
 	}
-	for i := 0; i < len(key); i++ {
-		if key[i] < 0x20 && key[i] != '\t' || key[i] == 0x7f {
-			return bad("it contains a control character")
-		}
+	return nil
+}
+
+// headerRefusal is a request header an operation does not honour: the
+// request is refused rather than the header ignored.
+type headerRefusal struct {
+	header string
+	status int
+	ec     string
+}
+
+// Conditional headers: OSS's PutObject refuses them (400 NotImplemented, EC
+// 0017-00000245, with the header named). Callbacks: OSS stores the object,
+// then calls the callback URL and answers 203 CallbackFailed if that fails;
+// this server makes no callbacks, so it refuses them before storing
+// anything (501) rather than answer as if one had been made or tried.
+var (
+	conditionalRefusals = []headerRefusal{
+		{"If-Modified-Since", http.StatusBadRequest, "0017-00000245"},
+		{"If-Unmodified-Since", http.StatusBadRequest, "0017-00000245"},
+		{"If-Match", http.StatusBadRequest, "0017-00000245"},
+		{"If-None-Match", http.StatusBadRequest, "0017-00000245"},
 	}
-	for _, seg := range strings.Split(key, "/") {
-		if seg == "." || seg == ".." {
-			return bad(`it contains a "." or ".." path segment`)
+	callbackRefusals = []headerRefusal{
+		{"x-oss-callback", http.StatusNotImplemented, ""},
+		{"x-oss-callback-var", http.StatusNotImplemented, ""},
+	}
+	refusedHeaders = map[string][]headerRefusal{
+		"PutObject":               slices.Concat(conditionalRefusals, callbackRefusals),
+		"CompleteMultipartUpload": callbackRefusals,
+	}
+)
+
+func refusedHeader(op string, h http.Header) *ossError {
+	for _, rf := range refusedHeaders[op] {
+		if len(h.Values(rf.header)) > 0 {
+			e := newErr(rf.status, "NotImplemented", "A header you provided implies functionality that is not implemented.").withEC(rf.ec)
+			e.Header = rf.header
+			return e
 		}
 	}
 	return nil

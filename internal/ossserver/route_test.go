@@ -20,7 +20,9 @@ func TestTargetPathStyleAndVirtualHosted(t *testing.T) {
 		{"localhost:9000", "/src/k", "src", "k", ""},
 		{"[::1]:9000", "/src/k", "src", "k", ""},
 		{"127.0.0.1:9000", "/Bad_Bucket/k", "", "", "InvalidBucketName"},
-		{"127.0.0.1:9000", "/src/a/../b", "", "", "InvalidObjectName"},
+		{"127.0.0.1:9000", "/src/a/../b", "src", "a/../b", ""},
+		{"127.0.0.1:9000", "/src/a%00%0Ab", "src", "a\x00\nb", ""},
+		{"127.0.0.1:9000", "/src/%5Ca", "", "", "InvalidObjectName"},
 	} {
 		r := httptest.NewRequest("GET", "http://x"+tc.path, nil)
 		r.Host = tc.host
