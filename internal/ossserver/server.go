@@ -200,6 +200,9 @@ func (s *Server) serve(rq *request) *ossError {
 			return newErr(s.cfg.ThrottleStatus, s.cfg.ThrottleCode, "Max active request limit is exceeded. Retry later.")
 		}
 	}
+	if e = s.checkBucketExists(rq.op, rq.bucket); e != nil {
+		return e
+	}
 	if e = s.authenticate(rq.r, rq.bucket, rq.key); e != nil {
 		return e
 	}
