@@ -25,11 +25,12 @@ type queryParam struct{ name, value string }
 // decodeQuery splits a raw query string into its parameters in the order
 // sent, duplicates included, decoding names and values with query rules ('+'
 // is a space). A malformed escape is kept as sent: it is what the client
-// signed, if anything.
+// signed, if anything. Empty pairs ("&&", "&=&") name nothing and are left
+// out, as no client can sign them.
 func decodeQuery(raw string) []queryParam {
 	var params []queryParam
 	for _, pair := range strings.Split(raw, "&") {
-		if pair == "" {
+		if pair == "" || pair == "=" {
 			continue
 		}
 		name, value, _ := strings.Cut(pair, "=")
