@@ -10,7 +10,8 @@
 // (see synthetic.go and internal/crcmath) instead of by reading it.
 //
 // Requests go through one pipeline (server.go): routing, the in-flight
-// capacity limit, V4/V1 signature checks with the SDK's own signer,
+// capacity limit, NoSuchBucket, V4/V1 signature checks (in the header or a
+// presigned URL, against canonical strings built as OSS builds them),
 // reproducible fault injection, simulated latency and bandwidth, then the
 // handler. Every change of state is a record (record.go), applied the same
 // way live and when a data directory is loaded, so that a restart, even

@@ -162,6 +162,11 @@ func fuzzSign(s *Server, req *http.Request, mode int) {
 		}
 	}
 	req.Header.Del("Authorization")
+	// The signer signs the query as the SDK encodes it; the request still
+	// goes out raw, as ali-oss sends `!'()*`, and the server decodes it.
+	raw := req.URL.RawQuery
+	req.URL.RawQuery = sdkEncodedQuery(raw)
+	defer func() { req.URL.RawQuery = raw }()
 	var err error
 	if mode == fuzzSignV1 {
 		err = (&signer.SignerV1{}).Sign(context.Background(), ctx)
@@ -171,6 +176,20 @@ func fuzzSign(s *Server, req *http.Request, mode int) {
 	if err != nil {
 		panic(err)
 	}
+}
+
+// sdkEncodedQuery is raw as the SDK v2 would have sent it: each decoded name
+// and value query-escaped, with %20 for a space.
+func sdkEncodedQuery(raw string) string {
+	pairs := []string{}
+	for _, p := range decodeQuery(raw) {
+		pair := url.QueryEscape(p.name)
+		if p.value != "" {
+			pair += "=" + url.QueryEscape(p.value)
+		}
+		pairs = append(pairs, strings.ReplaceAll(pair, "+", "%20"))
+	}
+	return strings.Join(pairs, "&")
 }
 
 // fuzzHeaderName reports whether name is an HTTP token, as a real server

@@ -184,9 +184,14 @@ func (s *Server) serve(rq *request) *ossError {
 	if rq.bucket, rq.key, e = s.target(rq.r); e != nil {
 		return e
 	}
-	if rq.op, e = identify(rq.r, rq.bucket, rq.key); e != nil {
+	// An operation the server lacks is refused after the signature check,
+	// as any request is checked first: a client learns that it signed
+	// right, and a request nobody signed learns nothing of what is here.
+	var unimplemented *ossError
+	if rq.op, e = identify(rq.r, rq.bucket, rq.key); e != nil && e.Status != http.StatusNotImplemented {
 		return e
 	}
+	unimplemented = e
 	rq.partNumber, _ = strconv.Atoi(rq.r.URL.Query().Get("partNumber"))
 	rq.uploadID = rq.r.URL.Query().Get("uploadId")
 	if e = checkHeaderSize(rq.r); e != nil {
@@ -200,8 +205,14 @@ func (s *Server) serve(rq *request) *ossError {
 			return newErr(s.cfg.ThrottleStatus, s.cfg.ThrottleCode, "Max active request limit is exceeded. Retry later.")
 		}
 	}
+	if e = s.checkBucketExists(rq.op, rq.bucket); e != nil {
+		return e
+	}
 	if e = s.authenticate(rq.r, rq.bucket, rq.key); e != nil {
 		return e
+	}
+	if unimplemented != nil {
+		return unimplemented
 	}
 	if e = s.deny(rq); e != nil {
 		return e
