@@ -90,9 +90,9 @@ func sdkV1Job(bin, mod, test string) Job {
 		Tests: []string{test},
 		Parse: ParseGocheck,
 		Command: func(ctx context.Context, srv *Server, work string) (*exec.Cmd, error) {
-			// The tests read ../sample, and write and delete files in
-			// ../oss: each process gets its own.
-			if err := os.Symlink(filepath.Join(mod, "sample"), filepath.Join(work, "sample")); err != nil {
+			// The tests read ../sample and write checkpoints there, and
+			// write and delete files in ../oss: each process gets its own.
+			if err := os.CopyFS(filepath.Join(work, "sample"), os.DirFS(filepath.Join(mod, "sample"))); err != nil {
 				return nil, err
 			}
 			if err := os.Mkdir(filepath.Join(work, "oss"), 0o755); err != nil {
