@@ -1,0 +1,190 @@
+package compat
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestParseGoTest(t *testing.T) {
+	t.Parallel()
+	output := strings.Join([]string{
+		"=== RUN   TestA",
+		"--- PASS: TestA (0.01s)",
+		"=== RUN   TestB",
+		"=== RUN   TestB/sub",
+		"    b_test.go:9: boom",
+		"    --- FAIL: TestB/sub (0.00s)",
+		"--- FAIL: TestB (0.02s)",
+		"panic: runtime error [recovered]",
+		"goroutine 7 [running]:",
+		"=== RUN   TestC",
+		"    c_test.go:3: no endpoint",
+		"--- SKIP: TestC (0.00s)",
+		"=== RUN   TestD",
+		"    d_test.go:1: still running when killed",
+	}, "\n")
+	got := ParseGoTest([]byte(output))
+	want := []Result{
+		{Test: "TestA", Outcome: Passed},
+		{Test: "TestB", Outcome: Failed, Detail: "=== RUN   TestB\n=== RUN   TestB/sub\n    b_test.go:9: boom\n    --- FAIL: TestB/sub (0.00s)\n--- FAIL: TestB (0.02s)\npanic: runtime error [recovered]\ngoroutine 7 [running]:"},
+		{Test: "TestC", Outcome: Skipped, Detail: "=== RUN   TestC\n    c_test.go:3: no endpoint\n--- SKIP: TestC (0.00s)"},
+	}
+	assertResults(t, got, want)
+}
+
+func TestParseGocheck(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		output []string
+		want   []Result
+	}{{
+		name: "pass, fail, panic, skip",
+		output: []string{
+			"PASS: a_test.go:10: S.TestPass\t0.010s",
+			"",
+			gocheckRule,
+			"FAIL: a_test.go:20: S.TestFail",
+			"",
+			"a_test.go:22:",
+			"    c.Assert(err, IsNil)",
+			"... value = boom",
+			"",
+			gocheckRule,
+			"PANIC: a_test.go:30: S.TestPanic",
+			"... Panic: nil map (PC=0x1)",
+			gocheckRule,
+			"SKIP: a_test.go:40: S.TestSkip (no endpoint)",
+			"OOPS: 1 passed, 1 FAILED, 1 PANICKED",
+		},
+		want: []Result{
+			{Test: "S.TestPass", Outcome: Passed},
+			{Test: "S.TestFail", Outcome: Failed, Detail: "FAIL: a_test.go:20: S.TestFail\n\na_test.go:22:\n    c.Assert(err, IsNil)\n... value = boom\n"},
+			{Test: "S.TestPanic", Outcome: Failed, Detail: "PANIC: a_test.go:30: S.TestPanic\n... Panic: nil map (PC=0x1)"},
+			{Test: "S.TestSkip", Outcome: Skipped, Detail: "SKIP: a_test.go:40: S.TestSkip (no endpoint)\nOOPS: 1 passed, 1 FAILED, 1 PANICKED"},
+		},
+	}, {
+		name: "a failed SetUpSuite misses the tests",
+		output: []string{
+			gocheckRule,
+			"FAIL: a_test.go:5: S.SetUpSuite",
+			"... value = no bucket",
+			gocheckRule,
+			"MISS: a_test.go:10: S.TestA",
+		},
+		want: []Result{
+			{Test: "S.TestA", Outcome: Failed, Detail: "not run: a fixture of the suite failed:\nFAIL: a_test.go:5: S.SetUpSuite\n... value = no bucket"},
+		},
+	}, {
+		name: "a failed TearDownSuite fails the tests that passed",
+		output: []string{
+			"PASS: a_test.go:10: S.TestA\t0.010s",
+			"PASS: b_test.go:10: T.TestB\t0.010s",
+			gocheckRule,
+			"FAIL: a_test.go:90: S.TearDownSuite",
+			"... value = SignatureDoesNotMatch",
+			gocheckRule,
+		},
+		want: []Result{
+			{Test: "S.TestA", Outcome: Failed, Detail: "passed, but the suite's fixtures then failed:\nFAIL: a_test.go:90: S.TearDownSuite\n... value = SignatureDoesNotMatch"},
+			{Test: "T.TestB", Outcome: Passed},
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			assertResults(t, ParseGocheck([]byte(strings.Join(tc.output, "\n"))), tc.want)
+		})
+	}
+}
+
+func assertResults(t *testing.T, got, want []Result) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d results %+v, want %d %+v", len(got), got, len(want), want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("result %d:\n got %+v\nwant %+v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestParseExclusions(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, input string
+		want        Exclusions
+		wantErr     string
+	}{
+		{name: "names, reasons, comments", input: "# why\n\nTestA  needs STS\nS.TestB\tneeds a proxy  here\n",
+			want: Exclusions{"TestA": "needs STS", "S.TestB": "needs a proxy  here"}},
+		{name: "no reason", input: "TestA\n", wantErr: `line 1: "TestA" has no reason`},
+		{name: "twice", input: "TestA x\n# c\nTestA y\n", wantErr: `line 3: "TestA" is listed twice`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := ParseExclusions(strings.NewReader(tc.input))
+			if tc.wantErr != "" {
+				if err == nil || err.Error() != tc.wantErr {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || len(got) != len(tc.want) {
+				t.Fatalf("got %v, %v; want %v", got, err, tc.want)
+			}
+			for name, reason := range tc.want {
+				if got[name] != reason {
+					t.Errorf("%s: reason %q, want %q", name, got[name], reason)
+				}
+			}
+		})
+	}
+}
+
+func TestCheckedInExclusionListsParse(t *testing.T) {
+	t.Parallel()
+	for _, path := range []string{"testdata/sdkv2-excluded.txt", "testdata/sdkv1-excluded.txt"} {
+		ex, err := LoadExclusions(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ex) == 0 {
+			t.Errorf("%s lists nothing", path)
+		}
+	}
+}
+
+// The parsers read what outside processes print: any bytes must give
+// results without panicking, each naming a test and an outcome.
+func FuzzParseGoTest(f *testing.F) {
+	f.Add([]byte("=== RUN   TestA\n--- FAIL: TestA (0.01s)\npanic: x\n"))
+	f.Add([]byte("--- PASS: \n--- SKIP: TestB/c (0s)\n=== RUN   TestB"))
+	f.Fuzz(func(t *testing.T, output []byte) { checkResults(t, ParseGoTest(output)) })
+}
+
+func FuzzParseGocheck(f *testing.F) {
+	f.Add([]byte("PASS: a.go:1: S.TestA\t0.1s\n" + gocheckRule + "\nFAIL: a.go:2: S.TearDownSuite\n... x\n"))
+	f.Add([]byte("MISS: a.go:1: S.TestA\nFAIL EXPECTED: a.go:1: S.TestB\n"))
+	f.Fuzz(func(t *testing.T, output []byte) { checkResults(t, ParseGocheck(output)) })
+}
+
+func FuzzParseExclusions(f *testing.F) {
+	f.Add("TestA reason\n# c\nS.TestB\treason\n")
+	f.Fuzz(func(t *testing.T, input string) {
+		ex, err := ParseExclusions(strings.NewReader(input))
+		for name, reason := range ex {
+			if err == nil && (name == "" || reason == "" || strings.ContainsAny(name, " \t")) {
+				t.Errorf("entry %q: %q", name, reason)
+			}
+		}
+	})
+}
+
+func checkResults(t *testing.T, results []Result) {
+	for _, r := range results {
+		if r.Test == "" || (r.Outcome != Passed && r.Outcome != Failed && r.Outcome != Skipped) {
+			t.Errorf("result %+v", r)
+		}
+	}
+}
