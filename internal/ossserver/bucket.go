@@ -78,7 +78,13 @@ func (s *Server) listBuckets(rq *request) *ossError {
 			res.IsTruncated, res.NextMarker = true, res.Buckets[len(res.Buckets)-1].Name
 			break
 		}
-		res.Buckets = append(res.Buckets, s.bucketXML(s.store.st.Buckets[n]))
+		b := s.bucketXML(s.store.st.Buckets[n])
+		// Clients follow these to reach a bucket (the SDK v2's tests clean
+		// up every bucket listed through the endpoint it names), so they
+		// name this server, where the request came; GetBucketInfo keeps
+		// OSS's names, which clients only show.
+		b.ExtranetEndpoint, b.IntranetEndpoint = rq.r.Host, rq.r.Host
+		res.Buckets = append(res.Buckets, b)
 	}
 	s.store.mu.Unlock()
 	return s.writeXML(rq, res)

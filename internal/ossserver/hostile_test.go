@@ -145,6 +145,11 @@ func hostileSign(t *testing.T, req *http.Request, region, bucket, key string, a 
 	// goes out raw, as hostile clients send it, and the server decodes it.
 	raw := req.URL.RawQuery
 	req.URL.RawQuery = ossserver.SDKEncodedQuery(raw)
+	for name := range req.URL.Query() {
+		if a.v1 && ossserver.IsV1SubResource(name) {
+			ctx.SubResource = append(ctx.SubResource, name) // as the SDK v1 signs them (live, comp, ...)
+		}
+	}
 	err := s.Sign(context.Background(), ctx)
 	req.URL.RawQuery = raw
 	if err != nil {
@@ -976,6 +981,7 @@ func hostileOpRequests() map[string]hostileReq {
 		"CompleteMultipartUpload": {method: http.MethodPost, bucket: b, key: "mp", query: "uploadId=0123456789ABCDEF",
 			body: []byte("<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>")},
 		"ListObjectVersions": {method: http.MethodGet, bucket: b, query: "versions"},
+		"ListLiveChannel":    {method: http.MethodGet, bucket: b, query: "live"},
 		"DeleteMultipleObjects": {method: http.MethodPost, bucket: b, query: "delete", body: deletion,
 			header: map[string]string{"Content-MD5": base64.StdEncoding.EncodeToString(deletionMD5[:])}},
 		"PutBucketAcl": {method: http.MethodPut, bucket: b, query: "acl", header: map[string]string{"x-oss-acl": "private"}},

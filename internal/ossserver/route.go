@@ -53,6 +53,7 @@ func init() {
 		"DeleteBucket":            {(*Server).deleteBucket, "bucket", false, ""},
 		"GetBucketInfo":           {(*Server).getBucketInfo, "bucket", false, ""},
 		"GetBucketLocation":       {(*Server).getBucketLocation, "bucket", false, ""},
+		"ListLiveChannel":         {(*Server).listLiveChannels, "list", false, "prefix marker max-keys"},
 		"GetBucketAcl":            {(*Server).getBucketACL, "bucket", false, ""},
 		"HeadBucket":              {(*Server).headBucket, "bucket", false, ""},
 		"PutBucketVersioning":     {(*Server).putBucketVersioning, "bucket", true, ""},

@@ -96,6 +96,7 @@ var subresAnswered = map[string]string{
 	"GET object?response-content-type":        "GetObject",
 	"GET object?response-expires":             "GetObject",
 	"GET bucket?versions":                     "ListObjectVersions",
+	"GET bucket?live":                         "ListLiveChannel",
 	"POST bucket?delete":                      "DeleteMultipleObjects", // the probe's body is no Delete
 	"GET object?acl":                          "GetObjectAcl",
 	"PUT object?acl":                          "PutObjectAcl", // without x-oss-object-acl
