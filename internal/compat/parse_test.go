@@ -109,6 +109,35 @@ func assertResults(t *testing.T, got, want []Result) {
 	}
 }
 
+func TestParseJUnit(t *testing.T) {
+	t.Parallel()
+	output := strings.Join([]string{
+		"npm noise before the report",
+		`<?xml version="1.0" encoding="utf-8"?>`,
+		"<testsuites>",
+		`<testsuite name="outer" tests="3">`,
+		`<testsuite name="inner">`,
+		`<testcase name="works" classname="test"/>`,
+		`<testcase name="fails" classname="test" failure="boom"><failure type="testCodeFailure" message="boom">Error: boom</failure></testcase>`,
+		`</testsuite>`,
+		`<testcase name="later" classname="test"><skipped type="skipped"/></testcase>`,
+		`</testsuite>`,
+		`<testcase name="top" classname="test"/>`,
+		"<!-- tests 4 -->",
+		"</testsuites>",
+	}, "\n")
+	want := []Result{
+		{Test: "top", Outcome: Passed},
+		{Test: "outer > later", Outcome: Skipped},
+		{Test: "outer > inner > works", Outcome: Passed},
+		{Test: "outer > inner > fails", Outcome: Failed, Detail: "boom\nError: boom"},
+	}
+	assertResults(t, ParseJUnit([]byte(output)), want)
+	if got := ParseJUnit([]byte("node: bad option: --test-reporter=junit")); len(got) != 0 {
+		t.Errorf("no report gave %+v", got)
+	}
+}
+
 func TestParseExclusions(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -167,6 +196,12 @@ func FuzzParseGocheck(f *testing.F) {
 	f.Add([]byte("PASS: a.go:1: S.TestA\t0.1s\n" + gocheckRule + "\nFAIL: a.go:2: S.TearDownSuite\n... x\n"))
 	f.Add([]byte("MISS: a.go:1: S.TestA\nFAIL EXPECTED: a.go:1: S.TestB\n"))
 	f.Fuzz(func(t *testing.T, output []byte) { checkResults(t, ParseGocheck(output)) })
+}
+
+func FuzzParseJUnit(f *testing.F) {
+	f.Add([]byte(`<testsuites><testsuite name="a"><testcase name="b"><failure message="m">t</failure></testcase></testsuite><testcase/></testsuites>`))
+	f.Add([]byte("x<testsuites><testsuite><testsuite name=\"\"><testcase name=\"c\"><skipped/>"))
+	f.Fuzz(func(t *testing.T, output []byte) { checkResults(t, ParseJUnit(output)) })
 }
 
 func FuzzParseExclusions(f *testing.F) {

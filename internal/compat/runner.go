@@ -30,7 +30,10 @@ type Result struct {
 // Job is one run of an outside client's process against a server of its
 // own.
 type Job struct {
-	// Tests are the tests the process runs; each gets a Result.
+	// Tests are the tests the process runs; each gets a Result. Empty
+	// means the tests it reports, for a client whose tests are named only
+	// as they run (Node's test runner); a process that reports none then
+	// fails as the one test NoTests.
 	Tests []string
 	// Command builds the process for srv, to run in (or under) work, an
 	// empty directory of its own that RunJobs removes afterwards. RunJobs
@@ -94,12 +97,19 @@ func runJob(ctx context.Context, job Job, timeout time.Duration) []Result {
 		runErr = fmt.Errorf("killed after %v: %w", timeout, ctx.Err())
 	}
 	byTest := map[string]Result{}
+	tests := job.Tests
 	for _, r := range job.Parse(output) {
 		byTest[r.Test] = r
+		if len(job.Tests) == 0 {
+			tests = append(tests, r.Test)
+		}
+	}
+	if len(tests) == 0 {
+		tests = []string{NoTests}
 	}
 	summary := srv.ErrorSummary()
-	results := make([]Result, 0, len(job.Tests))
-	for _, name := range job.Tests {
+	results := make([]Result, 0, len(tests))
+	for _, name := range tests {
 		r, ok := byTest[name]
 		if !ok {
 			r = Result{Test: name, Outcome: Failed, Detail: fmt.Sprintf(
@@ -114,7 +124,14 @@ func runJob(ctx context.Context, job Job, timeout time.Duration) []Result {
 	return results
 }
 
+// NoTests stands for the tests of a Job that names none in advance when
+// its process reported none.
+const NoTests = "(no test reported)"
+
 func unreported(tests []string, why string) []Result {
+	if len(tests) == 0 {
+		tests = []string{NoTests}
+	}
 	out := make([]Result, len(tests))
 	for i, name := range tests {
 		out[i] = Result{Test: name, Outcome: Failed, Detail: why}
