@@ -1,8 +1,13 @@
 package compat
 
 import (
+	"os"
+	"slices"
 	"strings"
 	"testing"
+	"unicode"
+
+	"github.com/osscopy/osscopy/internal/ossserver"
 )
 
 func TestParseGoTest(t *testing.T) {
@@ -221,5 +226,30 @@ func checkResults(t *testing.T, results []Result) {
 		if r.Test == "" || (r.Outcome != Passed && r.Outcome != Failed && r.Outcome != Skipped) {
 			t.Errorf("result %+v", r)
 		}
+	}
+}
+
+// docs/COMPAT.md lists the operations the server implements between its
+// ops markers: the list must be the server's table, no more, no less.
+func TestCompatDocListsTheServersOperations(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../../docs/COMPAT.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(doc), "<!-- ops -->")
+	listed, _, found := strings.Cut(rest, "<!-- /ops -->")
+	if !found {
+		t.Fatal("docs/COMPAT.md has no <!-- ops --> ... <!-- /ops --> list")
+	}
+	var got []string
+	for _, f := range strings.FieldsFunc(listed, func(r rune) bool { return r == ',' || r == '.' || unicode.IsSpace(r) }) {
+		got = append(got, f)
+	}
+	want := ossserver.OpNames()
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("docs/COMPAT.md lists %v\nthe server implements %v", got, want)
 	}
 }
