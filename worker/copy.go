@@ -128,7 +128,7 @@ func Copy(ctx context.Context, store Store, job Job) (res Result, err error) {
 		return res, fmt.Errorf("%w: OSS reports no CRC64 (x-oss-hash-crc64ecma) for %s, so no copy of it could be proven equal; nothing was written",
 			ErrVerify, job.Source)
 	}
-	plan, err := job.plan(src, job.withinBucket())
+	plan, err := job.plan(src, job.withinBucket(src))
 	if err != nil {
 		return res, err
 	}
@@ -163,12 +163,14 @@ func (j *Job) plan(src ObjectInfo, withinBucket bool) (planner.Plan, error) {
 	return plan, nil
 }
 
-// withinBucket reports whether the copy stays in one bucket and keeps the
-// source's storage class (osscopy never changes the encryption). A copy
-// that an earlier run began by parts goes on by parts: what it paid for
-// is kept.
-func (j *Job) withinBucket() bool {
-	return j.Source.Bucket == j.Dest.Bucket && j.Attributes.StorageClass == "" &&
+// withinBucket reports whether a source over the threshold may be copied
+// with one CopyObject: the copy stays in one bucket and keeps the storage
+// class (osscopy never changes the encryption). A copy that an earlier run
+// began by parts goes on by parts: what it paid for is kept. Sources up to
+// the threshold are one CopyObject anyway, and cost no look for a
+// checkpoint here.
+func (j *Job) withinBucket(src ObjectInfo) bool {
+	return src.Size > j.threshold() && j.Source.Bucket == j.Dest.Bucket && j.Attributes.StorageClass == "" &&
 		!checkpoint.Exists(j.CheckpointDir, j.checkpointName())
 }
 
