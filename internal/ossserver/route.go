@@ -44,10 +44,12 @@ const (
 
 func init() {
 	ops = map[string]opSpec{
-		"ListBuckets":             {(*Server).listBuckets, "list", false, "prefix marker max-keys"},
-		"ListObjects":             {(*Server).listObjects, "list", false, listObjectsParams + " marker"},
-		"ListObjectsV2":           {(*Server).listObjects, "list", false, listObjectsParams + " start-after continuation-token fetch-owner"},
-		"ListMultipartUploads":    {(*Server).listMultipartUploads, "list", false, "prefix delimiter max-uploads key-marker upload-id-marker encoding-type"},
+		"ListBuckets":   {(*Server).listBuckets, "list", false, "prefix marker max-keys"},
+		"ListObjects":   {(*Server).listObjects, "list", false, listObjectsParams + " marker"},
+		"ListObjectsV2": {(*Server).listObjects, "list", false, listObjectsParams + " start-after continuation-token fetch-owner"},
+		// max-parts: ossutil 1.x's du sends it here, meaning max-uploads;
+		// OSS ignores it, and so does this server.
+		"ListMultipartUploads":    {(*Server).listMultipartUploads, "list", false, "prefix delimiter max-uploads key-marker upload-id-marker encoding-type max-parts"},
 		"ListParts":               {(*Server).listParts, "list", false, "max-parts part-number-marker encoding-type"},
 		"PutBucket":               {(*Server).putBucket, "bucket", true, ""},
 		"DeleteBucket":            {(*Server).deleteBucket, "bucket", false, ""},
