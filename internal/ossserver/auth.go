@@ -8,19 +8,24 @@ import (
 )
 
 // authenticate checks a request's signature in whichever form it carries
-// one: an Authorization header (V4 OSS4-HMAC-SHA256 or V1 OSS) or a
+// one: an Authorization header (V4 OSS4-HMAC-SHA256, V2 OSS2 or V1 OSS) or a
 // presigned URL's query string (presign.go).
 func (s *Server) authenticate(r *http.Request, bucket, key string) *ossError {
 	params := decodeQuery(r.URL.RawQuery)
 	auth := r.Header.Get("Authorization")
+	version, versioned := paramValue(params, "x-oss-signature-version")
 	switch {
 	case strings.HasPrefix(auth, "OSS4-HMAC-SHA256 "):
 		return s.verifyV4Header(r, bucket, key, auth, params)
+	case strings.HasPrefix(auth, "OSS2 "):
+		return s.verifyV2Header(r, bucket, key, auth, params)
 	case strings.HasPrefix(auth, "OSS "):
 		return s.verifyV1Header(r, bucket, key, auth, params)
 	case auth != "":
-		return errInvalidArgument("Authorization header %q is neither OSS4-HMAC-SHA256 nor OSS.", truncate(auth, 40))
-	case hasParam(params, "x-oss-signature-version"):
+		return errInvalidArgument("Authorization header %q is none of OSS4-HMAC-SHA256, OSS2 and OSS.", truncate(auth, 40)).withEC("0002-00000061")
+	case versioned && version == "OSS2":
+		return s.verifyV2Query(r, bucket, key, params)
+	case versioned:
 		return s.verifyV4Query(r, bucket, key, params)
 	case hasParam(params, "OSSAccessKeyId") || hasParam(params, "Signature"):
 		return s.verifyV1Query(r, bucket, key, params)
@@ -59,7 +64,7 @@ func (s *Server) verifyV4Header(r *http.Request, bucket, key, auth string, param
 	if e := s.checkSkew(when); e != nil {
 		return e
 	}
-	return s.verifyV4(r, bucket, key, cred, a, timestamp, when, params, "0002-00000211")
+	return s.verifyV4(r, bucket, key, cred, a, timestamp, when, params, v4HeaderAdditionalECs.missing)
 }
 
 // verifyV4 checks a parsed V4 signature: its scope, its additional headers
@@ -76,10 +81,8 @@ func (s *Server) verifyV4(r *http.Request, bucket, key string, cred Credential, 
 		return newErr(http.StatusForbidden, "SignatureDoesNotMatch",
 			"The request was signed for region %q, but this endpoint is in region %q: set the client's region to %q.", a.scope.region, s.cfg.Region, s.cfg.Region).withEC("0002-00000040")
 	}
-	for _, h := range a.additional {
-		if len(headerValues(r, h)) == 0 {
-			return errInvalidArgument("The additional header %q the signature covers is not in the request.", h).withEC(missingHeaderEC)
-		}
+	if e := checkAdditionalHeaders(r, a.additional, missingHeaderEC); e != nil {
+		return e
 	}
 	want := v4Signature(cred.AccessKeySecret, a.scope, timestamp, v4CanonicalRequest(r, bucket, key, params, a.additional))
 	return compareSignature(a.signature, want)
@@ -94,20 +97,66 @@ func (s *Server) verifyV1Header(r *http.Request, bucket, key, auth string, param
 	if e != nil {
 		return e
 	}
-	ossDate, when, e := requestTime(r.Header)
+	date, e := s.headerDateLine(r)
 	if e != nil {
 		return e
 	}
-	if e := s.checkSkew(when); e != nil {
+	return compareSignature(sig, v1Signature(cred.AccessKeySecret, v1StringToSign(r, date, v1Resource(bucket, key, params))))
+}
+
+func (s *Server) verifyV2Header(r *http.Request, bucket, key, auth string, params []queryParam) *ossError {
+	a, e := parseV2Authorization(auth)
+	if e != nil {
 		return e
 	}
-	// The date line is the Date header; ali-oss sends x-oss-date alone and
-	// signs its value there instead.
-	date := r.Header.Get("Date")
-	if date == "" {
-		date = ossDate
+	cred, e := s.credential(a.id, r.Header.Get("x-oss-security-token"))
+	if e != nil {
+		return e
 	}
-	return compareSignature(sig, v1Signature(cred.AccessKeySecret, v1StringToSign(r, date, v1Resource(bucket, key, params))))
+	date, e := s.headerDateLine(r)
+	if e != nil {
+		return e
+	}
+	return verifyV2(r, bucket, key, cred, a, date, params, v2HeaderAdditionalECs.missing)
+}
+
+// verifyV2 checks a parsed V2 signature: its additional headers and the
+// signature itself. date is the string to sign's date line; params are the
+// query's parameters without the signature.
+func verifyV2(r *http.Request, bucket, key string, cred Credential, a v2Auth, date string, params []queryParam, missingHeaderEC string) *ossError {
+	if e := checkAdditionalHeaders(r, a.additional, missingHeaderEC); e != nil {
+		return e
+	}
+	want := v2Signature(cred.AccessKeySecret, v2StringToSign(r, date, a.additional, v2Resource(bucket, key, params)))
+	return compareSignature(a.signature, want)
+}
+
+// checkAdditionalHeaders refuses a signature whose additional headers the
+// request does not carry, or that name a header with '_', as OSS does.
+func checkAdditionalHeaders(r *http.Request, additional []string, missingEC string) *ossError {
+	for _, h := range additional {
+		if strings.Contains(h, "_") || len(headerValues(r, h)) == 0 {
+			return errInvalidArgument("The additional header %q the signature covers is not in the request.", truncate(h, 40)).withEC(missingEC)
+		}
+	}
+	return nil
+}
+
+// headerDateLine checks the signing time of a V1 or V2 header-signed request
+// and returns the string to sign's date line: the Date header, or when
+// there is none the x-oss-date header, as ali-oss signs V1.
+func (s *Server) headerDateLine(r *http.Request) (string, *ossError) {
+	ossDate, when, e := requestTime(r.Header)
+	if e != nil {
+		return "", e
+	}
+	if e := s.checkSkew(when); e != nil {
+		return "", e
+	}
+	if date := r.Header.Get("Date"); date != "" {
+		return date, nil
+	}
+	return ossDate, nil
 }
 
 // requestTime is the signing time of a header-signed request: x-oss-date

@@ -13,11 +13,12 @@ import (
 	"strings"
 )
 
-// The canonical strings of OSS's two signature versions, built from the
+// The canonical strings of OSS's three signature versions, built from the
 // decoded request as OSS builds them, so that every client's encoding of
 // the same request verifies: V1 (HMAC-SHA1 over the method, Content-MD5,
-// Content-Type, a date, the x-oss-* headers and the resource) and V4
-// (OSS4-HMAC-SHA256 over a canonical request).
+// Content-Type, a date, the x-oss-* headers and the resource), V2 (the same
+// with HMAC-SHA256, additional headers, and every query parameter in an
+// encoded resource) and V4 (OSS4-HMAC-SHA256 over a canonical request).
 
 // queryParam is one name=value pair of a query string, decoded.
 type queryParam struct{ name, value string }
@@ -112,10 +113,7 @@ func toSet(names ...string) map[string]bool {
 // key, then the signed sub-resources sorted by name, each "name" or
 // "name=value" with its first decoded value.
 func v1Resource(bucket, key string, params []queryParam) string {
-	resource := "/"
-	if bucket != "" {
-		resource += bucket + "/" + key
-	}
+	resource := signedPath(bucket, key)
 	var names []string
 	seen := map[string]bool{}
 	for _, p := range params {
@@ -138,11 +136,44 @@ func v1Resource(bucket, key string, params []queryParam) string {
 	return resource
 }
 
+// signedPath is the path every signature version signs, before encoding:
+// "/bucket/key" with the decoded key, "/bucket/" or "/".
+func signedPath(bucket, key string) string {
+	if bucket == "" {
+		return "/"
+	}
+	return "/" + bucket + "/" + key
+}
+
 // v1StringToSign is the string a V1 signature signs; date is the Date
 // header, the x-oss-date header or a presigned URL's Expires, as sent.
 func v1StringToSign(r *http.Request, date, resource string) string {
-	return r.Method + "\n" + r.Header.Get("Content-MD5") + "\n" + r.Header.Get("Content-Type") + "\n" +
-		date + "\n" + canonicalHeaders(r, signedHeaderNames(r.Header, false, nil)) + resource
+	return stringToSignHead(r, date) + canonicalHeaders(r, signedHeaderNames(r.Header, false, nil)) + resource
+}
+
+// v2StringToSign is the string a V2 signature signs: V1's, with the
+// additional headers among the canonical headers and listed on a line of
+// their own before the resource (v2Resource). date is as for V1, or a V2
+// presigned URL's x-oss-expires.
+func v2StringToSign(r *http.Request, date string, additional []string, resource string) string {
+	return stringToSignHead(r, date) + canonicalHeaders(r, signedHeaderNames(r.Header, false, additional)) +
+		strings.Join(additional, ";") + "\n" + resource
+}
+
+// stringToSignHead is the first four lines V1 and V2 sign.
+func stringToSignHead(r *http.Request, date string) string {
+	return r.Method + "\n" + r.Header.Get("Content-MD5") + "\n" + r.Header.Get("Content-Type") + "\n" + date + "\n"
+}
+
+// v2Resource is V2's canonical resource: the signed path with every byte
+// but A-Z a-z 0-9 - . _ ~ percent-encoded, '/' included, then "?" and every
+// query parameter, encoded and sorted as in V4's canonical query.
+func v2Resource(bucket, key string, params []queryParam) string {
+	resource := v4Escape(signedPath(bucket, key), false)
+	if len(params) > 0 {
+		resource += "?" + v4CanonicalQuery(params)
+	}
+	return resource
 }
 
 // signedHeaderNames lists, lower-cased and sorted, the headers a signature
@@ -242,15 +273,11 @@ func v4CanonicalQuery(params []queryParam) string {
 // v4CanonicalRequest is the request as V4 signs it; params exclude the
 // signature itself.
 func v4CanonicalRequest(r *http.Request, bucket, key string, params []queryParam, additional []string) string {
-	uri := "/"
-	if bucket != "" {
-		uri += bucket + "/" + key
-	}
 	payload := r.Header.Get("x-oss-content-sha256")
 	if payload == "" {
 		payload = "UNSIGNED-PAYLOAD"
 	}
-	return r.Method + "\n" + v4Escape(uri, true) + "\n" + v4CanonicalQuery(params) + "\n" +
+	return r.Method + "\n" + v4Escape(signedPath(bucket, key), true) + "\n" + v4CanonicalQuery(params) + "\n" +
 		canonicalHeaders(r, signedHeaderNames(r.Header, true, additional)) + "\n" +
 		strings.Join(additional, ";") + "\n" + payload
 }
@@ -269,6 +296,11 @@ func v4Signature(secret string, scope v4Scope, timestamp, canonicalRequest strin
 // v1Signature is base64(HMAC-SHA1(secret, stringToSign)).
 func v1Signature(secret, stringToSign string) string {
 	return base64.StdEncoding.EncodeToString(hmacSum(sha1.New, []byte(secret), stringToSign))
+}
+
+// v2Signature is base64(HMAC-SHA256(secret, stringToSign)).
+func v2Signature(secret, stringToSign string) string {
+	return base64.StdEncoding.EncodeToString(hmacSum(sha256.New, []byte(secret), stringToSign))
 }
 
 func hmacSum(newHash func() hash.Hash, key []byte, msg string) []byte {

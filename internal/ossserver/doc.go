@@ -10,7 +10,7 @@
 // (see synthetic.go and internal/crcmath) instead of by reading it.
 //
 // Requests go through one pipeline (server.go): routing, the in-flight
-// capacity limit, NoSuchBucket, V4/V1 signature checks (in the header or a
+// capacity limit, NoSuchBucket, V4/V2/V1 signature checks (in the header or a
 // presigned URL, against canonical strings built as OSS builds them),
 // reproducible fault injection, simulated latency and bandwidth, then the
 // handler. Every change of state is a record (record.go), applied the same

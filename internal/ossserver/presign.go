@@ -4,7 +4,9 @@ import "net/http"
 
 // Presigned URLs (query-string authentication) carry their signature in
 // these query parameters, which are neither sub-resources nor operations:
-// V1 OSSAccessKeyId, Expires, Signature and security-token; V4
+// V1 OSSAccessKeyId, Expires, Signature and security-token; V2
+// x-oss-signature-version=OSS2, x-oss-access-key-id, x-oss-expires,
+// x-oss-signature, x-oss-additional-headers and security-token; V4
 // x-oss-signature-version, x-oss-credential, x-oss-date, x-oss-expires,
 // x-oss-signature, x-oss-additional-headers and x-oss-security-token.
 // Everything else a presigned request carries (method, headers, other
@@ -27,7 +29,7 @@ func (s *Server) verifyV4Query(r *http.Request, bucket, key string, params []que
 	if now.After(p.when.Add(p.expires)) {
 		return errExpired("0002-00000236")
 	}
-	return s.verifyV4(r, bucket, key, cred, p.v4Auth, p.date, p.when, withoutParam(params, "x-oss-signature"), "0002-00000078")
+	return s.verifyV4(r, bucket, key, cred, p.v4Auth, p.date, p.when, withoutParam(params, "x-oss-signature"), presignAdditionalECs.missing)
 }
 
 func (s *Server) verifyV1Query(r *http.Request, bucket, key string, params []queryParam) *ossError {
@@ -47,6 +49,23 @@ func (s *Server) verifyV1Query(r *http.Request, bucket, key string, params []que
 	// they are not sub-resources. security-token is one.
 	want := v1Signature(cred.AccessKeySecret, v1StringToSign(r, p.expires, v1Resource(bucket, key, params)))
 	return compareSignature(p.signature, want)
+}
+
+func (s *Server) verifyV2Query(r *http.Request, bucket, key string, params []queryParam) *ossError {
+	p, e := parseV2Presign(params)
+	if e != nil {
+		return e
+	}
+	token, _ := paramValue(params, "security-token")
+	cred, e := s.credential(p.id, token)
+	if e != nil {
+		return e
+	}
+	if s.cfg.Now().After(p.deadline) {
+		return errExpired("0002-00000069")
+	}
+	// The signed resource has every parameter but the signature itself.
+	return verifyV2(r, bucket, key, cred, p.v2Auth, p.expires, withoutParam(params, "x-oss-signature"), presignAdditionalECs.missing)
 }
 
 // errExpired is OSS's answer to a presigned URL used after it expired.

@@ -102,7 +102,7 @@ func lookupOp[T any](m map[string]T, op string) T {
 	return m["*"]
 }
 
-// authParams are the query parameters of presigned URLs (V1 and V4): they
+// authParams are the query parameters of presigned URLs (V1, V2 and V4): they
 // authenticate any operation and ask for nothing else. A request signed in
 // its Authorization header has no use for them, so there they are refused
 // like any unknown parameter.
@@ -110,6 +110,7 @@ var authParams = map[string]bool{
 	"OSSAccessKeyId": true, "Expires": true, "Signature": true, "security-token": true,
 	"x-oss-signature-version": true, "x-oss-credential": true, "x-oss-date": true, "x-oss-expires": true,
 	"x-oss-signature": true, "x-oss-additional-headers": true, "x-oss-security-token": true,
+	"x-oss-access-key-id": true,
 }
 
 // unrecognizedOp is what the access log calls a request that has the shape
