@@ -24,8 +24,9 @@ type opSpec struct {
 	readsBody bool
 	// params are the query parameters the handler reads besides those that
 	// identify the operation (apiShapes), space-separated. A request with
-	// any other parameter, authentication aside, is refused: it asks for
-	// something the handler would silently not do.
+	// any other OSS parameter, authentication aside, is refused: it asks
+	// for something the handler would silently not do (params.go says
+	// which parameters OSS itself ignores).
 	params string
 }
 
@@ -38,8 +39,10 @@ var ops map[string]opSpec
 
 const (
 	listObjectsParams = "prefix delimiter max-keys encoding-type"
-	getObjectParams   = "versionId response-content-type response-content-language response-expires " +
+	// responseParams set the headers of GetObject's answer.
+	responseParams = "response-content-type response-content-language response-expires " +
 		"response-cache-control response-content-disposition response-content-encoding"
+	getObjectParams = "versionId " + responseParams
 )
 
 func init() {
@@ -134,7 +137,8 @@ func identify(r *http.Request, bucket, key string) (string, *ossError) {
 }
 
 // implemented refuses a request for an operation the server does not
-// implement, or with a query parameter or header its handler would ignore.
+// implement, or with a query parameter or header its handler would ignore
+// where OSS might not (see params.go).
 func implemented(shape *apiShape, r *http.Request, q url.Values) *ossError {
 	spec, ok := ops[shape.name]
 	if !ok {
@@ -142,7 +146,8 @@ func implemented(shape *apiShape, r *http.Request, q url.Values) *ossError {
 	}
 	presigned := r.Header.Get("Authorization") == ""
 	for _, name := range queryNames(q) {
-		if !shape.identifies(name) && !(presigned && authParams[name]) && !slices.Contains(strings.Fields(spec.params), name) {
+		if !shape.identifies(name) && !(presigned && authParams[name]) && !slices.Contains(strings.Fields(spec.params), name) &&
+			!acceptedParam(shape.name, r.Method, name) {
 			return notImplemented("osscopy server does not implement the query parameter %q of %s.", name, shape.name)
 		}
 	}
