@@ -53,6 +53,7 @@ type uploadState struct {
 	Tags         []tag              `json:"tags,omitempty"`
 	ACL          string             `json:"acl,omitempty"`
 	SSE          *sse               `json:"sse,omitempty"`
+	Sequential   bool               `json:"sequential,omitempty"` // see sequential.go
 	Parts        map[int]*partState `json:"parts"`
 }
 
@@ -63,6 +64,7 @@ type partState struct {
 	ETag         string    `json:"etag"`
 	CRC          uint64    `json:"crc64"`
 	LastModified time.Time `json:"last_modified"`
+	MD5State     []byte    `json:"md5_state,omitempty"` // of a sequential upload's parts up to this one's end
 }
 
 // metadata is what OSS keeps with an object and returns on GET and HEAD.

@@ -72,7 +72,7 @@ func init() {
 		"DeleteObjectTagging":     {(*Server).deleteObjectTagging, "write", false, "versionId"},
 		"CopyObject":              {(*Server).copyObject, "copy", false, ""},
 		"UploadPartCopy":          {(*Server).uploadPartCopy, "copy", false, ""},
-		"InitiateMultipartUpload": {(*Server).initiateMultipartUpload, "multipart", false, "encoding-type"},
+		"InitiateMultipartUpload": {(*Server).initiateMultipartUpload, "multipart", false, "encoding-type sequential"},
 		"AbortMultipartUpload":    {(*Server).abortMultipartUpload, "multipart", false, ""},
 		"CompleteMultipartUpload": {(*Server).completeMultipartUpload, "multipart", true, "encoding-type"},
 		"ListObjectVersions":      {(*Server).listObjectVersions, "list", false, "prefix delimiter key-marker version-id-marker max-keys encoding-type"},
