@@ -133,7 +133,7 @@ func (b *bucketState) lookup(key, versionID string) (*objectState, *ossError) {
 		if o := b.current(key); o != nil {
 			return o, nil
 		}
-		return nil, errNoSuchKey()
+		return nil, b.noCurrent(key)
 	}
 	o := b.version(key, versionID)
 	if o == nil {
@@ -143,6 +143,18 @@ func (b *bucketState) lookup(key, versionID string) (*objectState, *ossError) {
 		return nil, newErr(http.StatusBadRequest, "InvalidArgument", "The specified version is a delete marker.")
 	}
 	return o, nil
+}
+
+// noCurrent is the answer to a request for key's current version when it
+// has none: NoSuchKey, which says, as OSS does, when the current version
+// is a delete marker and which one.
+func (b *bucketState) noCurrent(key string) *ossError {
+	e := errNoSuchKey()
+	if versions := b.Objects[key]; len(versions) > 0 {
+		marker := versions[len(versions)-1]
+		e.withHeader("x-oss-delete-marker", "true").withHeader("x-oss-version-id", marker.versionID())
+	}
+	return e
 }
 
 // listing returns a cursor over the keys that have a current object.
