@@ -184,6 +184,18 @@ func validBucketName(name string) *ossError {
 	return nil
 }
 
+// bucketNamePrefix tells whether some valid bucket name begins with
+// prefix: OSS refuses ListBuckets with any other prefix (EC 0017-00000290;
+// the SDK v1's IsBucketExist test expects an error for "BucketNameInvalid").
+func bucketNamePrefix(prefix string) bool {
+	if prefix == "" || validBucketName(prefix) == nil {
+		return true
+	}
+	name := prefix + "0" // a name may end in a digit, and not in '-'
+	name += strings.Repeat("0", max(0, 3-len(name)))
+	return validBucketName(name) == nil
+}
+
 // validKey follows OSS: 1-1023 bytes of UTF-8, not starting with '/' or
 // '\'. Anything else is a key, control characters and "." or ".." segments
 // included: keys live in memory and in the journal's JSON, never in a path.
