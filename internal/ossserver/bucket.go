@@ -54,6 +54,9 @@ func (s *Server) listBuckets(rq *request) *ossError {
 		return e
 	}
 	prefix, marker := q.Get("prefix"), q.Get("marker")
+	if !bucketNamePrefix(prefix) {
+		return errInvalidArgument("The prefix %q cannot begin a bucket name (3 to 63 characters of a-z, 0-9 and '-', starting with a letter or digit).", prefix).withEC("0017-00000290")
+	}
 	type result struct {
 		XMLName     xml.Name    `xml:"ListAllMyBucketsResult"`
 		Prefix      string      `xml:"Prefix"`

@@ -377,9 +377,9 @@ func testTagging(t *testing.T, env *osstest.Env, prefix string) {
 	key := prefix + "tagged"
 	putObject(t, env, key, []byte("t"), nil)
 	must[*oss.PutObjectTaggingResult](t)(env.Client.PutObjectTagging(ctx, &oss.PutObjectTaggingRequest{Bucket: oss.Ptr(env.Bucket), Key: oss.Ptr(key),
-		Tagging: &oss.Tagging{TagSet: &oss.TagSet{Tags: []oss.Tag{{Key: oss.Ptr("b"), Value: oss.Ptr("2")}, {Key: oss.Ptr("a"), Value: oss.Ptr("1 & 1")}}}}}))
+		Tagging: &oss.Tagging{TagSet: &oss.TagSet{Tags: []oss.Tag{{Key: oss.Ptr("b"), Value: oss.Ptr("2")}, {Key: oss.Ptr("a"), Value: oss.Ptr("1 + 1 = 2")}}}}}))
 	got := must[*oss.GetObjectTaggingResult](t)(env.Client.GetObjectTagging(ctx, &oss.GetObjectTaggingRequest{Bucket: oss.Ptr(env.Bucket), Key: oss.Ptr(key)}))
-	if s := tagString(got); s != "a=1 & 1&b=2" {
+	if s := tagString(got); s != "a=1 + 1 = 2&b=2" {
 		t.Errorf("tags = %q", s)
 	}
 	head := must[*oss.HeadObjectResult](t)(env.Client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: oss.Ptr(env.Bucket), Key: oss.Ptr(key)}))

@@ -12,6 +12,8 @@ type ossError struct {
 	Message string
 	EC      string
 	Header  string // the request header an error is about, when it is about one
+	// headers go on the error answer as response headers.
+	headers http.Header
 }
 
 func (e *ossError) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
@@ -21,6 +23,15 @@ func newErr(status int, code, format string, args ...any) *ossError {
 }
 
 func (e *ossError) withEC(ec string) *ossError { e.EC = ec; return e }
+
+// withHeader adds a response header to the error answer.
+func (e *ossError) withHeader(name, value string) *ossError {
+	if e.headers == nil {
+		e.headers = http.Header{}
+	}
+	e.headers.Set(name, value)
+	return e
+}
 
 // The messages of the "no such" errors are OSS's own words: the SDKs' tests
 // compare them.

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/osscopy/osscopy/internal/etag"
 )
@@ -111,24 +113,41 @@ func parseTagging(s string) ([]tag, *ossError) {
 }
 
 // validTags follows OSS: at most 10 tags, keys 1-128 and values 0-256
-// characters, keys unique.
+// characters, keys unique, each of tagText's characters.
 func validTags(tags []tag) *ossError {
 	if len(tags) > 10 {
 		return errInvalidArgument("An object can have at most 10 tags; %d were given.", len(tags))
 	}
 	seen := map[string]bool{}
 	for _, t := range tags {
-		switch {
-		case len(t.Key) == 0 || len(t.Key) > 128:
+		switch n := utf8.RuneCountInString(t.Key); {
+		case n == 0 || n > 128:
 			return errInvalidArgument("A tag key must have 1 to 128 characters; %q does not.", truncate(t.Key, 40))
-		case len(t.Value) > 256:
+		case utf8.RuneCountInString(t.Value) > 256:
 			return errInvalidArgument("A tag value must have at most 256 characters; the value of %q does not.", t.Key)
+		case !tagText(t.Key):
+			return errInvalidArgument("The tag key %q has a character other than letters, digits, spaces and + - = . _ : /.", truncate(t.Key, 40)).withEC("0010-00000212")
+		case !tagText(t.Value):
+			return errInvalidArgument("The value of the tag %q has a character other than letters, digits, spaces and + - = . _ : /.", t.Key).withEC("0010-00000217")
 		case seen[t.Key]:
 			return errInvalidArgument("The tag key %q appears twice.", t.Key)
 		}
 		seen[t.Key] = true
 	}
 	return nil
+}
+
+// tagText tells whether s has only the characters OSS allows in tag keys
+// and values: letters, digits, spaces and + - = . _ : /. Its pages name
+// a-z and 0-9, but OSS takes other scripts' letters too (the official
+// Python SDK's tests tag objects in Chinese).
+func tagText(s string) bool {
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) && !strings.ContainsRune(" +-=._:/", r) {
+			return false
+		}
+	}
+	return true
 }
 
 func sortTags(tags []tag) []tag {

@@ -53,6 +53,7 @@ type uploadState struct {
 	Tags         []tag              `json:"tags,omitempty"`
 	ACL          string             `json:"acl,omitempty"`
 	SSE          *sse               `json:"sse,omitempty"`
+	Sequential   bool               `json:"sequential,omitempty"` // see sequential.go
 	Parts        map[int]*partState `json:"parts"`
 }
 
@@ -63,6 +64,7 @@ type partState struct {
 	ETag         string    `json:"etag"`
 	CRC          uint64    `json:"crc64"`
 	LastModified time.Time `json:"last_modified"`
+	MD5State     []byte    `json:"md5_state,omitempty"` // of a sequential upload's parts up to this one's end
 }
 
 // metadata is what OSS keeps with an object and returns on GET and HEAD.
@@ -131,7 +133,7 @@ func (b *bucketState) lookup(key, versionID string) (*objectState, *ossError) {
 		if o := b.current(key); o != nil {
 			return o, nil
 		}
-		return nil, errNoSuchKey()
+		return nil, b.noCurrent(key)
 	}
 	o := b.version(key, versionID)
 	if o == nil {
@@ -141,6 +143,18 @@ func (b *bucketState) lookup(key, versionID string) (*objectState, *ossError) {
 		return nil, newErr(http.StatusBadRequest, "InvalidArgument", "The specified version is a delete marker.")
 	}
 	return o, nil
+}
+
+// noCurrent is the answer to a request for key's current version when it
+// has none: NoSuchKey, which says, as OSS does, when the current version
+// is a delete marker and which one.
+func (b *bucketState) noCurrent(key string) *ossError {
+	e := errNoSuchKey()
+	if versions := b.Objects[key]; len(versions) > 0 {
+		marker := versions[len(versions)-1]
+		e.withHeader("x-oss-delete-marker", "true").withHeader("x-oss-version-id", marker.versionID())
+	}
+	return e
 }
 
 // listing returns a cursor over the keys that have a current object.

@@ -45,8 +45,10 @@ func (s *Server) initiateMultipartUpload(rq *request) *ossError {
 	if e != nil {
 		return e
 	}
+	_, sequential := rq.r.URL.Query()["sequential"]
 	u := &uploadState{ID: strings.ToUpper(newBlobID()[1:]) + "00000000", Bucket: rq.bucket, Key: rq.key,
-		Initiated: s.cfg.Now().UTC(), StorageClass: attrs.class, Meta: attrs.meta, Tags: attrs.tags, ACL: attrs.acl, SSE: attrs.sse}
+		Initiated: s.cfg.Now().UTC(), StorageClass: attrs.class, Meta: attrs.meta, Tags: attrs.tags, ACL: attrs.acl, SSE: attrs.sse,
+		Sequential: sequential}
 	s.store.mu.Lock()
 	b, e := s.bucket(rq.bucket)
 	if e == nil && strings.EqualFold(rq.r.Header.Get("x-oss-forbid-overwrite"), "true") && b.Versioning == "" && b.current(rq.key) != nil {
@@ -82,19 +84,23 @@ func (s *Server) upload(rq *request) (*uploadState, *ossError) {
 	return u, nil
 }
 
-// uploadEncryption checks that a part's upload exists and returns the
-// encryption its parts get.
-func (s *Server) uploadEncryption(rq *request) (*sse, *ossError) {
+// partUpload checks that a part's upload exists and returns the encryption
+// its parts get and, for a sequential upload, where the part's MD5 starts.
+func (s *Server) partUpload(rq *request) (*sse, *sequence, *ossError) {
 	if e := refuseSSE(rq.r.Header); e != nil {
-		return nil, e
+		return nil, nil, e
 	}
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	u, e := s.upload(rq)
 	if e != nil {
-		return nil, e
+		return nil, nil, e
 	}
-	return u.SSE, nil
+	if !u.Sequential {
+		return u.SSE, nil, nil
+	}
+	seq, e := sequenceFor(u, rq.partNumber)
+	return u.SSE, seq, e
 }
 
 func partNumber(rq *request) *ossError {
@@ -106,13 +112,20 @@ func partNumber(rq *request) *ossError {
 	return nil
 }
 
-// commitPart records a part if its upload still exists; r holds the
-// record's other fields.
-func (s *Server) commitPart(rq *request, p *partState, r record) *ossError {
+// commitPart records a part if its upload still exists and, for a
+// sequential upload (seq), the part still follows the one its MD5 continues;
+// r holds the record's other fields.
+func (s *Server) commitPart(rq *request, p *partState, seq *sequence, r record) *ossError {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
-	if _, e := s.upload(rq); e != nil {
+	u, e := s.upload(rq)
+	if e != nil {
 		return e
+	}
+	if seq != nil {
+		if e := seq.stillFollows(u); e != nil {
+			return e
+		}
 	}
 	r.Op, r.Bucket, r.UploadID, r.Part = opPutPart, rq.bucket, rq.uploadID, p
 	return s.store.commit(r)
@@ -122,9 +135,12 @@ func (s *Server) uploadPart(rq *request) *ossError {
 	if e := partNumber(rq); e != nil {
 		return e
 	}
-	enc, e := s.uploadEncryption(rq)
+	enc, seq, e := s.partUpload(rq)
 	if e != nil {
 		return e
+	}
+	if seq != nil {
+		rq.r.Body = seq.tee(rq.r.Body)
 	}
 	in, e := s.readBody(rq, MaxPartSize)
 	if e != nil {
@@ -132,7 +148,10 @@ func (s *Server) uploadPart(rq *request) *ossError {
 	}
 	p := &partState{Number: rq.partNumber, Content: contentOf(in.blob), Size: in.blob.Size(),
 		ETag: fmt.Sprintf("%X", in.md5), CRC: in.crc, LastModified: s.cfg.Now().UTC()}
-	if e := s.commitPart(rq, p, record{}); e != nil {
+	if seq != nil {
+		p.MD5State = seq.state()
+	}
+	if e := s.commitPart(rq, p, seq, record{}); e != nil {
 		return e
 	}
 	h := rq.w.Header()
@@ -147,9 +166,13 @@ func (s *Server) uploadPartCopy(rq *request) *ossError {
 	if e := partNumber(rq); e != nil {
 		return e
 	}
-	enc, e := s.uploadEncryption(rq)
+	enc, seq, e := s.partUpload(rq)
 	if e != nil {
 		return e
+	}
+	if seq != nil {
+		// Its MD5 would need the copied bytes, which a copy does not read.
+		return notImplemented("osscopy server does not implement UploadPartCopy into a sequential upload.")
 	}
 	tagging, e := s.partCopyTagging(rq)
 	if e != nil {
@@ -170,7 +193,7 @@ func (s *Server) uploadPartCopy(rq *request) *ossError {
 	if e := s.transfer(rq, n); e != nil {
 		return e
 	}
-	if e := s.commitPart(rq, p, tagging); e != nil {
+	if e := s.commitPart(rq, p, nil, tagging); e != nil {
 		return e
 	}
 	h := rq.w.Header()
@@ -348,6 +371,9 @@ func assemble(u *uploadState, listed []partXML) (*objectState, *ossError) {
 		return nil, newErr(http.StatusBadRequest, "EntityTooLarge", "The object would have %d bytes; OSS allows at most 48.8 TB.", o.Size)
 	}
 	o.ETag = etag.Multipart(partETags...)
+	if u.Sequential {
+		o.ContentMD5 = sequentialMD5(u, listed)
+	}
 	return o, nil
 }
 

@@ -63,7 +63,10 @@ func TestUnimplementedOperationsNamedAndRefused(t *testing.T) {
 		{http.MethodGet, hostileBucket, hostileSmall, "x-oss-traffic-limit=819200", "GetObject"},
 		{http.MethodPut, hostileBucket, hostileSmall, "callback=e30", "PutObject"},
 		{http.MethodDelete, hostileBucket, "", "foo=bar", "DeleteBucket"},
-		{http.MethodGet, hostileBucket, "", "list-type=2&bogus", "ListObjectsV2"},
+		{http.MethodGet, hostileBucket, "", "list-type=2&versionId=v", "ListObjectsV2"},
+		// A parameter OSS does not know, which might be a sub-resource newer
+		// than the server's tables, on a write.
+		{http.MethodPut, hostileBucket, hostileSmall, "bogus", "PutObject"},
 		// Presigned-URL parameters have no place beside an Authorization header.
 		{http.MethodDelete, hostileBucket, hostileSmall, "security-token=x", "DeleteObject"},
 		// Nothing OSS defines.

@@ -26,6 +26,9 @@ func (s *Server) fail(rq *request, e *ossError) {
 		return
 	}
 	h := rq.w.Header()
+	for name, values := range e.headers {
+		h[name] = values
+	}
 	if e.EC != "" {
 		h.Set("x-oss-ec", e.EC)
 	}

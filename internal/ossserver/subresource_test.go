@@ -101,6 +101,13 @@ var subresAnswered = map[string]string{
 	"GET object?acl":                          "GetObjectAcl",
 	"PUT object?acl":                          "PutObjectAcl", // without x-oss-object-acl
 	"PUT bucket?acl":                          "PutBucketAcl", // without x-oss-acl
+	// OSS ignores these on PutObject (params.go): the probe's body is stored.
+	"PUT object?response-cache-control":       "PutObject",
+	"PUT object?response-content-disposition": "PutObject",
+	"PUT object?response-content-encoding":    "PutObject",
+	"PUT object?response-content-language":    "PutObject",
+	"PUT object?response-content-type":        "PutObject",
+	"PUT object?response-expires":             "PutObject",
 }
 
 // subresChanges are the probes among subresAnswered that change state as
@@ -109,6 +116,13 @@ var subresChanges = map[string]bool{
 	"DELETE object?tagging":   true, // the object's tags go
 	"DELETE object?versionId": true, // an empty versionId is the current version
 	"POST object?uploads":     true, // an upload starts
+	// the object is replaced
+	"PUT object?response-cache-control":       true,
+	"PUT object?response-content-disposition": true,
+	"PUT object?response-content-encoding":    true,
+	"PUT object?response-content-language":    true,
+	"PUT object?response-content-type":        true,
+	"PUT object?response-expires":             true,
 }
 
 // TestSubResourcesChangeNothing sends every sub-resource name either SDK
