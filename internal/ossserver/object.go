@@ -86,17 +86,8 @@ func contentOf(b blob) content {
 	return content{{BlobID: b.ID(), N: b.Size(), b: b}}
 }
 
-// commitGrace is how long a write waits after its body for its client to
-// be seen leaving, before it is committed. OSS acknowledges a write once it
-// is durable, which takes milliseconds, and a client that closes the
-// connection meanwhile leaves no object: Go's HTTP client, finding a body
-// longer than the Content-Length it sent, sends Content-Length bytes, then
-// closes, and the SDK v1's tests expect no object from that. This server
-// would commit within microseconds, before it noticed the close.
-const commitGrace = time.Millisecond
-
 // readBody stores a request body as a blob, checking Content-MD5 when given,
-// and simulates its transfer time; then it waits commitGrace.
+// and simulates its transfer time.
 func (s *Server) readBody(rq *request, limit int64) (ingested, *ossError) {
 	in, err := s.store.blobs.create(rq.r.Body, limit)
 	if errors.Is(err, errTooLarge) {
@@ -113,13 +104,7 @@ func (s *Server) readBody(rq *request, limit int64) (ingested, *ossError) {
 			return in, newErr(http.StatusBadRequest, "BadDigest", "The Content-MD5 you specified did not match what was received (%s).", got)
 		}
 	}
-	if e := s.transfer(rq, in.blob.Size()); e != nil {
-		return in, e
-	}
-	if s.wait(rq.r.Context(), commitGrace) != nil {
-		return in, errClientGone
-	}
-	return in, nil
+	return in, s.transfer(rq, in.blob.Size())
 }
 
 // commitObject stores o as the current version of its key, honouring
