@@ -82,13 +82,7 @@ func (s *Server) putBucketACL(rq *request) *ossError {
 }
 
 func (s *Server) getBucketACL(rq *request) *ossError {
-	s.store.mu.Lock()
-	b, e := s.bucket(rq.bucket)
-	var acl string
-	if b != nil {
-		acl = b.ACL
-	}
-	s.store.mu.Unlock()
+	acl, e := readBucket(s, rq.bucket, func(b *bucketState) string { return b.ACL })
 	if e != nil {
 		return e
 	}
@@ -103,23 +97,7 @@ func (s *Server) putObjectACL(rq *request) *ossError {
 	if e != nil {
 		return e
 	}
-	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
-	b, e := s.bucket(rq.bucket)
-	if e != nil {
-		return e
-	}
-	o, e := b.lookup(rq.key, rq.r.URL.Query().Get("versionId"))
-	if e != nil {
-		return e
-	}
-	if e := s.store.commit(record{Op: opObjectACL, Bucket: rq.bucket, Key: rq.key, VersionID: o.VersionID, ACL: acl}); e != nil {
-		return e
-	}
-	if b.Versioning != "" {
-		rq.w.Header().Set("x-oss-version-id", o.versionID())
-	}
-	return s.writeEmpty(rq, http.StatusOK)
+	return s.updateVersion(rq, record{Op: opObjectACL, ACL: acl}, http.StatusOK)
 }
 
 func (s *Server) getObjectACL(rq *request) *ossError {

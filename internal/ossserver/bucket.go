@@ -241,17 +241,24 @@ func (s *Server) putBucketVersioning(rq *request) *ossError {
 }
 
 func (s *Server) getBucketVersioning(rq *request) *ossError {
-	s.store.mu.Lock()
-	b, e := s.bucket(rq.bucket)
-	var status string
-	if b != nil {
-		status = b.Versioning
-	}
-	s.store.mu.Unlock()
+	status, e := readBucket(s, rq.bucket, func(b *bucketState) string { return b.Versioning })
 	if e != nil {
 		return e
 	}
 	return s.writeXML(rq, versioningXML{Status: status})
+}
+
+// readBucket returns what read takes from the named bucket, under the
+// store's lock.
+func readBucket[T any](s *Server, name string, read func(*bucketState) T) (T, *ossError) {
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	b, e := s.bucket(name)
+	if e != nil {
+		var zero T
+		return zero, e
+	}
+	return read(b), nil
 }
 
 // readXML decodes a small XML request body into v; an empty body is an

@@ -490,6 +490,13 @@ func (s *Server) deleteObjectTagging(rq *request) *ossError {
 }
 
 func (s *Server) setTags(rq *request, tags []tag, status int) *ossError {
+	return s.updateVersion(rq, record{Op: opTags, Tags: tags}, status)
+}
+
+// updateVersion commits r (its Op and what it sets) to the object version
+// the request names, and answers status, naming the version in a
+// versioned bucket.
+func (s *Server) updateVersion(rq *request, r record, status int) *ossError {
 	s.store.mu.Lock()
 	defer s.store.mu.Unlock()
 	b, e := s.bucket(rq.bucket)
@@ -500,7 +507,8 @@ func (s *Server) setTags(rq *request, tags []tag, status int) *ossError {
 	if e != nil {
 		return e
 	}
-	if e := s.store.commit(record{Op: opTags, Bucket: rq.bucket, Key: rq.key, VersionID: o.VersionID, Tags: tags}); e != nil {
+	r.Bucket, r.Key, r.VersionID = rq.bucket, rq.key, o.VersionID
+	if e := s.store.commit(r); e != nil {
 		return e
 	}
 	if b.Versioning != "" {

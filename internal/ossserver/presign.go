@@ -1,6 +1,9 @@
 package ossserver
 
-import "net/http"
+import (
+	"net/http"
+	"time"
+)
 
 // Presigned URLs (query-string authentication) carry their signature in
 // these query parameters, which are neither sub-resources nor operations:
@@ -37,13 +40,9 @@ func (s *Server) verifyV1Query(r *http.Request, bucket, key string, params []que
 	if e != nil {
 		return e
 	}
-	token, _ := paramValue(params, "security-token")
-	cred, e := s.credential(p.id, token)
+	cred, e := s.presignedCredential(p.id, p.deadline, params)
 	if e != nil {
 		return e
-	}
-	if s.cfg.Now().After(p.deadline) {
-		return errExpired("0002-00000069")
 	}
 	// The signed resource leaves out OSSAccessKeyId, Expires and Signature:
 	// they are not sub-resources. security-token is one.
@@ -56,13 +55,9 @@ func (s *Server) verifyV2Query(r *http.Request, bucket, key string, params []que
 	if e != nil {
 		return e
 	}
-	token, _ := paramValue(params, "security-token")
-	cred, e := s.credential(p.id, token)
+	cred, e := s.presignedCredential(p.id, p.deadline, params)
 	if e != nil {
 		return e
-	}
-	if s.cfg.Now().After(p.deadline) {
-		return errExpired("0002-00000069")
 	}
 	// The signed resource has every parameter but the signature itself.
 	return verifyV2(r, bucket, key, cred, p.v2Auth, p.expires, withoutParam(params, "x-oss-signature"), presignAdditionalECs.missing)
@@ -71,4 +66,19 @@ func (s *Server) verifyV2Query(r *http.Request, bucket, key string, params []que
 // errExpired is OSS's answer to a presigned URL used after it expired.
 func errExpired(ec string) *ossError {
 	return newErr(http.StatusForbidden, "AccessDenied", "Request has expired.").withEC(ec)
+}
+
+// presignedCredential finds the key pair of a V1 or V2 presigned URL, with
+// the security token it carries, and refuses the URL once its deadline
+// has passed.
+func (s *Server) presignedCredential(id string, deadline time.Time, params []queryParam) (Credential, *ossError) {
+	token, _ := paramValue(params, "security-token")
+	cred, e := s.credential(id, token)
+	if e != nil {
+		return cred, e
+	}
+	if s.cfg.Now().After(deadline) {
+		return cred, errExpired("0002-00000069")
+	}
+	return cred, nil
 }
