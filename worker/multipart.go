@@ -369,8 +369,8 @@ func (j *Job) complete(ctx context.Context, rs Store, uploadID string, plan plan
 
 func partList(done map[int32]string) []checkpoint.Part {
 	out := make([]checkpoint.Part, 0, len(done))
-	for n, etag := range done {
-		out = append(out, checkpoint.Part{Number: n, ETag: etag})
+	for n, tag := range done {
+		out = append(out, checkpoint.Part{Number: n, ETag: tag})
 	}
 	return out
 }
