@@ -108,5 +108,5 @@ func (s *Server) getObjectACL(rq *request) *ossError {
 	if versioned {
 		rq.w.Header().Set("x-oss-version-id", o.versionID())
 	}
-	return s.writeXML(rq, aclXML{Owner: serverOwner, Grant: objectACLName(o.ACL)})
+	return s.writeXML(rq, aclXML{Owner: serverOwner, Grant: objectACLName(o.extra().ACL)})
 }

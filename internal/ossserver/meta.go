@@ -68,13 +68,14 @@ func (m *metadata) setHeaders(h http.Header) {
 // objectHeaders writes what GET and HEAD return about o.
 func objectHeaders(h http.Header, o *objectState, versioned bool) {
 	o.Meta.setHeaders(h)
-	o.SSE.setHeaders(h)
+	x := o.extra()
+	x.SSE.setHeaders(h)
 	objectMetaHeaders(h, o, versioned)
 	h.Set("x-oss-object-type", o.Type)
 	h.Set("x-oss-storage-class", o.StorageClass)
 	h.Set("Accept-Ranges", "bytes")
-	if o.ContentMD5 != "" {
-		h.Set("Content-MD5", o.ContentMD5)
+	if x.ContentMD5 != "" {
+		h.Set("Content-MD5", x.ContentMD5)
 	}
 	if len(o.Tags) > 0 {
 		h.Set("x-oss-tagging-count", strconv.Itoa(len(o.Tags)))

@@ -30,14 +30,39 @@ type objectState struct {
 	Size         int64     `json:"size"`
 	ETag         string    `json:"etag"`
 	CRC          uint64    `json:"crc64"`
-	ContentMD5   string    `json:"content_md5,omitempty"` // base64; OSS keeps it for objects PutObject wrote
 	LastModified time.Time `json:"last_modified"`
 	Type         string    `json:"type"` // Normal or Multipart
 	StorageClass string    `json:"storage_class"`
 	Meta         *metadata `json:"meta"` // never changed in place, so objects share it
 	Tags         []tag     `json:"tags,omitempty"`
-	ACL          string    `json:"acl,omitempty"` // "" is default: the bucket's
-	SSE          *sse      `json:"sse,omitempty"` // never changed in place, so copies share it
+	// Extra is what few objects carry, nil for most: a million seeded
+	// objects pay one pointer for it. Never changed in place (copies
+	// share it): setExtra replaces it.
+	Extra *objectExtra `json:"extra,omitempty"`
+}
+
+// objectExtra holds an object's rarely set properties.
+type objectExtra struct {
+	ContentMD5 string `json:"content_md5,omitempty"` // base64; OSS keeps it for objects PutObject wrote
+	ACL        string `json:"acl,omitempty"`         // "" is default: the bucket's
+	SSE        *sse   `json:"sse,omitempty"`
+}
+
+// extra returns o's rarely set properties (zero when it has none).
+func (o *objectState) extra() objectExtra {
+	if o.Extra == nil {
+		return objectExtra{}
+	}
+	return *o.Extra
+}
+
+// setExtra gives o the properties x, or none when x is zero.
+func (o *objectState) setExtra(x objectExtra) {
+	if x == (objectExtra{}) {
+		o.Extra = nil
+		return
+	}
+	o.Extra = &x
 }
 
 // octetStream is the metadata of synthetic objects, which a million share.

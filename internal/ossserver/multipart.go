@@ -308,13 +308,15 @@ func (s *Server) completeMultipartUpload(rq *request) *ossError {
 	}
 	o.LastModified, o.VersionID = s.cfg.Now().UTC(), b.versionIDFor()
 	if rq.r.Header.Get(hdrObjectACL) != "" { // Complete's own ACL overrides Initiate's
-		o.ACL = acl
+		x := o.extra()
+		x.ACL = acl
+		o.setExtra(x)
 	}
 	if e := s.store.commit(record{Op: opCompleteUpload, Bucket: rq.bucket, UploadID: u.ID, Object: o}); e != nil {
 		return e
 	}
 	h := rq.w.Header()
-	o.SSE.setHeaders(h)
+	o.extra().SSE.setHeaders(h)
 	h.Set("ETag", quoteETag(o.ETag))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.CRC, 10))
 	if b.Versioning != "" {
@@ -346,7 +348,8 @@ func allParts(u *uploadState) []partXML {
 // No parts make an empty object, as on OSS.
 func assemble(u *uploadState, listed []partXML) (*objectState, *ossError) {
 	meta := u.Meta // a copy: the object must not keep the upload and its parts alive
-	o := &objectState{Key: u.Key, Type: "Multipart", StorageClass: u.StorageClass, Meta: &meta, Tags: u.Tags, ACL: u.ACL, SSE: u.SSE}
+	o := &objectState{Key: u.Key, Type: "Multipart", StorageClass: u.StorageClass, Meta: &meta, Tags: u.Tags}
+	x := objectExtra{ACL: u.ACL, SSE: u.SSE}
 	partETags := make([]string, len(listed))
 	for i, lp := range listed {
 		if i > 0 && lp.PartNumber <= listed[i-1].PartNumber {
@@ -372,8 +375,9 @@ func assemble(u *uploadState, listed []partXML) (*objectState, *ossError) {
 	}
 	o.ETag = etag.Multipart(partETags...)
 	if u.Sequential {
-		o.ContentMD5 = sequentialMD5(u, listed)
+		x.ContentMD5 = sequentialMD5(u, listed)
 	}
+	o.setExtra(x)
 	return o, nil
 }
 

@@ -62,17 +62,18 @@ func (s *Server) putObject(rq *request) *ossError {
 		return e
 	}
 	o := &objectState{Key: rq.key, Content: contentOf(in.blob), Size: in.blob.Size(), ETag: fmt.Sprintf("%X", in.md5),
-		CRC: in.crc, ContentMD5: base64.StdEncoding.EncodeToString(in.md5[:]), LastModified: s.cfg.Now().UTC(),
-		Type: "Normal", StorageClass: attrs.class, Meta: &attrs.meta, Tags: attrs.tags, ACL: attrs.acl, SSE: attrs.sse}
+		CRC: in.crc, LastModified: s.cfg.Now().UTC(), Type: "Normal", StorageClass: attrs.class, Meta: &attrs.meta, Tags: attrs.tags}
+	x := objectExtra{ContentMD5: base64.StdEncoding.EncodeToString(in.md5[:]), ACL: attrs.acl, SSE: attrs.sse}
+	o.setExtra(x)
 	versioned, e := s.commitObject(rq, o)
 	if e != nil {
 		return e
 	}
 	h := rq.w.Header()
-	o.SSE.setHeaders(h)
+	x.SSE.setHeaders(h)
 	h.Set("ETag", quoteETag(o.ETag))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.CRC, 10))
-	h.Set("Content-MD5", o.ContentMD5)
+	h.Set("Content-MD5", x.ContentMD5)
 	if versioned {
 		h.Set("x-oss-version-id", o.versionID())
 	}
@@ -407,7 +408,10 @@ func (s *Server) copyObject(rq *request) *ossError {
 	// As on OSS, the copy is encrypted and shared as the request says, not
 	// as its source was.
 	o := so
-	o.Key, o.LastModified, o.StorageClass, o.VersionID, o.ACL, o.SSE = rq.key, s.cfg.Now().UTC(), class, "", acl, enc
+	o.Key, o.LastModified, o.StorageClass, o.VersionID = rq.key, s.cfg.Now().UTC(), class, ""
+	x := o.extra()
+	x.ACL, x.SSE = acl, enc
+	o.setExtra(x)
 	if replaceMeta {
 		meta, e := parseMetadata(rq.r.Header)
 		if e != nil {
@@ -428,7 +432,7 @@ func (s *Server) copyObject(rq *request) *ossError {
 		return e
 	}
 	h := rq.w.Header()
-	o.SSE.setHeaders(h)
+	x.SSE.setHeaders(h)
 	h.Set("ETag", quoteETag(o.ETag))
 	h.Set("x-oss-hash-crc64ecma", strconv.FormatUint(o.CRC, 10))
 	if srcVersioned {

@@ -99,7 +99,9 @@ func (s *state) apply(r record) error {
 		if r.Op == opTags {
 			o.Tags = r.Tags
 		} else {
-			o.ACL = r.ACL
+			x := o.extra()
+			x.ACL = r.ACL
+			o.setExtra(x)
 		}
 	case opBucketACL:
 		b.ACL = r.ACL
