@@ -9,9 +9,9 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/osscopy/osscopy/internal/ossserver"
+	"github.com/osscopy/osscopy/internal/osstest"
 )
 
 // Key pairs every server accepts: Keys[0] is the account the suites run
@@ -28,7 +28,7 @@ type Server struct {
 	Region   string
 	srv      *ossserver.Server
 	http     *http.Server
-	log      lockedBuffer
+	log      osstest.AccessLog
 }
 
 // StartServer starts a server with Keys and no buckets.
@@ -58,7 +58,7 @@ func (s *Server) Close() error {
 // most often comes down to.
 func (s *Server) ErrorSummary() string {
 	counts := map[string]int{}
-	for _, line := range bytes.Split(s.log.bytes(), []byte("\n")) {
+	for _, line := range bytes.Split(s.log.Bytes(), []byte("\n")) {
 		var e ossserver.LogEntry
 		if json.Unmarshal(line, &e) != nil || e.Status < 300 || e.Status == http.StatusNotModified {
 			continue
@@ -79,22 +79,4 @@ func orUnnamed(op string) string {
 		return "(unidentified operation)"
 	}
 	return op
-}
-
-// lockedBuffer is an access log that handlers write to concurrently.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
 }

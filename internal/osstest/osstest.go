@@ -110,14 +110,18 @@ func (l *AccessLog) Write(p []byte) (int, error) {
 	return l.buf.Write(p)
 }
 
+// Bytes returns a copy of what was logged so far: JSON lines.
+func (l *AccessLog) Bytes() []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return bytes.Clone(l.buf.Bytes())
+}
+
 // Entries parses what was logged so far.
 func (l *AccessLog) Entries(t testing.TB) []ossserver.LogEntry {
 	t.Helper()
-	l.mu.Lock()
-	data := append([]byte(nil), l.buf.Bytes()...)
-	l.mu.Unlock()
 	var out []ossserver.LogEntry
-	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc := bufio.NewScanner(bytes.NewReader(l.Bytes()))
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
 		var e ossserver.LogEntry
