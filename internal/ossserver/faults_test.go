@@ -393,8 +393,15 @@ func TestFaultsResetAfterTheOperationTookEffect(t *testing.T) {
 	}
 
 	// The access log shows both as resets that the client saw no status of.
+	// A request is logged when its handler returns, which can be after the
+	// client saw the connection reset: wait for the line, a while at most.
+	deadline := time.Now().Add(5 * time.Second)
 	for _, op := range []string{"UploadPartCopy", "GetObject"} {
 		entries := ftLogEntries(t, env, op)
+		for len(entries) == 0 && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+			entries = ftLogEntries(t, env, op)
+		}
 		if len(entries) != 1 || entries[0].Fault != "reset" || entries[0].Status != 0 {
 			t.Errorf("access log for %s: %+v, want one entry with fault reset and status 0", op, entries)
 		}
