@@ -503,7 +503,7 @@ func TestResume(t *testing.T) {
 			parts := int(tt.size / gib)
 			job := f.job()
 			job.Parallel = tt.parallel
-			first, err := interrupt(t, f, f.store, job, tt.k)
+			first, _ := interrupt(t, f, f.store, job, tt.k)
 			copied1 := count(f.env.Log.Entries(t), "UploadPartCopy", 200)
 			if copied1 < tt.k || copied1 >= parts && tt.k < parts {
 				t.Fatalf("the first run copied %d parts, want %d..%d", copied1, tt.k, parts-1)

@@ -242,10 +242,7 @@ func TestCompatDocListsTheServersOperations(t *testing.T) {
 	if !found {
 		t.Fatal("docs/COMPAT.md has no <!-- ops --> ... <!-- /ops --> list")
 	}
-	var got []string
-	for _, f := range strings.FieldsFunc(listed, func(r rune) bool { return r == ',' || r == '.' || unicode.IsSpace(r) }) {
-		got = append(got, f)
-	}
+	got := strings.FieldsFunc(listed, func(r rune) bool { return r == ',' || r == '.' || unicode.IsSpace(r) })
 	want := ossserver.OpNames()
 	slices.Sort(got)
 	slices.Sort(want)

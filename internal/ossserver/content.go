@@ -24,14 +24,6 @@ type extent struct {
 // content is the bytes of an object or part as an ordered list of extents.
 type content []extent
 
-func (c content) size() int64 {
-	var n int64
-	for _, e := range c {
-		n += e.N
-	}
-	return n
-}
-
 // slice returns the n bytes starting at off; the caller checks the bounds.
 func (c content) slice(off, n int64) content {
 	var out content

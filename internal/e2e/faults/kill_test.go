@@ -53,12 +53,11 @@ func TestKillCp(t *testing.T) {
 	s := e2e.StartServer(t, "--bucket", "dst", "--seed-object", e2e.SeedObject("src", "f.bin", srcSize), "--latency", "UploadPartCopy=20ms")
 	ckpt := filepath.Join(t.TempDir(), "ckpt")
 	type outcome struct {
-		key        string
-		after      int // requests of the copy logged when the kill was sent
-		killed     bool
-		reported   bool // killed after it printed its result
-		resumed    int
-		partCopies int
+		key      string
+		after    int // requests of the copy logged when the kill was sent
+		killed   bool
+		reported bool // killed after it printed its result
+		resumed  int
 	}
 	var outcomes []outcome
 	// The copy makes parts + 3 requests naming the destination (Initiate,
