@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/osscopy/osscopy/internal/ossclient"
-	"github.com/osscopy/osscopy/internal/ossserver"
-	"github.com/osscopy/osscopy/internal/osstest"
+	"github.com/osscopy/osscopy/internal/lab/ossserver"
+	"github.com/osscopy/osscopy/internal/lab/osstest"
 	"github.com/osscopy/osscopy/worker"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
-	"github.com/osscopy/osscopy/internal/ossserver"
+	"github.com/osscopy/osscopy/internal/lab/ossserver"
 	"github.com/osscopy/osscopy/worker"
 )
 

@@ -21,8 +21,8 @@ import (
 
 	"github.com/osscopy/osscopy/checkpoint"
 	"github.com/osscopy/osscopy/internal/ossclient"
-	"github.com/osscopy/osscopy/internal/ossserver"
-	"github.com/osscopy/osscopy/internal/osstest"
+	"github.com/osscopy/osscopy/internal/lab/ossserver"
+	"github.com/osscopy/osscopy/internal/lab/osstest"
 	"github.com/osscopy/osscopy/planner"
 	"github.com/osscopy/osscopy/worker"
 )
@@ -1900,7 +1900,7 @@ func TestProgressInOrder(t *testing.T) {
 // TestProvenBeforeCheckpointRemoved: Job.Proven receives the proven result
 // while the checkpoint still exists, so that a kill between the two leaves
 // a checkpoint (whose rerun only verifies) or a reported success, never a
-// finished copy nobody was told of. Found by a kill -9 test (internal/e2e).
+// finished copy nobody was told of. Found by a kill -9 test (internal/lab/e2e).
 func TestProvenBeforeCheckpointRemoved(t *testing.T) {
 	t.Parallel()
 	f := setup(t, 6*gib, ossserver.Config{})

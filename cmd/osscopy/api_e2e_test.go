@@ -30,7 +30,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"gopkg.in/yaml.v3"
 
-	"github.com/osscopy/osscopy/internal/e2e"
+	"github.com/osscopy/osscopy/internal/lab/e2e"
 	"github.com/osscopy/osscopy/internal/etag"
 	"github.com/osscopy/osscopy/internal/ossapi"
 )

@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/osscopy/osscopy/internal/bench"
+	"github.com/osscopy/osscopy/internal/lab/bench"
 )
 
 type benchFlags struct {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/osscopy/osscopy/internal/e2e"
+	"github.com/osscopy/osscopy/internal/lab/e2e"
 )
 
 // TestBenchUsage: bad arguments are usage errors, found before any process starts.

@@ -11,7 +11,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
 	"github.com/osscopy/osscopy/internal/cleanup"
-	"github.com/osscopy/osscopy/internal/e2e"
+	"github.com/osscopy/osscopy/internal/lab/e2e"
 )
 
 // cleanupRig is a server with four uploads in dst: two under old/, one

@@ -28,7 +28,7 @@ import (
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
-	"github.com/osscopy/osscopy/internal/e2e"
+	"github.com/osscopy/osscopy/internal/lab/e2e"
 	"github.com/osscopy/osscopy/planner"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/osscopy/osscopy/internal/e2e"
+	"github.com/osscopy/osscopy/internal/lab/e2e"
 )
 
 // The demo copies, is interrupted, resumes, and proves both: the CRC64

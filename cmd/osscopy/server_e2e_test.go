@@ -27,7 +27,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/osscopy/osscopy/internal/e2e"
+	"github.com/osscopy/osscopy/internal/lab/e2e"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")

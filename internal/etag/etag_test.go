@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/osscopy/osscopy/internal/etag"
-	"github.com/osscopy/osscopy/internal/osstest"
+	"github.com/osscopy/osscopy/internal/lab/osstest"
 )
 
 // TestMultipartSDKVector checks the formula against what the real service

@@ -16,8 +16,8 @@ import (
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
-	"github.com/osscopy/osscopy/internal/ossserver"
-	"github.com/osscopy/osscopy/internal/osstest"
+	"github.com/osscopy/osscopy/internal/lab/ossserver"
+	"github.com/osscopy/osscopy/internal/lab/osstest"
 	"github.com/osscopy/osscopy/worker"
 )
 

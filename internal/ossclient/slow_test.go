@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/osscopy/osscopy/internal/ossserver"
-	"github.com/osscopy/osscopy/internal/osstest"
+	"github.com/osscopy/osscopy/internal/lab/ossserver"
+	"github.com/osscopy/osscopy/internal/lab/osstest"
 	"github.com/osscopy/osscopy/worker"
 )
 
