@@ -17,8 +17,6 @@ import (
 	"github.com/osscopy/osscopy/worker"
 )
 
-// TestSourceChangedMidCopy: an overwritten source fails the copy with
-// ErrSourceChanged and leaves nothing behind.
 // overwriteSource and deleteSource change the source under a running copy:
 // the copy's If-Match then fails with 412, or the source is gone (404).
 func overwriteSource(t *testing.T, f *fixture) { f.put(t, src, []byte("a new version")) }
