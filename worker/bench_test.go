@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/osscopy/osscopy/internal/ossclient"
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
 	"github.com/osscopy/osscopy/internal/lab/osstest"
+	"github.com/osscopy/osscopy/internal/ossclient"
 	"github.com/osscopy/osscopy/worker"
 )
 

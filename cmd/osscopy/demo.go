@@ -15,8 +15,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/osscopy/osscopy/internal/ossclient"
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
+	"github.com/osscopy/osscopy/internal/ossclient"
 	"github.com/osscopy/osscopy/internal/units"
 	"github.com/osscopy/osscopy/worker"
 )

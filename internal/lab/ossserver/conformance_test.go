@@ -19,8 +19,8 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 
-	"github.com/osscopy/osscopy/internal/lab/crcmath"
 	"github.com/osscopy/osscopy/internal/etag"
+	"github.com/osscopy/osscopy/internal/lab/crcmath"
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
 	"github.com/osscopy/osscopy/internal/lab/osstest"
 )

@@ -10,8 +10,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/osscopy/osscopy/internal/lab/crcmath"
 	"github.com/osscopy/osscopy/internal/etag"
+	"github.com/osscopy/osscopy/internal/lab/crcmath"
 )
 
 func encodeKey(key string, url bool) string {
