@@ -4,9 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/gate"
+	"github.com/osscopy/osscopy/internal/observe"
+	"github.com/osscopy/osscopy/internal/osserr"
+	"github.com/osscopy/osscopy/internal/retry"
 	"github.com/osscopy/osscopy/planner"
 )
 
@@ -33,42 +38,23 @@ type Job struct {
 	// copy (or the single CopyObject) may take, instead of PartTimeout's
 	// 30 s plus the part at 16 MiB/s. At most MaxPartTimeout.
 	PartTimeout time.Duration
-	Retry       RetryPolicy
+	// Retry bounds each request's retries (its Count is the copy's own).
+	Retry retry.Policy
 	// SourceInfo, when set, is the source as the caller already read it
 	// (a bulk run reads it to filter and to compare with the destination):
 	// the copy pins it instead of reading it again.
 	SourceInfo *ObjectInfo
 	// Gate, when set, is the budget of requests in flight this copy
 	// shares with others (a bulk run's): each attempt takes a slot.
-	Gate *Gate
-	// Events receives progress; it is called from several goroutines.
-	Events func(Event)
+	Gate *gate.Gate
+	// Observer, when set, is told of the plan, the parts, the notes and
+	// the retries; from several goroutines.
+	Observer observe.Observer
 	// Proven, when set, receives the result as soon as the destination is
 	// proven equal to the source, before the checkpoint is removed: a kill
 	// then leaves either a checkpoint, which a rerun verifies without
 	// copying, or a reported success, never a finished copy nobody heard of.
 	Proven func(Result)
-
-	stamp func(*Result) // fills the result's totals (set by Copy)
-}
-
-// EventKind says what an Event reports.
-type EventKind int
-
-const (
-	EventPlanned  EventKind = iota // the plan is known: totals set
-	EventResuming                  // an earlier run's parts were found
-	EventPartDone                  // a part finished: done counts set
-	EventNote                      // something the user should know: Message
-	EventRetry                     // a request is retried: Message
-)
-
-// Event is progress of a copy.
-type Event struct {
-	Kind                  EventKind
-	PartsDone, PartsTotal int
-	BytesDone, BytesTotal int64
-	Message               string
 }
 
 // Result is what a finished copy reports.
@@ -99,68 +85,100 @@ var (
 	ErrVerify = errors.New("the destination does not match the source")
 )
 
+// copier is one copy under way: the job, the store its requests go to
+// (retried, gated), what it tells, and the result it builds.
+type copier struct {
+	job     Job
+	rs      Store
+	obs     observe.Observer
+	start   time.Time
+	retries atomic.Int64
+	res     Result
+}
+
+func newCopier(store Store, job Job) *copier {
+	c := &copier{job: job, obs: observe.Or(job.Observer), start: time.Now(),
+		res: Result{Source: job.Source.String(), Destination: job.Dest.String()}}
+	p := job.Retry
+	p.Observer, p.Count = c.obs, &c.retries
+	c.rs = withRetries(store, p, job.Gate, min(job.PartTimeout, MaxPartTimeout))
+	return c
+}
+
 // Copy copies job.Source to job.Dest. It pins the source to the ETag it
 // read first; it resumes from a checkpoint when one exists; and it returns
 // only after proving the destination's size and CRC64 equal the source's.
-func Copy(ctx context.Context, store Store, job Job) (res Result, err error) {
-	start := time.Now()
-	rs := newRetryStore(store, job.withRetryEvents())
-	rs.partTimeout = min(job.PartTimeout, MaxPartTimeout)
-	rs.gate = job.Gate
-	res = Result{Source: job.Source.String(), Destination: job.Dest.String()}
-	job.stamp = func(r *Result) {
-		r.Seconds = time.Since(start).Seconds()
-		r.Retries = rs.retries.Load()
+func Copy(ctx context.Context, store Store, job Job) (Result, error) {
+	c := newCopier(store, job)
+	err := c.run(ctx)
+	if err != nil && ctx.Err() != nil && !errors.Is(err, ErrInterrupted) && !errors.Is(err, ErrSourceChanged) {
+		// Cut off outside the part pool (reading the source, listing
+		// parts): still an interruption, which a rerun resumes.
+		err = fmt.Errorf("%w: %w", ErrInterrupted, err)
 	}
-	defer func() {
-		job.stamp(&res)
-		if err != nil && ctx.Err() != nil && !errors.Is(err, ErrInterrupted) && !errors.Is(err, ErrSourceChanged) {
-			// Cut off outside the part pool (reading the source, listing
-			// parts): still an interruption, which a rerun resumes.
-			err = fmt.Errorf("%w: %w", ErrInterrupted, err)
-		}
-	}()
-	src, err := job.readSource(ctx, rs)
+	return c.result(), err
+}
+
+// run reads and pins the source, plans, and copies by the plan: one
+// CopyObject, or parts.
+func (c *copier) run(ctx context.Context) error {
+	src, err := c.readSource(ctx)
 	if err != nil {
-		return res, err
+		return err
 	}
 	if src.CRC64 == "" {
-		return res, fmt.Errorf("%w: OSS reports no CRC64 (x-oss-hash-crc64ecma) for %s, so no copy of it could be proven equal; nothing was written",
-			ErrVerify, job.Source)
+		return fmt.Errorf("%w: OSS reports no CRC64 (x-oss-hash-crc64ecma) for %s, so no copy of it could be proven equal; nothing was written",
+			ErrVerify, c.job.Source)
 	}
-	plan, err := job.plan(src, job.withinBucket(src))
+	c.res.Size = src.Size
+	plan, err := c.plan(src, c.withinBucket(src))
 	if err != nil {
-		return res, err
+		return err
 	}
-	res.Size = src.Size
-	job.emit(Event{Kind: EventPlanned, PartsTotal: len(plan.Parts), BytesTotal: src.Size})
 	if plan.Single {
-		res.Single = true
-		err = job.copySingle(ctx, rs, src, &res)
-		if !errors.Is(err, ErrEntityTooLarge) || src.Size <= job.threshold() {
-			return res, err
+		err = c.copySingle(ctx, src)
+		if !errors.Is(err, osserr.ErrEntityTooLarge) || src.Size <= c.threshold() {
+			return err
 		}
 		// OSS documents that a copy within one bucket that keeps the
 		// storage class and encryption may exceed CopyObject's limit; if
 		// this one is refused all the same, parts can still copy it.
-		job.emit(Event{Kind: EventNote, Message: fmt.Sprintf("OSS refused to copy %s within its bucket with one CopyObject (EntityTooLarge): copying it by parts", job.Source)})
-		if plan, err = job.plan(src, false); err != nil {
-			return res, err
+		c.note(fmt.Sprintf("OSS refused to copy %s within its bucket with one CopyObject (EntityTooLarge): copying it by parts", c.job.Source))
+		if plan, err = c.plan(src, false); err != nil {
+			return err
 		}
-		job.emit(Event{Kind: EventPlanned, PartsTotal: len(plan.Parts), BytesTotal: src.Size})
 	}
-	res.Single, res.Parts, res.PartSize = false, len(plan.Parts), plan.PartSize
-	return res, job.copyMultipart(ctx, rs, src, plan, &res)
+	return c.copyMultipart(ctx, src, plan)
 }
 
-// plan plans the copy of src; withinBucket lets one CopyObject take a
-// source of any size (see planner.Options).
-func (j *Job) plan(src ObjectInfo, withinBucket bool) (planner.Plan, error) {
+// result is the result so far, with the time and retries to now.
+func (c *copier) result() Result {
+	r := c.res
+	r.Seconds = time.Since(c.start).Seconds()
+	r.Retries = c.retries.Load()
+	return r
+}
+
+// plan plans the copy of src and tells it; withinBucket lets one
+// CopyObject take a source of any size (see planner.Options).
+func (c *copier) plan(src ObjectInfo, withinBucket bool) (planner.Plan, error) {
+	j := &c.job
 	plan, err := planner.New(src.Size, planner.Options{Threshold: j.Threshold, PartSize: j.PartSize, Parallel: j.Parallel, WithinBucket: withinBucket})
 	if err != nil {
 		return plan, fmt.Errorf("planning the copy of %s: %w", j.Source, err)
 	}
+	c.planned(plan)
 	return plan, nil
+}
+
+// planned records plan in the result and tells it.
+func (c *copier) planned(plan planner.Plan) {
+	c.res.Single, c.res.Parts, c.res.PartSize = plan.Single, len(plan.Parts), plan.PartSize
+	if plan.Single {
+		c.res.Parts, c.res.PartSize = 0, 0
+	}
+	c.obs.ObjectStarted(observe.Start{Source: c.res.Source, Destination: c.res.Destination, Size: plan.Size,
+		Parts: c.res.Parts, PartSize: c.res.PartSize})
 }
 
 // withinBucket reports whether a source over the threshold may be copied
@@ -169,46 +187,33 @@ func (j *Job) plan(src ObjectInfo, withinBucket bool) (planner.Plan, error) {
 // began by parts goes on by parts: what it paid for is kept. Sources up to
 // the threshold are one CopyObject anyway, and cost no look for a
 // checkpoint here.
-func (j *Job) withinBucket(src ObjectInfo) bool {
-	return src.Size > j.threshold() && j.Source.Bucket == j.Dest.Bucket && j.Attributes.StorageClass == "" &&
+func (c *copier) withinBucket(src ObjectInfo) bool {
+	j := &c.job
+	return src.Size > c.threshold() && j.Source.Bucket == j.Dest.Bucket && j.Attributes.StorageClass == "" &&
 		!checkpoint.Exists(j.CheckpointDir, j.checkpointName())
 }
 
-func (j *Job) threshold() int64 {
-	if j.Threshold == 0 {
+func (c *copier) threshold() int64 {
+	if c.job.Threshold == 0 {
 		return planner.DefaultThreshold
 	}
-	return j.Threshold
+	return c.job.Threshold
 }
 
 // readSource is the source as the copy pins it.
-func (j *Job) readSource(ctx context.Context, rs Store) (ObjectInfo, error) {
-	if j.SourceInfo != nil {
-		return *j.SourceInfo, nil
+func (c *copier) readSource(ctx context.Context) (ObjectInfo, error) {
+	if c.job.SourceInfo != nil {
+		return *c.job.SourceInfo, nil
 	}
-	src, err := rs.Head(ctx, j.Source)
+	src, err := c.rs.Head(ctx, c.job.Source)
 	if err != nil {
-		return src, fmt.Errorf("reading source %s: %w", j.Source, err)
+		return src, fmt.Errorf("reading source %s: %w", c.job.Source, err)
 	}
 	return src, nil
 }
 
-func (j *Job) emit(e Event) {
-	if j.Events != nil {
-		j.Events(e)
-	}
-}
-
-func (j *Job) withRetryEvents() RetryPolicy {
-	p := j.Retry
-	next := p.OnRetry
-	p.OnRetry = func(op string, err error, wait time.Duration) {
-		j.emit(Event{Kind: EventRetry, Message: fmt.Sprintf("%s failed (%v); retrying in %s", op, err, wait.Round(time.Millisecond))})
-		if next != nil {
-			next(op, err, wait)
-		}
-	}
-	return p
+func (c *copier) note(msg string) {
+	c.obs.Note(observe.Note{Source: c.res.Source, Message: msg})
 }
 
 // pinnedSource is the source as every request names it: with the version
@@ -221,74 +226,11 @@ func (j *Job) pinnedSource(src ObjectInfo) Object {
 	return s
 }
 
-// copySingle copies a source with one CopyObject: one up to the threshold,
-// or one of any size within its bucket.
-func (j *Job) copySingle(ctx context.Context, rs Store, src ObjectInfo, res *Result) error {
-	if err := j.abandonCheckpoint(ctx, rs, "the source is now small enough for one CopyObject"); err != nil {
-		return err
-	}
-	out, err := rs.CopyObject(ctx, CopyObjectInput{Source: j.pinnedSource(src), Dest: j.Dest, IfMatch: src.ETag, Size: src.Size,
-		ReplaceMetadata: j.ReplaceMetadata, ReplaceTagging: j.ReplaceTagging, Attributes: j.Attributes})
-	if errors.Is(err, ErrPreconditionFailed) || errors.Is(err, ErrSourceGone) {
-		return fmt.Errorf("%w: %s was overwritten or deleted (it had ETag %s); nothing was written to %s: run the copy again",
-			ErrSourceChanged, j.Source, src.ETag, j.Dest)
-	}
-	if err != nil {
-		return fmt.Errorf("copying %s to %s: %w", j.Source, j.Dest, err)
-	}
-	res.ETag = out.ETag
-	if err := j.verify(ctx, rs, src, out.CRC64, res); err != nil {
-		return err
-	}
-	j.reportProven(res)
-	return nil
-}
-
-// abandonCheckpoint aborts the upload of a multipart checkpoint an earlier
-// run left, so that it does not keep costing storage, and removes the
-// checkpoint; why says why it is of no use. Most copies have none, and a
-// bulk run makes millions: the state file is looked for before a lock is
-// taken.
-func (j *Job) abandonCheckpoint(ctx context.Context, rs Store, why string) error {
-	if !checkpoint.Exists(j.CheckpointDir, j.checkpointName()) {
-		return nil
-	}
-	cp, saved, err := j.openCheckpoint()
-	if err != nil || saved == nil {
-		if cp != nil {
-			cp.Close()
-		}
-		return err
-	}
-	defer cp.Close()
-	j.emit(Event{Kind: EventNote, Message: fmt.Sprintf("%s; aborting upload %s of the last run (if it is still open) and removing %s", why, saved.UploadID, cp.Path())})
-	if err := j.abort(ctx, rs, saved.UploadID); err != nil {
-		return err
-	}
-	return cp.Remove()
-}
-
-// Forget discards what a stopped run left of job's copy once the copy is
-// known to be done (a bulk run's journal holds it: the run was killed
-// between the journal line and the checkpoint's removal): the checkpoint,
-// and the upload it names if that is still open. Most copies left none,
-// which costs one lstat and no request.
-func Forget(ctx context.Context, store Store, job Job) error {
-	rs := newRetryStore(store, job.withRetryEvents())
-	rs.gate = job.Gate
-	return job.abandonCheckpoint(ctx, rs, "the copy is done (the run's journal holds it)")
-}
-
 // reportProven hands a proven result to Proven.
-func (j *Job) reportProven(res *Result) {
-	if j.Proven == nil {
-		return
+func (c *copier) reportProven() {
+	if c.job.Proven != nil {
+		c.job.Proven(c.result())
 	}
-	r := *res
-	if j.stamp != nil {
-		j.stamp(&r)
-	}
-	j.Proven(r)
 }
 
 // verify proves the destination equals the source: same size, same CRC64.
@@ -297,16 +239,17 @@ func (j *Job) reportProven(res *Result) {
 // stored, and one equal to the source's proves the copy without a HEAD
 // (CRC64 covers the length: an object of another size with the same CRC64
 // would have to be built to collide).
-func (j *Job) verify(ctx context.Context, rs Store, src ObjectInfo, written string, res *Result) error {
+func (c *copier) verify(ctx context.Context, src ObjectInfo, written string) error {
+	j := &c.job
 	if written != "" && written == src.CRC64 {
-		res.CRC64 = written
+		c.res.CRC64 = written
 		return nil
 	}
-	dst, err := rs.Head(ctx, Object{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
+	dst, err := c.rs.Head(ctx, Object{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
 	if err != nil {
 		return fmt.Errorf("reading %s to verify it: %w", j.Dest, err)
 	}
-	res.CRC64 = dst.CRC64
+	c.res.CRC64 = dst.CRC64
 	switch {
 	case dst.Size != src.Size:
 		return fmt.Errorf("%w: %s has %d bytes, the source %d", ErrVerify, j.Dest, dst.Size, src.Size)

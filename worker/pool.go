@@ -30,22 +30,22 @@ func Graceful(ctx context.Context, grace time.Duration) (work context.Context, r
 	return work, func() { stop(); cancel(nil) }
 }
 
-// runParts copies the parts not yet done with at most Parallel requests in
-// flight. Cancelling ctx stops new parts from starting; parts in flight get
-// Grace to finish (they run on a Graceful context), so that what is paid
-// for is recorded. A permanent error cancels them at once.
-func (j *Job) runParts(ctx context.Context, rs Store, cp *checkpoint.Checkpoint, uploadID string, src ObjectInfo, plan planner.Plan, done map[int32]string) error {
-	work, release := Graceful(ctx, j.Grace)
+// copyParts copies the parts not yet done with at most Parallel requests
+// in flight. Cancelling ctx stops new parts from starting; parts in flight
+// get Grace to finish (they run on a Graceful context), so that what is
+// paid for is recorded. A permanent error cancels them at once.
+func (m *multipartCopy) copyParts(ctx context.Context) error {
+	work, release := Graceful(ctx, m.job.Grace)
 	defer release()
 
 	g, gctx := errgroup.WithContext(work)
-	g.SetLimit(max(j.Parallel, 1))
+	g.SetLimit(max(m.job.Parallel, 1))
 	var mu sync.Mutex
-	progress := Event{Kind: EventPartDone, PartsDone: len(done), PartsTotal: len(plan.Parts), BytesDone: doneBytes(plan, done), BytesTotal: plan.Size}
-	pinned := j.pinnedSource(src)
+	progress := m.progress(m.done)
+	pinned := m.job.pinnedSource(m.src)
 	var todo []planner.Part // fixed before the pool starts writing to done
-	for _, p := range plan.Parts {
-		if _, ok := done[p.Number]; !ok {
+	for _, p := range m.plan.Parts {
+		if _, ok := m.done[p.Number]; !ok {
 			todo = append(todo, p)
 		}
 	}
@@ -57,27 +57,27 @@ func (j *Job) runParts(ctx context.Context, rs Store, cp *checkpoint.Checkpoint,
 			if ctx.Err() != nil {
 				return nil // interrupted while waiting for a free slot
 			}
-			etag, err := rs.UploadPartCopy(gctx, PartCopyInput{Source: pinned, Dest: j.Dest, UploadID: uploadID,
-				PartNumber: p.Number, First: p.Offset, Last: p.Last(), IfMatch: src.ETag})
+			etag, err := m.rs.UploadPartCopy(gctx, PartCopyInput{Source: pinned, Dest: m.job.Dest, UploadID: m.state.UploadID,
+				PartNumber: p.Number, First: p.Offset, Last: p.Last(), IfMatch: m.src.ETag})
 			if err != nil {
-				return fmt.Errorf("part %d (bytes %d-%d) of %s: %w", p.Number, p.Offset, p.Last(), j.Dest, err)
+				return err // it names the part and the object
 			}
-			if err := cp.RecordPart(checkpoint.Part{Number: p.Number, ETag: etag}); err != nil {
+			if err := m.cp.RecordPart(checkpoint.Part{Number: p.Number, ETag: etag}); err != nil {
 				return err
 			}
 			mu.Lock()
-			defer mu.Unlock() // events leave in order: the bar never goes back
-			done[p.Number] = etag
+			defer mu.Unlock() // progress leaves in order: the bar never goes back
+			m.done[p.Number] = etag
 			progress.PartsDone++
 			progress.BytesDone += p.Size
-			j.emit(progress)
+			m.obs.PartDone(progress)
 			return nil
 		})
 	}
 	err := g.Wait()
-	if ctx.Err() != nil && len(done) < len(plan.Parts) {
+	if ctx.Err() != nil && len(m.done) < len(m.plan.Parts) {
 		return errors.Join(fmt.Errorf("%w: %s of %s parts of %s are copied and recorded", ErrInterrupted,
-			units.Group(len(done)), units.Group(len(plan.Parts)), j.Dest), ignoreCancel(err))
+			units.Group(len(m.done)), units.Group(len(m.plan.Parts)), m.job.Dest), ignoreCancel(err))
 	}
 	return err
 }

@@ -2,45 +2,35 @@ package worker
 
 import (
 	"context"
-	"sync/atomic"
 	"time"
 
+	"github.com/osscopy/osscopy/internal/gate"
+	"github.com/osscopy/osscopy/internal/retry"
 	"github.com/osscopy/osscopy/planner"
 )
 
 // retryStore is a Store whose every request is retried as its policy says.
 // Each attempt gets its own timeout: a part copy's grows with the part.
 type retryStore struct {
-	inner   Store
-	policy  RetryPolicy
-	retries atomic.Int64
+	inner  Store
+	policy retry.Policy
 	// partTimeout, when set, replaces PartTimeout for part copies and
 	// the single CopyObject (Job.PartTimeout).
 	partTimeout time.Duration
 	// gate, when set, gives each attempt its slot before its timeout
 	// starts: time queued for a slot is not time the request took.
-	gate *Gate
+	gate *gate.Gate
 }
 
 // WithRetries returns s with every request retried as p says, each
-// attempt under its own timeout (see PartTimeout) and, when gate is not
-// nil, holding a slot of gate.
-func WithRetries(s Store, p RetryPolicy, gate *Gate) Store {
-	rs := newRetryStore(s, p)
-	rs.gate = gate
-	return rs
+// attempt under its own timeout (see PartTimeout) and, when g is not
+// nil, holding a slot of g.
+func WithRetries(s Store, p retry.Policy, g *gate.Gate) Store {
+	return withRetries(s, p, g, 0)
 }
 
-func newRetryStore(inner Store, p RetryPolicy) *retryStore {
-	s := &retryStore{inner: inner, policy: p}
-	onRetry := p.OnRetry
-	s.policy.OnRetry = func(op string, err error, wait time.Duration) {
-		s.retries.Add(1)
-		if onRetry != nil {
-			onRetry(op, err, wait)
-		}
-	}
-	return s
+func withRetries(s Store, p retry.Policy, g *gate.Gate, partTimeout time.Duration) *retryStore {
+	return &retryStore{inner: s, policy: p, gate: g, partTimeout: partTimeout}
 }
 
 // PartTimeout is how long one attempt to copy a part of size bytes may take:
@@ -75,12 +65,12 @@ func attempt[T any](ctx context.Context, s *retryStore, name string, timeout tim
 	return RetryGated(ctx, s.policy, s.gate, name, timeout, op)
 }
 
-// RetryGated runs op as Retry does, each attempt holding a slot of gate
-// (at once when gate is nil) and bounded by timeout from when it has the
+// RetryGated runs op as retry.Do does, each attempt holding a slot of g
+// (at once when g is nil) and bounded by timeout from when it has the
 // slot: time queued for a slot does not count against an attempt.
-func RetryGated[T any](ctx context.Context, p RetryPolicy, gate *Gate, name string, timeout time.Duration, op func(context.Context) (T, error)) (T, error) {
-	return Retry(ctx, p, name, func(ctx context.Context) (T, error) {
-		return gated(ctx, gate, func(ctx context.Context) (T, error) {
+func RetryGated[T any](ctx context.Context, p retry.Policy, g *gate.Gate, name string, timeout time.Duration, op func(context.Context) (T, error)) (T, error) {
+	return retry.Do(ctx, p, name, func(ctx context.Context) (T, error) {
+		return gate.Do(ctx, g, func(ctx context.Context) (T, error) {
 			ctx, cancel := context.WithTimeout(ctx, timeout)
 			defer cancel()
 			return op(ctx)

@@ -2,12 +2,13 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"time"
 )
 
-// Store is what a copy needs from OSS. Implementations return errors that
-// Classify can read (internal/ossclient wraps the SDK's service errors).
+// Store is what a copy needs from OSS. Its requests fail with an
+// *osserr.Error (internal/ossclient makes every SDK error one), whose class
+// decides the retries and which matches the conditions the copy reacts to
+// (osserr.ErrNoSuchUpload, ...).
 type Store interface {
 	Head(ctx context.Context, obj Object) (ObjectInfo, error)
 	GetTagging(ctx context.Context, obj Object) (string, error)
@@ -32,7 +33,8 @@ func (o Object) String() string {
 	return s
 }
 
-// Attributes are the metadata and tags an object carries.
+// Attributes are the metadata, tags and storage class of an object: what
+// a copy carries over or replaces, and what the api commands send.
 type Attributes struct {
 	ContentType        string            `json:"content_type,omitempty"`
 	CacheControl       string            `json:"cache_control,omitempty"`
@@ -93,19 +95,3 @@ type CopyResult struct {
 	ETag  string
 	CRC64 string
 }
-
-// Errors a Store marks (wrapping the original) so that the copy can react
-// to them without knowing the SDK.
-var (
-	// ErrNoSuchUpload: the upload was aborted, completed or expired.
-	ErrNoSuchUpload = errors.New("the multipart upload no longer exists")
-	// ErrPreconditionFailed: an If-Match on the source's ETag failed.
-	ErrPreconditionFailed = errors.New("the source no longer has the ETag the copy started from")
-	// ErrNoSuchKey: a HEAD found no object.
-	ErrNoSuchKey = errors.New("no such object")
-	// ErrSourceGone: a copy found no source object (deleted meanwhile).
-	ErrSourceGone = errors.New("the source object no longer exists")
-	// ErrEntityTooLarge: CopyObject refused the source as too large for
-	// one request.
-	ErrEntityTooLarge = errors.New("the source is too large for one CopyObject")
-)

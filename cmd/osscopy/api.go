@@ -13,6 +13,7 @@ import (
 
 	"github.com/osscopy/osscopy/internal/ossapi"
 	"github.com/osscopy/osscopy/internal/ossclient"
+	"github.com/osscopy/osscopy/internal/osserr"
 )
 
 // Exit statuses of the api commands, besides 0, 1 (OSS or the network
@@ -103,40 +104,22 @@ func noArgs(cmd *cobra.Command, args []string) error {
 // reportAPIError prints an OSS error's fields, and a hint, in the output
 // format on standard error; other errors (network, context) go to main.
 func reportAPIError(cmd *cobra.Command, format, notModified string, err error) error {
-	fields, ok := ossclient.ServiceError(err)
-	if !ok {
+	e, ok := osserr.As(err)
+	if !ok || e.Status == 0 {
 		if errors.Is(err, context.Canceled) {
 			return errors.New("interrupted before OSS answered: the request may or may not have been carried out")
 		}
 		return err
 	}
+	fields := ossapi.ErrorResult{StatusCode: e.Status, Code: e.Code, Message: e.Message, RequestId: e.RequestID, EC: e.EC}
 	code := 1
 	if fields.StatusCode == http.StatusNotModified {
 		// A 304 has no body: the SDK leaves its fields empty.
 		fields.Code, fields.Message, code = "NotModified", notModified, exitNotModified
 	}
-	fields.Hint = apiHints[fields.Code]
+	fields.Hint = hints[fields.Code]
 	if werr := ossapi.Write(cmd.ErrOrStderr(), format, fields); werr != nil {
 		return werr
 	}
 	return exitStatus{code}
-}
-
-// apiHints say what to do next about the errors people meet in this workflow.
-var apiHints = map[string]string{
-	"NotModified":           "nothing was done because the condition held; drop the condition to do it anyway",
-	"NoSuchUpload":          "the upload ID is unknown, completed or aborted: 'osscopy api list-multipart-uploads --bucket B' lists the open ones",
-	"NoSuchKey":             "the object does not exist: check --copy-source (bucket/key, the key URL-encoded) or --key",
-	"NoSuchBucket":          "the bucket does not exist in this region: check --bucket, the source bucket and --region",
-	"PreconditionFailed":    "a condition failed (if-match or if-unmodified-since), so nothing was done: the object is not the one you named",
-	"InvalidPart":           "a listed part is missing or has another ETag: 'osscopy api list-parts' shows what the upload holds",
-	"InvalidPartOrder":      "list the parts in ascending order of part number",
-	"EntityTooSmall":        "every part but the last must hold at least 100 KB",
-	"EntityTooLarge":        "copy-object copies sources up to 1 GB (any size within one bucket, keeping the storage class): use upload-part-copy, or 'osscopy cp', which does",
-	"FileAlreadyExists":     "the object exists and --forbid-overwrite is true",
-	"AccessDenied":          "check the credentials and the permissions of this key on both buckets",
-	"InvalidAccessKeyId":    "the access key ID is unknown: check --access-key-id, OSS_ACCESS_KEY_ID or the config file",
-	"SignatureDoesNotMatch": "the access key secret does not match the ID, or --region is wrong",
-	"SecurityTokenExpired":  "the STS token expired: get new temporary credentials",
-	"InvalidArgument":       "OSS refused an argument: the message names it",
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/osscopy/osscopy/internal/ossapi"
 	"github.com/osscopy/osscopy/internal/ossurl"
+	"github.com/osscopy/osscopy/worker"
 )
 
 // Flags that several api commands share, each with the check that turns
@@ -142,8 +143,8 @@ func (a *attributeFlags) define(fl *pflag.FlagSet) {
 	fl.StringVar(&a.tagging, "tagging", "", "tags of the new object: URL-encoded key=value pairs joined by '&', like TagA=A&TagB=B")
 }
 
-func (a *attributeFlags) parse() (ossapi.ObjectAttributes, error) {
-	out := ossapi.ObjectAttributes{CacheControl: a.cacheControl, ContentDisposition: a.contentDisposition,
+func (a *attributeFlags) parse() (worker.Attributes, error) {
+	out := worker.Attributes{CacheControl: a.cacheControl, ContentDisposition: a.contentDisposition,
 		ContentEncoding: a.contentEncoding, ContentType: a.contentType}
 	var err error
 	if a.expires != "" {
@@ -151,7 +152,7 @@ func (a *attributeFlags) parse() (ossapi.ObjectAttributes, error) {
 			return out, err
 		}
 	}
-	if out.Metadata, err = ossapi.ParseMetadata("--metadata", a.metadata); err != nil {
+	if out.Meta, err = ossapi.ParseMetadata("--metadata", a.metadata); err != nil {
 		return out, err
 	}
 	if a.storageClass != "" {

@@ -3,12 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/osscopy/osscopy/internal/bulk"
 	"github.com/osscopy/osscopy/internal/units"
@@ -30,8 +27,8 @@ type bulkProgress struct {
 	done    chan struct{}
 }
 
-func newBulkProgress(quiet bool) *bulkProgress {
-	p := &bulkProgress{w: os.Stderr, terminal: term.IsTerminal(int(os.Stderr.Fd())), quiet: quiet, every: 5 * time.Second}
+func newBulkProgress(w io.Writer, quiet bool) *bulkProgress {
+	p := &bulkProgress{w: w, terminal: isTerminal(w), quiet: quiet, every: 5 * time.Second}
 	if p.terminal {
 		p.every = 500 * time.Millisecond
 	}

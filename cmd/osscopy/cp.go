@@ -16,8 +16,8 @@ import (
 
 	"github.com/osscopy/osscopy/checkpoint"
 	"github.com/osscopy/osscopy/internal/ossapi"
-	"github.com/osscopy/osscopy/internal/ossclient"
 	"github.com/osscopy/osscopy/internal/ossurl"
+	"github.com/osscopy/osscopy/internal/retry"
 	"github.com/osscopy/osscopy/internal/units"
 	"github.com/osscopy/osscopy/planner"
 	"github.com/osscopy/osscopy/worker"
@@ -137,8 +137,8 @@ func runCp(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	defer stop()
 	// The first signal starts a graceful stop; a second one kills at once.
 	context.AfterFunc(ctx, stop)
-	prog := newProgress(f.noProgress)
-	job.Events = prog.event
+	prog := newProgress(cmd.ErrOrStderr(), f.noProgress)
+	job.Observer = prog
 	// The result is printed once the copy is proven, before the checkpoint
 	// is removed: a kill never hides a finished copy from its user.
 	var printErr error
@@ -193,7 +193,7 @@ func (f *cpFlags) job(srcArg, dstArg string) (worker.Job, error) {
 // template turns the flags every copy shares into a job without its
 // source and destination (a bulk run sets them per object).
 func (f *cpFlags) template() (job worker.Job, err error) {
-	job = worker.Job{Parallel: f.parallel, Fresh: f.fresh, Grace: f.grace, Retry: worker.DefaultRetryPolicy(ossclient.Classify)}
+	job = worker.Job{Parallel: f.parallel, Fresh: f.fresh, Grace: f.grace, Retry: retry.Default()}
 	job.Retry.Attempts = f.retryTimes
 	if f.parallel < 1 || f.parallel > 1000 {
 		return job, fmt.Errorf("--parallel must be from 1 to 1000, not %d", f.parallel)

@@ -16,10 +16,10 @@ import (
 
 	"github.com/osscopy/osscopy/checkpoint"
 	"github.com/osscopy/osscopy/internal/bulk"
-	"github.com/osscopy/osscopy/internal/ossclient"
+	"github.com/osscopy/osscopy/internal/gate"
+	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/internal/ossurl"
 	"github.com/osscopy/osscopy/internal/units"
-	"github.com/osscopy/osscopy/worker"
 )
 
 // exitSomeFailed is the exit status of a bulk run in which some objects
@@ -150,18 +150,9 @@ func runBulk(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	defer stop()
 	context.AfterFunc(ctx, stop) // a second signal kills at once
 	out := cmd.OutOrStdout()
-	prog := newBulkProgress(f.noProgress)
-	opts.OnNote = prog.note
-	opts.OnObject = func(o bulk.Outcome) {
-		if opts.DryRun {
-			prog.above(func() { printOutcome(out, f.outputFormat, o) })
-		}
-		if o.Action == bulk.ActionFailed {
-			prog.note(fmt.Sprintf("failed: %s: %s", o.Source, o.Error))
-		}
-	}
-	gate := worker.NewGate(f.parallel, f.bulk.adaptive, ossclient.Classify)
-	run := bulk.New(client, client, gate, opts)
+	prog := newBulkProgress(cmd.ErrOrStderr(), f.noProgress)
+	opts.Observer = bulkLines{prog: prog, out: out, format: f.outputFormat, dryRun: opts.DryRun}
+	run := bulk.New(client, client, gate.New(f.parallel, f.bulk.adaptive, nil), opts)
 	prog.start(run.Snapshot)
 	sum, err := run.Run(ctx)
 	prog.stop()
@@ -213,7 +204,7 @@ func (f *cpFlags) bulkOptions(cmd *cobra.Command, srcArg, dstArg string) (bulk.O
 		return opts, err
 	}
 	opts = bulk.Options{Source: src, Dest: dst, Select: sel, IgnoreExisting: f.bulk.ignoreExisting, Update: f.bulk.update,
-		DryRun: f.bulk.dryRun, Parallel: f.parallel, Job: job, Retry: job.Retry, ErrorCode: ossclient.ErrorCode, Fatal: ossclient.RunFatal,
+		DryRun: f.bulk.dryRun, Job: job,
 		RunName: checkpoint.RunName(src.String(), dst.String(), "files-from="+f.bulk.filesFrom, sel.String())}
 	if f.fresh && !opts.DryRun {
 		if err := checkpoint.DiscardJournal(job.CheckpointDir, opts.RunName); err != nil {
@@ -246,19 +237,42 @@ func checkOutputFormat(format string) error {
 	return nil
 }
 
+// bulkLines observes a bulk run for its user: notes and failures above the
+// status line, and a dry run's line for each object on stdout.
+type bulkLines struct {
+	observe.Nop
+	prog   *bulkProgress
+	out    io.Writer
+	format string
+	dryRun bool
+}
+
+func (b bulkLines) Note(n observe.Note) {
+	b.prog.note(n.Source + ": " + n.Message)
+}
+
+func (b bulkLines) ObjectFinished(o observe.Outcome) {
+	if b.dryRun {
+		b.prog.above(func() { printOutcome(b.out, b.format, o) })
+	}
+	if o.Action == observe.ActionFailed {
+		b.prog.note(fmt.Sprintf("failed: %s: %s", o.Source, o.Error))
+	}
+}
+
 // printOutcome prints a dry run's line for one object.
-func printOutcome(w io.Writer, format string, o bulk.Outcome) {
+func printOutcome(w io.Writer, format string, o observe.Outcome) {
 	if format == "json" {
 		line, _ := json.Marshal(o)
 		fmt.Fprintf(w, "%s\n", line)
 		return
 	}
 	switch o.Action {
-	case bulk.ActionWouldCopy:
+	case observe.ActionWouldCopy:
 		fmt.Fprintf(w, "would copy %s to %s: %s, %s, %d requests\n", o.Source, o.Destination, units.FormatSize(o.Size), o.How, o.Requests)
-	case bulk.ActionSkipped:
+	case observe.ActionSkipped:
 		fmt.Fprintf(w, "would skip %s: %s\n", o.Source, o.Reason)
-	case bulk.ActionFailed:
+	case observe.ActionFailed:
 		fmt.Fprintf(w, "cannot copy %s: %s\n", o.Source, o.Error)
 	}
 }

@@ -16,7 +16,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
+	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/internal/ossclient"
+	"github.com/osscopy/osscopy/internal/retry"
 	"github.com/osscopy/osscopy/internal/units"
 	"github.com/osscopy/osscopy/worker"
 )
@@ -115,7 +117,7 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	client := ossclient.New(ossclient.Settings{Endpoint: endpoint, Region: ossserver.DefaultRegion,
 		AccessKeyID: cred.AccessKeyID, AccessKeySecret: cred.AccessKeySecret, AddressingStyle: "path"})
 	job := worker.Job{Source: worker.Object{Bucket: "demo-src", Key: "big.bin"}, Dest: worker.Object{Bucket: "demo-dst", Key: "big.bin"},
-		Parallel: f.parallel, CheckpointDir: dir, Grace: worker.DefaultGrace, Retry: worker.DefaultRetryPolicy(ossclient.Classify)}
+		Parallel: f.parallel, CheckpointDir: dir, Grace: worker.DefaultGrace, Retry: retry.Default()}
 
 	var first int64
 	if !f.noInterrupt {
@@ -160,15 +162,27 @@ the server keeps running (Ctrl-C stops it); try:
 // demoCopy runs the copy with the progress display of cp; interrupt
 // cancels it once half the bytes are copied.
 func demoCopy(ctx context.Context, client worker.Store, job worker.Job, quiet, interrupt bool) (worker.Result, error) {
-	prog := newProgress(quiet)
+	prog := newProgress(os.Stderr, quiet)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	job.Events = func(e worker.Event) {
-		prog.event(e)
-		if interrupt && e.Kind == worker.EventPartDone && e.BytesDone*2 >= e.BytesTotal {
-			cancel()
-		}
+	job.Observer = prog
+	if interrupt {
+		job.Observer = halfway{prog, cancel}
 	}
 	defer prog.finish()
 	return worker.Copy(ctx, client, job)
+}
+
+// halfway shows the progress and cancels the copy once half the bytes are
+// copied.
+type halfway struct {
+	*progress
+	cancel context.CancelFunc
+}
+
+func (h halfway) PartDone(e observe.Progress) {
+	h.progress.PartDone(e)
+	if e.BytesDone*2 >= e.BytesTotal {
+		h.cancel()
+	}
 }

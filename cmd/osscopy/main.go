@@ -9,8 +9,6 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-
-	"github.com/osscopy/osscopy/internal/ossclient"
 )
 
 // usageError marks errors in what the user typed: exit status 2.
@@ -28,11 +26,7 @@ func main() {
 		if errors.As(err, &es) {
 			os.Exit(es.Code)
 		}
-		fmt.Fprintln(os.Stderr, "osscopy:", err)
-		// OSS's messages say what failed, not what to check.
-		if fields, ok := ossclient.ServiceError(err); ok && apiHints[fields.Code] != "" {
-			fmt.Fprintln(os.Stderr, "osscopy: hint:", apiHints[fields.Code])
-		}
+		printError(os.Stderr, err)
 		var ue usageError
 		if errors.As(err, &ue) {
 			os.Exit(2)

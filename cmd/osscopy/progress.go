@@ -10,8 +10,8 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/internal/units"
-	"github.com/osscopy/osscopy/worker"
 )
 
 // progress shows a copy's progress on stderr: a bar on a terminal, a plain
@@ -20,6 +20,7 @@ import (
 // The bar measures this run's bytes, so that its speed (over the bar's
 // recent window) and ETA stay true after a resume; its label counts all parts.
 type progress struct {
+	observe.Nop
 	mu       sync.Mutex
 	w        io.Writer
 	bar      *progressbar.ProgressBar
@@ -30,28 +31,39 @@ type progress struct {
 	every    time.Duration
 }
 
-func newProgress(quiet bool) *progress {
-	return &progress{w: os.Stderr, terminal: term.IsTerminal(int(os.Stderr.Fd())), quiet: quiet, every: 5 * time.Second}
+func newProgress(w io.Writer, quiet bool) *progress {
+	return &progress{w: w, terminal: isTerminal(w), quiet: quiet, every: 5 * time.Second}
 }
 
-func (p *progress) event(e worker.Event) {
+// isTerminal reports whether w is a terminal, where a bar can be redrawn.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// PartDone shows the parts copied; resumed ones are not this run's bytes.
+func (p *progress) PartDone(e observe.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	switch e.Kind {
-	case worker.EventResuming:
+	if e.Resumed {
 		p.resumed = e.BytesDone
-		p.note(e.Message)
-		p.show(e)
-	case worker.EventPartDone:
-		p.show(e)
-	case worker.EventNote:
-		p.note(e.Message)
-	case worker.EventRetry:
-		// Before the first part there is no bar to show that anything
-		// happens (an unreachable endpoint retries for a minute): say why.
-		if !p.quiet && (!p.terminal || p.bar == nil) {
-			fmt.Fprintln(p.w, "retry:", e.Message)
-		}
+	}
+	p.show(e)
+}
+
+func (p *progress) Note(n observe.Note) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.note(n.Message)
+}
+
+// Retry says why nothing seems to happen before the first part: there is
+// no bar yet (an unreachable endpoint retries for a minute).
+func (p *progress) Retry(r observe.Retry) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.quiet && (!p.terminal || p.bar == nil) {
+		fmt.Fprintf(p.w, "retry: %s failed (%v); retrying in %s\n", r.Op, r.Err, r.Wait.Round(time.Millisecond))
 	}
 }
 
@@ -72,7 +84,7 @@ func (p *progress) note(msg string) {
 	fmt.Fprintln(p.w, msg)
 }
 
-func (p *progress) show(e worker.Event) {
+func (p *progress) show(e observe.Progress) {
 	label := fmt.Sprintf("%d/%d parts, %s of %s", e.PartsDone, e.PartsTotal, units.FormatSize(e.BytesDone), units.FormatSize(e.BytesTotal))
 	switch {
 	case p.quiet:

@@ -6,7 +6,10 @@ import (
 	"fmt"
 
 	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/observe"
+	"github.com/osscopy/osscopy/internal/osserr"
 	"github.com/osscopy/osscopy/internal/ossurl"
+	"github.com/osscopy/osscopy/internal/retry"
 	"github.com/osscopy/osscopy/internal/units"
 	"github.com/osscopy/osscopy/planner"
 	"github.com/osscopy/osscopy/worker"
@@ -99,7 +102,7 @@ func (r *Runner) skipByDestination(ctx context.Context, it item, src *worker.Obj
 		return false, nil
 	}
 	dst, err := r.heads.Head(ctx, it.dst)
-	if errors.Is(err, worker.ErrNoSuchKey) {
+	if errors.Is(err, osserr.ErrNoSuchKey) {
 		return false, nil
 	}
 	if err != nil {
@@ -107,10 +110,10 @@ func (r *Runner) skipByDestination(ctx context.Context, it item, src *worker.Obj
 	}
 	switch {
 	case r.opts.IgnoreExisting:
-		r.skip(it, ReasonExists, src.Size)
+		r.skip(it, observe.ReasonExists, src.Size)
 		return true, nil
 	case dst.Size == src.Size && dst.CRC64 != "" && dst.CRC64 == src.CRC64:
-		r.skip(it, ReasonUpToDate, src.Size)
+		r.skip(it, observe.ReasonUpToDate, src.Size)
 		return true, nil
 	}
 	return false, nil
@@ -118,19 +121,29 @@ func (r *Runner) skipByDestination(ctx context.Context, it item, src *worker.Obj
 
 // plan is how an object of size bytes is copied: one CopyObject or parts.
 func (r *Runner) plan(size int64) (planner.Plan, error) {
-	return planner.New(size, planner.Options{Threshold: r.opts.Job.Threshold, PartSize: r.opts.Job.PartSize, Parallel: r.opts.Parallel})
+	return planner.New(size, planner.Options{Threshold: r.opts.Job.Threshold, PartSize: r.opts.Job.PartSize, Parallel: r.opts.Job.Parallel})
 }
 
-// job is the worker's job for it, its notes passed on.
+// job is the worker's job for it, reporting to the run's observer.
 func (r *Runner) job(it item) worker.Job {
 	job := r.opts.Job
 	job.Source, job.Dest = it.src, it.dst
-	job.Events = func(e worker.Event) {
-		if e.Kind == worker.EventNote {
-			r.note(fmt.Sprintf("%s: %s", it.src, e.Message))
-		}
-	}
+	job.Observer = r.obs
 	return job
+}
+
+// partBytes observes one object's copy for the run: the bytes of its
+// finished parts count towards the run's progress as they finish.
+type partBytes struct {
+	observe.Observer
+	t       *tally
+	counted int64 // bytes of this object already in the tally
+}
+
+func (p *partBytes) PartDone(pr observe.Progress) {
+	p.t.bytesDone.Add(pr.BytesDone - p.counted)
+	p.counted = pr.BytesDone
+	p.Observer.PartDone(pr)
 }
 
 // copy copies one object with the worker, recording it in the journal as
@@ -140,15 +153,8 @@ func (r *Runner) job(it item) worker.Job {
 func (r *Runner) copy(ctx context.Context, it item, src *worker.ObjectInfo) {
 	job := r.job(it)
 	job.SourceInfo = src
-	notes := job.Events
-	var counted int64 // bytes of this object already in the tally
-	job.Events = func(e worker.Event) {
-		if e.Kind == worker.EventPartDone || e.Kind == worker.EventResuming {
-			r.tally.bytesDone.Add(e.BytesDone - counted)
-			counted = e.BytesDone
-		}
-		notes(e)
-	}
+	parts := &partBytes{Observer: r.obs, t: &r.tally}
+	job.Observer = parts
 	var recordErr error
 	job.Proven = func(res worker.Result) {
 		recordErr = r.journal.Record(checkpoint.Entry{Source: it.src.Key, Dest: it.dst.Key, ETag: src.ETag, Size: src.Size, CRC64: res.CRC64})
@@ -156,18 +162,15 @@ func (r *Runner) copy(ctx context.Context, it item, src *worker.ObjectInfo) {
 	r.tally.inFlight.Add(1)
 	res, err := worker.Copy(ctx, r.store, job)
 	r.tally.inFlight.Add(-1)
-	r.tally.retries.Add(res.Retries)
 	if err == nil {
 		err = recordErr
 	}
 	if err != nil {
-		r.tally.bytesDone.Add(-counted)
+		r.tally.bytesDone.Add(-parts.counted)
 		r.failUnlessInterrupted(ctx, it, err)
 		return
 	}
-	r.tally.bytesDone.Add(src.Size - counted)
-	r.tally.bytesCopied.Add(src.Size)
-	r.tally.copied.Add(1)
+	r.tally.bytesDone.Add(src.Size - parts.counted)
 	how := "CopyObject"
 	if !res.Single {
 		how = fmt.Sprintf("%d parts", res.Parts)
@@ -175,7 +178,7 @@ func (r *Runner) copy(ctx context.Context, it item, src *worker.ObjectInfo) {
 			how += fmt.Sprintf(", %d resumed", res.ResumedParts)
 		}
 	}
-	r.report(Outcome{Action: ActionCopied, Source: it.src.String(), Destination: it.dst.String(), Size: src.Size, How: how, CRC64: res.CRC64})
+	r.report(observe.Outcome{Action: observe.ActionCopied, Source: it.src.String(), Destination: it.dst.String(), Size: src.Size, How: how, CRC64: res.CRC64})
 }
 
 // wouldCopy reports what a dry run would do with the object.
@@ -185,17 +188,11 @@ func (r *Runner) wouldCopy(it item, src *worker.ObjectInfo, plan planner.Plan) {
 		how = fmt.Sprintf("%d parts of %s", len(plan.Parts), units.FormatSize(plan.PartSize))
 		requests = int64(len(plan.Parts)) + 3 // HEAD, initiate, parts, complete
 	}
-	r.tally.plannedRequests.Add(requests)
-	r.tally.bytesPlanned.Add(src.Size)
-	r.tally.copied.Add(1)
-	r.report(Outcome{Action: ActionWouldCopy, Source: it.src.String(), Destination: it.dst.String(), Size: src.Size, How: how, Requests: requests})
+	r.report(observe.Outcome{Action: observe.ActionWouldCopy, Source: it.src.String(), Destination: it.dst.String(), Size: src.Size, How: how, Requests: requests})
 }
 
 func (r *Runner) skip(it item, reason string, size int64) {
-	r.tally.skipped.Add(1)
-	r.tally.bytesSkipped.Add(size)
-	r.tally.skippedBy(reason)
-	r.report(Outcome{Action: ActionSkipped, Reason: reason, Source: it.src.String(), Destination: it.dst.String(), Size: size})
+	r.report(observe.Outcome{Action: observe.ActionSkipped, Reason: reason, Source: it.src.String(), Destination: it.dst.String(), Size: size})
 }
 
 // failUnlessInterrupted records err as the object's failure, unless the
@@ -209,25 +206,22 @@ func (r *Runner) failUnlessInterrupted(ctx context.Context, it item, err error) 
 }
 
 func (r *Runner) fail(it item, err error) {
-	if r.opts.Fatal != nil && r.opts.Fatal(err) {
+	if osserr.EndsRun(err) {
 		r.stop(fatalError{err})
 		return
 	}
-	r.tally.failed.Add(1)
-	f := Failure{Source: it.src.String(), Destination: it.dst.String(), Code: r.errorCode(err), Message: err.Error(),
-		Attempts: max(worker.Attempts(err), 1)}
+	f := Failure{Source: it.src.String(), Destination: it.dst.String(), Code: errorCode(err), Message: err.Error(),
+		Attempts: max(retry.Attempts(err), 1)}
 	if werr := r.failures.Write(f); werr != nil {
-		r.note(fmt.Sprintf("%v (the failure of %s: %s)", werr, f.Source, f.Message))
+		r.note(it, fmt.Sprintf("%v (the failure was: %s)", werr, f.Message))
 	}
-	r.report(Outcome{Action: ActionFailed, Source: f.Source, Destination: f.Destination, Error: f.Message, Code: f.Code})
+	r.report(observe.Outcome{Action: observe.ActionFailed, Source: f.Source, Destination: f.Destination, Error: f.Message, Code: f.Code})
 }
 
 // errorCode is OSS's code for err, else a name for osscopy's own reasons.
-func (r *Runner) errorCode(err error) string {
-	if r.opts.ErrorCode != nil {
-		if code := r.opts.ErrorCode(err); code != "" {
-			return code
-		}
+func errorCode(err error) string {
+	if code := osserr.Code(err); code != "" {
+		return code
 	}
 	switch {
 	case errors.Is(err, worker.ErrSourceChanged):
@@ -240,8 +234,7 @@ func (r *Runner) errorCode(err error) string {
 	return "ClientError"
 }
 
-func (r *Runner) note(msg string) {
-	if r.opts.OnNote != nil {
-		r.opts.OnNote(msg)
-	}
+// note tells what the user should know about an object.
+func (r *Runner) note(it item, msg string) {
+	r.obs.Note(observe.Note{Source: it.src.String(), Message: msg})
 }

@@ -10,6 +10,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/gate"
+	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/worker"
 )
 
@@ -25,25 +27,16 @@ type Options struct {
 	IgnoreExisting, Update bool
 	// DryRun reports what would be copied and sends no write.
 	DryRun bool
-	// Parallel is the run's budget of requests in flight.
-	Parallel int
 	// Job is the template of each object's copy: plan, attributes,
-	// checkpoint directory, retries (its Source, Dest, SourceInfo, Events
-	// and Proven are set per object).
-	Job   worker.Job
-	Retry worker.RetryPolicy
+	// checkpoint directory, retries; its Parallel is the run's budget of
+	// requests in flight (its Source, Dest, SourceInfo, Gate and Proven
+	// are set per object).
+	Job worker.Job
 	// RunName names the journal and the failure report in Job.CheckpointDir.
 	RunName string
-	// ErrorCode names an error for the failure report (OSS's code); "" when it has none.
-	ErrorCode func(error) string
-	// Fatal, when set, says an object's error would fail every other
-	// object too (a missing bucket, wrong credentials): the run stops
-	// instead of recording each object's failure.
-	Fatal func(error) bool
-	// OnObject, when set, receives each object's outcome (not the filtered ones).
-	OnObject func(Outcome)
-	// OnNote, when set, receives what the user should know about an object.
-	OnNote func(string)
+	// Observer, when set, is told of each object's outcome (not the
+	// filtered ones), of notes, parts and retries.
+	Observer observe.Observer
 }
 
 // Runner runs one bulk copy. Snapshot may be called while Run runs.
@@ -52,9 +45,11 @@ type Runner struct {
 	store  worker.Store
 	heads  worker.Store // store with retries and the gate, for the run's own HEADs
 	lister Lister
-	gate   *worker.Gate
-	large  chan struct{} // multipart objects in flight
-	stop   context.CancelCauseFunc
+	gate   *gate.Gate
+	// obs is told of everything: the tally's counters and Options.Observer.
+	obs   observe.Observer
+	large chan struct{} // multipart objects in flight
+	stop  context.CancelCauseFunc
 	// work outlives the run's context by Job.Grace: single copies in
 	// flight run on it.
 	work context.Context
@@ -66,21 +61,15 @@ type Runner struct {
 
 // New prepares a run over store (the raw OSS client) and lister. gate is
 // the budget every request of the run takes a slot of.
-func New(store worker.Store, lister Lister, gate *worker.Gate, opts Options) *Runner {
-	opts.Parallel = max(opts.Parallel, 1)
-	opts.Job.Parallel = opts.Parallel
-	opts.Job.Gate = gate
-	r := &Runner{opts: opts, store: store, lister: lister, gate: gate, large: make(chan struct{}, max(1, opts.Parallel/16))}
-	// The run's own requests (listing, HEADs) count their retries too;
-	// the copies' come with their results.
-	onRetry := opts.Retry.OnRetry
-	r.opts.Retry.OnRetry = func(op string, err error, wait time.Duration) {
-		r.tally.retries.Add(1)
-		if onRetry != nil {
-			onRetry(op, err, wait)
-		}
-	}
-	r.heads = worker.WithRetries(store, r.opts.Retry, gate)
+func New(store worker.Store, lister Lister, g *gate.Gate, opts Options) *Runner {
+	opts.Job.Parallel = max(opts.Job.Parallel, 1)
+	opts.Job.Gate = g
+	r := &Runner{opts: opts, store: store, lister: lister, gate: g, large: make(chan struct{}, max(1, opts.Job.Parallel/16))}
+	r.obs = observe.Tee{&r.tally, observe.Or(opts.Observer)}
+	// Every request of the run, the copies' and its own (listing, HEADs),
+	// reports its retries to the tally and the observer.
+	r.opts.Job.Retry.Observer = r.obs
+	r.heads = worker.WithRetries(store, r.opts.Job.Retry, g)
 	return r
 }
 
@@ -117,7 +106,7 @@ func (r *Runner) Run(ctx context.Context) (sum Summary, err error) {
 		listed <- r.produce(ctx, items)
 	}()
 	var g errgroup.Group
-	g.SetLimit(r.opts.Parallel)
+	g.SetLimit(r.opts.Job.Parallel)
 	for it := range items {
 		g.Go(func() error { r.process(ctx, it); return nil })
 	}
@@ -133,7 +122,8 @@ func (r *Runner) Run(ctx context.Context) (sum Summary, err error) {
 	return r.summary(start), err
 }
 
-// fatalError stops a run: see Options.Fatal.
+// fatalError stops a run: an object's error that every other object would
+// fail with too (osserr.EndsRun).
 type fatalError struct{ err error }
 
 func (e fatalError) Error() string { return e.err.Error() }
@@ -174,18 +164,16 @@ func (r *Runner) doneBefore(ctx context.Context, it item, etag string, size int6
 	if !r.journal.Done(checkpoint.Entry{Source: it.src.Key, Dest: it.dst.Key, ETag: etag, Size: size}) {
 		return false
 	}
-	r.skip(it, ReasonDoneBefore, size)
+	r.skip(it, observe.ReasonDoneBefore, size)
 	if plan, err := r.plan(size); err == nil && !plan.Single && !r.opts.DryRun && ctx.Err() == nil {
 		job := r.job(it)
 		if err := worker.Forget(ctx, r.store, job); err != nil {
-			r.note(fmt.Sprintf("%s: %v", it.src, err))
+			r.note(it, err.Error())
 		}
 	}
 	return true
 }
 
-func (r *Runner) report(o Outcome) {
-	if r.opts.OnObject != nil {
-		r.opts.OnObject(o)
-	}
+func (r *Runner) report(o observe.Outcome) {
+	r.obs.ObjectFinished(o)
 }

@@ -3,36 +3,14 @@ package bulk
 import (
 	"sync/atomic"
 	"time"
+
+	"github.com/osscopy/osscopy/internal/observe"
 )
 
-// Actions and reasons of an Outcome.
-const (
-	ActionCopied    = "copied"
-	ActionSkipped   = "skipped"
-	ActionFailed    = "failed"
-	ActionWouldCopy = "would-copy"
-
-	ReasonDoneBefore = "done-before" // the journal holds it: an earlier run copied it
-	ReasonExists     = "exists"      // --ignore-existing: the destination exists
-	ReasonUpToDate   = "up-to-date"  // --update: same size and CRC64
-)
-
-// Outcome is what became of one object.
-type Outcome struct {
-	Action      string `json:"action"`
-	Reason      string `json:"reason,omitempty"`
-	Source      string `json:"source"`
-	Destination string `json:"destination"`
-	Size        int64  `json:"size"`
-	How         string `json:"how,omitempty"`
-	Requests    int64  `json:"requests,omitempty"`
-	CRC64       string `json:"crc64,omitempty"`
-	Code        string `json:"error_code,omitempty"`
-	Error       string `json:"error,omitempty"`
-}
-
-// tally counts a run as it goes.
+// tally counts a run as it goes. It observes the run: each object's
+// outcome and each retry are counted as they are told.
 type tally struct {
+	observe.Nop
 	start                                          atomic.Pointer[time.Time]
 	listing                                        atomic.Bool
 	listed, filtered, selected                     atomic.Int64
@@ -43,13 +21,35 @@ type tally struct {
 	plannedRequests, bytesPlanned                  atomic.Int64
 }
 
+// ObjectFinished counts an object's outcome.
+func (t *tally) ObjectFinished(o observe.Outcome) {
+	switch o.Action {
+	case observe.ActionCopied:
+		t.copied.Add(1)
+		t.bytesCopied.Add(o.Size)
+	case observe.ActionWouldCopy:
+		t.copied.Add(1)
+		t.bytesPlanned.Add(o.Size)
+		t.plannedRequests.Add(o.Requests)
+	case observe.ActionFailed:
+		t.failed.Add(1)
+	case observe.ActionSkipped:
+		t.skipped.Add(1)
+		t.bytesSkipped.Add(o.Size)
+		t.skippedBy(o.Reason)
+	}
+}
+
+// Retry counts a retry of any request of the run.
+func (t *tally) Retry(observe.Retry) { t.retries.Add(1) }
+
 func (t *tally) skippedBy(reason string) {
 	switch reason {
-	case ReasonDoneBefore:
+	case observe.ReasonDoneBefore:
 		t.skippedDone.Add(1)
-	case ReasonExists:
+	case observe.ReasonExists:
 		t.skippedExists.Add(1)
-	case ReasonUpToDate:
+	case observe.ReasonUpToDate:
 		t.skippedUpToDate.Add(1)
 	}
 }

@@ -13,11 +13,11 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/osscopy/osscopy/internal/ossapi"
-	"github.com/osscopy/osscopy/worker"
+	"github.com/osscopy/osscopy/internal/osserr"
 )
 
 // Store is what cleanup needs from OSS (internal/ossclient.API). An abort
-// of an upload that is gone wraps worker.ErrNoSuchUpload.
+// of an upload that is gone wraps osserr.ErrNoSuchUpload.
 type Store interface {
 	ListMultipartUploads(ctx context.Context, in ossapi.ListUploadsInput) (ossapi.ListMultipartUploadsResult, error)
 	AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error
@@ -116,7 +116,7 @@ func Run(ctx context.Context, s Store, o Options) (Report, error) {
 				if err := s.AbortMultipartUpload(abortCtx, o.Bucket, up.Key, up.UploadID); err != nil {
 					// One line, for reports: the SDK's messages span several.
 					up.Action, up.Error = AbortFailed, strings.Join(strings.Fields(err.Error()), " ")
-					if errors.Is(err, worker.ErrNoSuchUpload) {
+					if errors.Is(err, osserr.ErrNoSuchUpload) {
 						up.Action, up.Error = AlreadyGone, ""
 					}
 				}

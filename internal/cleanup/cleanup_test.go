@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/osscopy/osscopy/internal/ossapi"
-	"github.com/osscopy/osscopy/worker"
+	"github.com/osscopy/osscopy/internal/osserr"
 )
 
 var now = time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
@@ -91,7 +91,7 @@ func TestRun(t *testing.T) {
 	t.Parallel()
 	old, young := 48*time.Hour, time.Hour
 	s := &fakeStore{uploads: uploadsAged(old, young, old, old, old, young, old), pageSize: 2,
-		abortErr: map[string]error{"U03": errors.New("AccessDenied"), "U04": fmt.Errorf("gone: %w", worker.ErrNoSuchUpload)}}
+		abortErr: map[string]error{"U03": errors.New("AccessDenied"), "U04": &osserr.Error{Op: "AbortMultipartUpload", Status: 404, Code: "NoSuchUpload"}}}
 	o := Options{Bucket: "b", OlderThan: 24 * time.Hour, Now: now, Parallel: 3, Resumable: map[string]string{"U06": "/ck/x.json"}}
 	rep, err := Run(context.Background(), s, o)
 	if err != nil {

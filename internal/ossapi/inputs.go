@@ -1,19 +1,13 @@
 package ossapi
 
+import "github.com/osscopy/osscopy/worker"
+
 // The requests the api commands send, checked: every field has passed its
 // parser. Empty strings are headers or parameters left out.
 
 // Conditions are the four conditional headers, as HTTP dates and ETags.
 type Conditions struct {
 	IfMatch, IfNoneMatch, IfModifiedSince, IfUnmodifiedSince string
-}
-
-// ObjectAttributes are the headers that describe a new object.
-type ObjectAttributes struct {
-	CacheControl, ContentDisposition, ContentEncoding, ContentType, Expires string
-	Metadata                                                                map[string]string
-	StorageClass                                                            string
-	Tagging                                                                 string // x-oss-tagging form
 }
 
 // CopyFrom is what both copies take: the source, conditions on it, and
@@ -39,14 +33,14 @@ type UploadPartCopyInput struct {
 type CopyObjectInput struct {
 	CopyFrom
 	Bucket, Key     string
-	Attributes      ObjectAttributes
+	Attributes      worker.Attributes
 	ForbidOverwrite string
 }
 
 // InitiateInput starts a multipart upload.
 type InitiateInput struct {
 	Bucket, Key     string
-	Attributes      ObjectAttributes
+	Attributes      worker.Attributes
 	ForbidOverwrite string
 	EncodingType    string
 }

@@ -3,7 +3,6 @@ package ossclient
 import (
 	"context"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,6 +12,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
 	"github.com/osscopy/osscopy/internal/ossapi"
+	"github.com/osscopy/osscopy/internal/osserr"
 )
 
 // API sends the single requests of osscopy's api commands. With no worker
@@ -25,15 +25,6 @@ type API struct {
 // retryTimes more times when the SDK deems the error transient.
 func NewAPI(s Settings, retryTimes int) *API {
 	return &API{c: oss.NewClient(sdkConfig(s).WithRetryMaxAttempts(retryTimes + 1))}
-}
-
-// ServiceError returns the fields of the OSS error inside err, if any.
-func ServiceError(err error) (ossapi.ErrorResult, bool) {
-	var se *oss.ServiceError
-	if !errors.As(err, &se) {
-		return ossapi.ErrorResult{}, false
-	}
-	return ossapi.ErrorResult{StatusCode: se.StatusCode, Code: se.Code, Message: se.Message, RequestId: se.RequestID, EC: se.EC}, true
 }
 
 // taggingDirective spells a tagging directive as OSS documents it.
@@ -60,6 +51,7 @@ func (a *API) UploadPartCopy(ctx context.Context, in ossapi.UploadPartCopyInput)
 	if in.Tagging != "" {
 		extra["x-oss-tagging"] = in.Tagging
 	}
+	req := request{op: osserr.OpUploadPartCopy, bucket: in.Bucket, key: in.Key, part: in.PartNumber}
 	res, err := a.c.UploadPartCopy(ctx, &oss.UploadPartCopyRequest{Bucket: &in.Bucket, Key: &in.Key, UploadId: &in.UploadID,
 		PartNumber: in.PartNumber, SourceBucket: &in.Source.Bucket, SourceKey: &in.Source.Key,
 		SourceVersionId: optional(in.Source.VersionID), Range: optional(in.Range),
@@ -67,7 +59,7 @@ func (a *API) UploadPartCopy(ctx context.Context, in ossapi.UploadPartCopyInput)
 		IfModifiedSince: optional(in.SourceIf.IfModifiedSince), IfUnmodifiedSince: optional(in.SourceIf.IfUnmodifiedSince),
 		RequestCommon: oss.RequestCommon{Headers: extra}})
 	if err != nil {
-		return ossapi.UploadPartCopyResult{}, err
+		return ossapi.UploadPartCopyResult{}, req.fail(err)
 	}
 	return ossapi.UploadPartCopyResult{LastModified: ossapi.FormatTime(res.LastModified), ETag: oss.ToString(res.ETag),
 		CopySourceVersionId: oss.ToString(res.VersionId)}, nil
@@ -75,6 +67,7 @@ func (a *API) UploadPartCopy(ctx context.Context, in ossapi.UploadPartCopyInput)
 
 func (a *API) CopyObject(ctx context.Context, in ossapi.CopyObjectInput) (ossapi.CopyObjectResult, error) {
 	at := in.Attributes
+	req := request{op: osserr.OpCopyObject, bucket: in.Bucket, key: in.Key}
 	res, err := a.c.CopyObject(ctx, &oss.CopyObjectRequest{Bucket: &in.Bucket, Key: &in.Key,
 		SourceBucket: &in.Source.Bucket, SourceKey: &in.Source.Key, SourceVersionId: optional(in.Source.VersionID),
 		IfMatch: optional(in.SourceIf.IfMatch), IfNoneMatch: optional(in.SourceIf.IfNoneMatch),
@@ -83,9 +76,9 @@ func (a *API) CopyObject(ctx context.Context, in ossapi.CopyObjectInput) (ossapi
 		Tagging: optional(at.Tagging), ForbidOverwrite: optional(in.ForbidOverwrite), StorageClass: oss.StorageClassType(at.StorageClass),
 		CacheControl: optional(at.CacheControl), ContentDisposition: optional(at.ContentDisposition),
 		ContentEncoding: optional(at.ContentEncoding), ContentType: optional(at.ContentType), Expires: optional(at.Expires),
-		Metadata: at.Metadata})
+		Metadata: at.Meta})
 	if err != nil {
-		return ossapi.CopyObjectResult{}, err
+		return ossapi.CopyObjectResult{}, req.fail(err)
 	}
 	return ossapi.CopyObjectResult{LastModified: ossapi.FormatTime(res.LastModified), ETag: oss.ToString(res.ETag),
 		VersionId: oss.ToString(res.VersionId), CopySourceVersionId: oss.ToString(res.SourceVersionId),
@@ -94,14 +87,15 @@ func (a *API) CopyObject(ctx context.Context, in ossapi.CopyObjectInput) (ossapi
 
 func (a *API) InitiateMultipartUpload(ctx context.Context, in ossapi.InitiateInput) (ossapi.InitiateMultipartUploadResult, error) {
 	at := in.Attributes
+	req := request{op: "InitiateMultipartUpload", bucket: in.Bucket, key: in.Key}
 	res, err := a.c.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: &in.Bucket, Key: &in.Key,
 		EncodingType: optional(in.EncodingType), ForbidOverwrite: optional(in.ForbidOverwrite),
 		CacheControl: optional(at.CacheControl), ContentDisposition: optional(at.ContentDisposition),
 		ContentEncoding: optional(at.ContentEncoding), ContentType: optional(at.ContentType), Expires: optional(at.Expires),
-		Metadata: at.Metadata, Tagging: optional(at.Tagging), StorageClass: oss.StorageClassType(at.StorageClass),
+		Metadata: at.Meta, Tagging: optional(at.Tagging), StorageClass: oss.StorageClassType(at.StorageClass),
 		DisableAutoDetectMimeType: true})
 	if err != nil {
-		return ossapi.InitiateMultipartUploadResult{}, err
+		return ossapi.InitiateMultipartUploadResult{}, req.fail(err)
 	}
 	return ossapi.InitiateMultipartUploadResult{Bucket: oss.ToString(res.Bucket), Key: encodeKey(oss.ToString(res.Key), in.EncodingType),
 		UploadId: oss.ToString(res.UploadId), EncodingType: in.EncodingType}, nil
@@ -121,7 +115,7 @@ func (a *API) CompleteMultipartUpload(ctx context.Context, in ossapi.CompleteInp
 	}
 	res, err := a.c.CompleteMultipartUpload(ctx, req)
 	if err != nil {
-		return ossapi.CompleteMultipartUploadResult{}, err
+		return ossapi.CompleteMultipartUploadResult{}, request{op: "CompleteMultipartUpload", bucket: in.Bucket, key: in.Key}.fail(err)
 	}
 	return ossapi.CompleteMultipartUploadResult{EncodingType: in.EncodingType, Location: oss.ToString(res.Location),
 		Bucket: oss.ToString(res.Bucket), Key: encodeKey(oss.ToString(res.Key), in.EncodingType), ETag: oss.ToString(res.ETag),
@@ -130,14 +124,14 @@ func (a *API) CompleteMultipartUpload(ctx context.Context, in ossapi.CompleteInp
 
 func (a *API) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {
 	_, err := a.c.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: &bucket, Key: &key, UploadId: &uploadID})
-	return mark(err)
+	return request{op: "AbortMultipartUpload", bucket: bucket, key: key}.fail(err)
 }
 
 func (a *API) ListParts(ctx context.Context, in ossapi.ListPartsInput) (ossapi.ListPartsResult, error) {
 	res, err := a.c.ListParts(ctx, &oss.ListPartsRequest{Bucket: &in.Bucket, Key: &in.Key, UploadId: &in.UploadID,
 		MaxParts: in.MaxParts, PartNumberMarker: in.PartNumberMarker, EncodingType: optional(in.EncodingType)})
 	if err != nil {
-		return ossapi.ListPartsResult{}, err
+		return ossapi.ListPartsResult{}, request{op: "ListParts", bucket: in.Bucket, key: in.Key}.fail(err)
 	}
 	out := ossapi.ListPartsResult{EncodingType: in.EncodingType, Bucket: oss.ToString(res.Bucket),
 		Key: encodeKey(oss.ToString(res.Key), in.EncodingType), UploadId: oss.ToString(res.UploadId),
@@ -168,7 +162,7 @@ func (a *API) ListMultipartUploads(ctx context.Context, in ossapi.ListUploadsInp
 	out, err := a.c.InvokeOperation(ctx, &oss.OperationInput{OpName: "ListMultipartUploads", Method: "GET",
 		Bucket: &in.Bucket, Parameters: params})
 	if err != nil {
-		return ossapi.ListMultipartUploadsResult{}, err
+		return ossapi.ListMultipartUploadsResult{}, request{op: "ListMultipartUploads", bucket: in.Bucket}.fail(err)
 	}
 	defer out.Body.Close()
 	res := ossapi.ListMultipartUploadsResult{Upload: []ossapi.UploadEntry{}}
@@ -181,13 +175,19 @@ func (a *API) ListMultipartUploads(ctx context.Context, in ossapi.ListUploadsInp
 	return res, err
 }
 
+// headObject is the HEAD both clients send.
+func (a *API) headObject(ctx context.Context, in ossapi.HeadObjectInput) (*oss.HeadObjectResult, error) {
+	res, err := a.c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: &in.Bucket, Key: &in.Key, VersionId: optional(in.VersionID),
+		IfMatch: optional(in.If.IfMatch), IfNoneMatch: optional(in.If.IfNoneMatch),
+		IfModifiedSince: optional(in.If.IfModifiedSince), IfUnmodifiedSince: optional(in.If.IfUnmodifiedSince)})
+	return res, request{op: osserr.OpHeadObject, bucket: in.Bucket, key: in.Key}.fail(err)
+}
+
 // transportHeaders describe the connection, not the object.
 var transportHeaders = map[string]bool{"Date": true, "Connection": true, "Keep-Alive": true, "Server": true}
 
 func (a *API) HeadObject(ctx context.Context, in ossapi.HeadObjectInput) (ossapi.HeadObjectResult, error) {
-	res, err := a.c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: &in.Bucket, Key: &in.Key, VersionId: optional(in.VersionID),
-		IfMatch: optional(in.If.IfMatch), IfNoneMatch: optional(in.If.IfNoneMatch),
-		IfModifiedSince: optional(in.If.IfModifiedSince), IfUnmodifiedSince: optional(in.If.IfUnmodifiedSince)})
+	res, err := a.headObject(ctx, in)
 	if err != nil {
 		return nil, err
 	}

@@ -7,21 +7,22 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
-	"strings"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/retry"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/transport"
 
+	"github.com/osscopy/osscopy/internal/ossapi"
+	"github.com/osscopy/osscopy/internal/osserr"
 	"github.com/osscopy/osscopy/planner"
 	"github.com/osscopy/osscopy/worker"
 )
 
-// Client implements worker.Store with the SDK.
+// Client implements worker.Store with the SDK. Its requests are the API's:
+// one builder serves the copy and the api commands.
 type Client struct {
-	c *oss.Client
+	api API
 }
 
 var _ worker.Store = (*Client)(nil)
@@ -30,7 +31,7 @@ var _ worker.Store = (*Client)(nil)
 func New(s Settings) *Client {
 	// worker's retry layer owns retries (by error type, with backoff and
 	// Retry-After); the SDK's would multiply its attempts.
-	return &Client{c: oss.NewClient(sdkConfig(s).WithRetryer(retry.NopRetryer{}))}
+	return &Client{api: API{c: oss.NewClient(sdkConfig(s).WithRetryer(retry.NopRetryer{}))}}
 }
 
 func sdkConfig(s Settings) *oss.Config {
@@ -61,16 +62,12 @@ func keepConnections(t *http.Transport) {
 }
 
 // SDK exposes the SDK client for the benchmark's comparison with its Copier.
-func (c *Client) SDK() *oss.Client { return c.c }
+func (c *Client) SDK() *oss.Client { return c.api.c }
 
 func (c *Client) Head(ctx context.Context, obj worker.Object) (worker.ObjectInfo, error) {
-	res, err := c.c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: &obj.Bucket, Key: &obj.Key, VersionId: optional(obj.VersionID)})
-	var se *oss.ServiceError
-	if errors.As(err, &se) && se.StatusCode == 404 && se.Code != "NoSuchBucket" {
-		return worker.ObjectInfo{}, fmt.Errorf("%w: %w", worker.ErrNoSuchKey, err)
-	}
+	res, err := c.api.headObject(ctx, ossapi.HeadObjectInput{Bucket: obj.Bucket, Key: obj.Key, VersionID: obj.VersionID})
 	if err != nil {
-		return worker.ObjectInfo{}, mark(err)
+		return worker.ObjectInfo{}, err
 	}
 	info := worker.ObjectInfo{Size: res.ContentLength, ETag: oss.ToString(res.ETag), VersionID: oss.ToString(res.VersionId),
 		CRC64: oss.ToString(res.HashCRC64), TagCount: int(res.TaggingCount),
@@ -84,9 +81,9 @@ func (c *Client) Head(ctx context.Context, obj worker.Object) (worker.ObjectInfo
 }
 
 func (c *Client) GetTagging(ctx context.Context, obj worker.Object) (string, error) {
-	res, err := c.c.GetObjectTagging(ctx, &oss.GetObjectTaggingRequest{Bucket: &obj.Bucket, Key: &obj.Key, VersionId: optional(obj.VersionID)})
+	res, err := c.api.c.GetObjectTagging(ctx, &oss.GetObjectTaggingRequest{Bucket: &obj.Bucket, Key: &obj.Key, VersionId: optional(obj.VersionID)})
 	if err != nil {
-		return "", mark(err)
+		return "", request{op: "GetObjectTagging", bucket: obj.Bucket, key: obj.Key}.fail(err)
 	}
 	v := url.Values{}
 	for _, t := range res.Tags {
@@ -96,83 +93,87 @@ func (c *Client) GetTagging(ctx context.Context, obj worker.Object) (string, err
 }
 
 func (c *Client) CopyObject(ctx context.Context, in worker.CopyObjectInput) (worker.CopyResult, error) {
-	req := &oss.CopyObjectRequest{Bucket: &in.Dest.Bucket, Key: &in.Dest.Key, SourceBucket: &in.Source.Bucket,
-		SourceKey: &in.Source.Key, SourceVersionId: optional(in.Source.VersionID), IfMatch: optional(in.IfMatch),
-		StorageClass: oss.StorageClassType(in.Attributes.StorageClass)}
-	if in.ReplaceMetadata {
-		a := in.Attributes
-		req.MetadataDirective = oss.Ptr("REPLACE")
-		req.ContentType, req.CacheControl = optional(a.ContentType), optional(a.CacheControl)
-		req.ContentDisposition, req.ContentEncoding = optional(a.ContentDisposition), optional(a.ContentEncoding)
-		req.Expires, req.Metadata = optional(a.Expires), a.Meta
+	req := ossapi.CopyObjectInput{CopyFrom: copyFrom(in.Source, in.IfMatch, in.ReplaceMetadata, in.ReplaceTagging),
+		Bucket: in.Dest.Bucket, Key: in.Dest.Key, Attributes: in.Attributes}
+	if !in.ReplaceMetadata {
+		req.Attributes = worker.Attributes{StorageClass: in.Attributes.StorageClass}
 	}
 	if in.ReplaceTagging {
-		req.TaggingDirective, req.Tagging = oss.Ptr("Replace"), oss.Ptr(in.Attributes.Tagging)
+		req.Attributes.Tagging = in.Attributes.Tagging
 	}
-	res, err := c.c.CopyObject(ctx, req)
+	res, err := c.api.CopyObject(ctx, req)
 	if err != nil {
-		return worker.CopyResult{}, markSource(err)
+		return worker.CopyResult{}, err
 	}
-	return worker.CopyResult{ETag: oss.ToString(res.ETag), CRC64: oss.ToString(res.HashCRC64)}, nil
+	return worker.CopyResult{ETag: res.ETag, CRC64: res.HashCrc64ecma}, nil
+}
+
+// copyFrom names a copy's source as the requests do: pinned to an ETag,
+// the directives REPLACE when told, else left out (OSS copies by default).
+func copyFrom(src worker.Object, ifMatch string, replaceMetadata, replaceTagging bool) ossapi.CopyFrom {
+	from := ossapi.CopyFrom{Source: ossapi.CopySource{Bucket: src.Bucket, Key: src.Key, VersionID: src.VersionID},
+		SourceIf: ossapi.Conditions{IfMatch: ifMatch}}
+	if replaceMetadata {
+		from.MetadataDirective = "REPLACE"
+	}
+	if replaceTagging {
+		from.TaggingDirective = "REPLACE"
+	}
+	return from
 }
 
 func (c *Client) Initiate(ctx context.Context, dst worker.Object, a worker.Attributes) (string, error) {
-	res, err := c.c.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: &dst.Bucket, Key: &dst.Key,
-		ContentType: optional(a.ContentType), CacheControl: optional(a.CacheControl), ContentDisposition: optional(a.ContentDisposition),
-		ContentEncoding: optional(a.ContentEncoding), Expires: optional(a.Expires), Metadata: a.Meta, Tagging: optional(a.Tagging),
-		StorageClass: oss.StorageClassType(a.StorageClass), DisableAutoDetectMimeType: true})
-	if err != nil {
-		return "", mark(err)
-	}
-	return oss.ToString(res.UploadId), nil
+	res, err := c.api.InitiateMultipartUpload(ctx, ossapi.InitiateInput{Bucket: dst.Bucket, Key: dst.Key, Attributes: a})
+	return res.UploadId, err
 }
 
 func (c *Client) UploadPartCopy(ctx context.Context, in worker.PartCopyInput) (string, error) {
-	res, err := c.c.UploadPartCopy(ctx, &oss.UploadPartCopyRequest{Bucket: &in.Dest.Bucket, Key: &in.Dest.Key,
-		UploadId: &in.UploadID, PartNumber: in.PartNumber, SourceBucket: &in.Source.Bucket, SourceKey: &in.Source.Key,
-		SourceVersionId: optional(in.Source.VersionID), Range: oss.Ptr(fmt.Sprintf("bytes=%d-%d", in.First, in.Last)),
-		IfMatch: optional(in.IfMatch)})
+	res, err := c.api.UploadPartCopy(ctx, ossapi.UploadPartCopyInput{CopyFrom: copyFrom(in.Source, in.IfMatch, false, false),
+		Bucket: in.Dest.Bucket, Key: in.Dest.Key, UploadID: in.UploadID, PartNumber: in.PartNumber,
+		Range: fmt.Sprintf("bytes=%d-%d", in.First, in.Last)})
 	if err != nil {
-		return "", markSource(err)
+		return "", err
 	}
-	if res.ETag == nil {
-		return "", fmt.Errorf("UploadPartCopy of part %d answered without an ETag", in.PartNumber)
+	if res.ETag == "" {
+		return "", request{op: osserr.OpUploadPartCopy, bucket: in.Dest.Bucket, key: in.Dest.Key, part: in.PartNumber}.
+			fail(errors.New("OSS answered without the part's ETag"))
 	}
-	return *res.ETag, nil
+	return res.ETag, nil
 }
 
 func (c *Client) ListParts(ctx context.Context, dst worker.Object, uploadID string) ([]worker.PartInfo, error) {
 	var out []worker.PartInfo
-	p := c.c.NewListPartsPaginator(&oss.ListPartsRequest{Bucket: &dst.Bucket, Key: &dst.Key, UploadId: &uploadID})
-	for p.HasNext() {
-		page, err := p.NextPage(ctx)
+	in := ossapi.ListPartsInput{Bucket: dst.Bucket, Key: dst.Key, UploadID: uploadID}
+	for {
+		page, err := c.api.ListParts(ctx, in)
 		if err != nil {
-			return nil, mark(err)
+			return nil, err
 		}
-		for _, part := range page.Parts {
-			out = append(out, worker.PartInfo{Number: part.PartNumber, ETag: oss.ToString(part.ETag), Size: part.Size})
+		for _, p := range page.Part {
+			out = append(out, worker.PartInfo{Number: p.PartNumber, ETag: p.ETag, Size: p.Size})
 		}
+		if !page.IsTruncated {
+			return out, nil
+		}
+		in.PartNumberMarker = page.NextPartNumberMarker
 	}
-	return out, nil
 }
 
 func (c *Client) Complete(ctx context.Context, dst worker.Object, uploadID string, parts []worker.PartETag) (worker.CopyResult, error) {
-	list := make([]oss.UploadPart, len(parts))
+	list := make([]ossapi.CompletePart, len(parts))
 	for i, p := range parts {
-		list[i] = oss.UploadPart{PartNumber: p.Number, ETag: oss.Ptr(p.ETag)}
+		list[i] = ossapi.CompletePart{PartNumber: p.Number, ETag: p.ETag}
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].PartNumber < list[j].PartNumber })
-	res, err := c.c.CompleteMultipartUpload(ctx, &oss.CompleteMultipartUploadRequest{Bucket: &dst.Bucket, Key: &dst.Key,
-		UploadId: &uploadID, CompleteMultipartUpload: &oss.CompleteMultipartUpload{Parts: list}})
+	res, err := c.api.CompleteMultipartUpload(ctx, ossapi.CompleteInput{Bucket: dst.Bucket, Key: dst.Key, UploadID: uploadID, Parts: list})
 	if err != nil {
-		return worker.CopyResult{}, mark(err)
+		return worker.CopyResult{}, err
 	}
-	return worker.CopyResult{ETag: oss.ToString(res.ETag), CRC64: oss.ToString(res.HashCRC64)}, nil
+	return worker.CopyResult{ETag: res.ETag, CRC64: res.HashCrc64ecma}, nil
 }
 
 func (c *Client) Abort(ctx context.Context, dst worker.Object, uploadID string) error {
-	_, err := c.c.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: &dst.Bucket, Key: &dst.Key, UploadId: &uploadID})
-	return mark(err)
+	return c.api.AbortMultipartUpload(ctx, dst.Bucket, dst.Key, uploadID)
 }
 
 func optional(s string) *string {
@@ -180,44 +181,4 @@ func optional(s string) *string {
 		return nil
 	}
 	return &s
-}
-
-// mark wraps the service errors the copy reacts to with worker's sentinels,
-// keeping the SDK's error inside for classification and messages.
-func mark(err error) error {
-	var se *oss.ServiceError
-	if err == nil || !errors.As(err, &se) {
-		return err
-	}
-	switch {
-	case se.Code == "NoSuchUpload":
-		return fmt.Errorf("%w: %w", worker.ErrNoSuchUpload, err)
-	case se.StatusCode == 412:
-		return fmt.Errorf("%w: %w", worker.ErrPreconditionFailed, err)
-	case se.Code == "EntityTooLarge":
-		return fmt.Errorf("%w: %w", worker.ErrEntityTooLarge, err)
-	}
-	return err
-}
-
-// markSource is mark for copies, where NoSuchKey can only mean the source:
-// the destination key need not exist.
-func markSource(err error) error {
-	var se *oss.ServiceError
-	if errors.As(err, &se) && se.Code == "NoSuchKey" {
-		return fmt.Errorf("%w: %w", worker.ErrSourceGone, err)
-	}
-	return mark(err)
-}
-
-// retryAfter reads a Retry-After header in seconds.
-func retryAfter(se *oss.ServiceError) int {
-	if se.Headers == nil {
-		return 0
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(se.Headers.Get("Retry-After")))
-	if err != nil || n < 0 {
-		return 0
-	}
-	return n
 }

@@ -10,7 +10,9 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss/credentials"
 
+	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/internal/ossclient"
+	"github.com/osscopy/osscopy/internal/retry"
 	"github.com/osscopy/osscopy/worker"
 )
 
@@ -79,12 +81,7 @@ func copyOsscopy(ctx context.Context, spec clientSpec, halfway func(done, total 
 	job := worker.Job{
 		Source: worker.Object{Bucket: srcBucket, Key: srcKey}, Dest: worker.Object{Bucket: dstBucket, Key: spec.DstKey},
 		Parallel: spec.Settings.Parallel, PartSize: spec.Settings.PartSize, CheckpointDir: spec.CheckpointDir,
-		Grace: worker.DefaultGrace, Retry: worker.DefaultRetryPolicy(ossclient.Classify),
-		Events: func(e worker.Event) {
-			if e.Kind == worker.EventPartDone {
-				halfway(e.BytesDone, e.BytesTotal)
-			}
-		},
+		Grace: worker.DefaultGrace, Retry: retry.Default(), Observer: partsObserver{halfway: halfway},
 	}
 	if job.Parallel == 0 {
 		job.Parallel = OsscopyParallel
@@ -92,6 +89,14 @@ func copyOsscopy(ctx context.Context, spec clientSpec, halfway func(done, total 
 	res, err := worker.Copy(ctx, store, job)
 	return res.Retries, res.ResumedParts, err
 }
+
+// partsObserver tells halfway of each part copied.
+type partsObserver struct {
+	observe.Nop
+	halfway func(done, total int64)
+}
+
+func (o partsObserver) PartDone(p observe.Progress) { o.halfway(p.BytesDone, p.BytesTotal) }
 
 // copyCopier copies with the SDK's Copier on a client configured as the
 // SDK's documentation shows: default retryer (3 attempts), default HTTP

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/osscopy/osscopy/internal/bulk"
+	"github.com/osscopy/osscopy/internal/observe"
 )
 
 // CpRArgs is `cp -r SRC DST` with a checkpoint dir, no progress lines (so
@@ -46,7 +47,7 @@ func (p *Proc) BulkSummary() bulk.Summary {
 }
 
 // BulkOutput parses stdout as ParseBulkOutput does.
-func (p *Proc) BulkOutput() (bulk.Summary, []bulk.Outcome) {
+func (p *Proc) BulkOutput() (bulk.Summary, []observe.Outcome) {
 	p.t.Helper()
 	return ParseBulkOutput(p.t, fmt.Sprintf("%q", p.Cmd.Args), p.Stdout(), p.Stderr())
 }
@@ -55,7 +56,7 @@ func (p *Proc) BulkOutput() (bulk.Summary, []bulk.Outcome) {
 // what in failures) printed on stdout: a dry run's line per object, then
 // the summary, the last JSON value. Both decode into the product's types
 // with unknown fields refused, and the summary's keys must be summaryKeys.
-func ParseBulkOutput(t testing.TB, what, stdout, stderr string) (bulk.Summary, []bulk.Outcome) {
+func ParseBulkOutput(t testing.TB, what, stdout, stderr string) (bulk.Summary, []observe.Outcome) {
 	t.Helper()
 	dec := json.NewDecoder(strings.NewReader(stdout))
 	var values []json.RawMessage
@@ -76,9 +77,9 @@ func ParseBulkOutput(t testing.TB, what, stdout, stderr string) (bulk.Summary, [
 	if err := decodeKnown(last, &s, summaryKeys); err != nil {
 		t.Fatalf("the last value on stdout of %s is not a summary: %v\n%s", what, err, last)
 	}
-	var lines []bulk.Outcome
+	var lines []observe.Outcome
 	for _, v := range values[:len(values)-1] {
-		var o bulk.Outcome
+		var o observe.Outcome
 		if err := decodeKnown(v, &o, nil); err != nil {
 			t.Fatalf("stdout line %s of %s is not an object's outcome: %v", v, what, err)
 		}

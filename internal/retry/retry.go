@@ -1,52 +1,40 @@
-package worker
+package retry
 
 import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"sync/atomic"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
+
+	"github.com/osscopy/osscopy/internal/observe"
+	"github.com/osscopy/osscopy/internal/osserr"
 )
 
-// Class says what to do about an error.
-type Class int
-
-const (
-	// Permanent errors fail at once: retrying cannot help (403, 404, 412, 400).
-	Permanent Class = iota
-	// Transient errors are retried with backoff (5xx, timeouts, resets).
-	Transient
-	// Throttled errors are retried too, no sooner than RetryAfter says.
-	Throttled
-)
-
-// Classifier reads an error from a Store: its class and, for throttling,
-// how long the server asked to wait (0 when it did not say).
-type Classifier func(error) (Class, time.Duration)
-
-// RetryPolicy bounds retries of one request.
-type RetryPolicy struct {
+// Policy bounds the retries of one request.
+type Policy struct {
 	Attempts   int           // total attempts, at least 1
 	Initial    time.Duration // first backoff
 	Max        time.Duration // largest backoff
 	MaxElapsed time.Duration // give up after this long (0: no limit but Attempts)
-	Classify   Classifier
-	OnRetry    func(op string, err error, wait time.Duration) // may be nil
+	// Observer, when set, is told of every retry.
+	Observer observe.Observer
+	// Count, when set, counts the retries made under the policy.
+	Count *atomic.Int64
 }
 
-// DefaultRetryPolicy retries 10 times over at most 10 minutes, backing off
-// from 200 ms to 20 s with jitter.
-func DefaultRetryPolicy(classify Classifier) RetryPolicy {
-	return RetryPolicy{Attempts: 10, Initial: 200 * time.Millisecond, Max: 20 * time.Second,
-		MaxElapsed: 10 * time.Minute, Classify: classify}
+// Default retries 10 times over at most 10 minutes, backing off from
+// 200 ms to 20 s with jitter.
+func Default() Policy {
+	return Policy{Attempts: 10, Initial: 200 * time.Millisecond, Max: 20 * time.Second, MaxElapsed: 10 * time.Minute}
 }
 
-// Retry runs op under p: transient and throttled errors are retried
-// with exponential backoff and jitter; permanent ones and a done context
-// end it at once. This is the only retry layer: the SDK's own retryer is
-// off (internal/ossclient), so attempts never multiply.
-func Retry[T any](ctx context.Context, p RetryPolicy, name string, op func(context.Context) (T, error)) (T, error) {
+// Do runs op under p: transient and throttled errors are retried with
+// exponential backoff and jitter; permanent ones and a done context end
+// it at once. The error's class is its *osserr.Error's (osserr.ClassOf).
+func Do[T any](ctx context.Context, p Policy, name string, op func(context.Context) (T, error)) (T, error) {
 	b := backoff.NewExponentialBackOff()
 	b.InitialInterval, b.MaxInterval, b.MaxElapsedTime = p.Initial, p.Max, p.MaxElapsed
 	b.RandomizationFactor, b.Multiplier = 0.5, 2
@@ -60,23 +48,21 @@ func Retry[T any](ctx context.Context, p RetryPolicy, name string, op func(conte
 		if ctx.Err() != nil {
 			return zero, errors.Join(ctx.Err(), err)
 		}
-		class, after := p.Classify(err)
-		if class == Permanent || attempt >= max(p.Attempts, 1) {
+		class, after := osserr.ClassOf(err)
+		if class == osserr.Permanent || attempt >= max(p.Attempts, 1) {
 			return zero, attemptsError{attempt, err}
 		}
 		wait := b.NextBackOff()
 		if wait == backoff.Stop {
 			return zero, attemptsError{attempt, err}
 		}
-		if class == Throttled && after > 0 {
+		if class == osserr.Throttled && after > 0 {
 			// Honour Retry-After, spread so that many workers do not
 			// return at once; not more: the server said when, and a
 			// backoff grown over earlier attempts would only idle.
 			wait = after + time.Duration(rand.Int64N(int64(after)/2+1))
 		}
-		if p.OnRetry != nil {
-			p.OnRetry(name, err, wait)
-		}
+		p.tell(observe.Retry{Op: name, Err: err, Attempt: attempt, Wait: wait})
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -84,6 +70,15 @@ func Retry[T any](ctx context.Context, p RetryPolicy, name string, op func(conte
 			return zero, errors.Join(ctx.Err(), err)
 		case <-t.C:
 		}
+	}
+}
+
+func (p Policy) tell(r observe.Retry) {
+	if p.Count != nil {
+		p.Count.Add(1)
+	}
+	if p.Observer != nil {
+		p.Observer.Retry(r)
 	}
 }
 
@@ -98,7 +93,7 @@ func (e attemptsError) Unwrap() error { return e.err }
 
 // Attempts is how many attempts the request that failed with err made
 // (the last one to fail, when err wraps several); 0 when it made none
-// through a retry policy.
+// through Do.
 func Attempts(err error) int {
 	var ae attemptsError
 	if errors.As(err, &ae) {

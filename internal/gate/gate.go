@@ -1,10 +1,13 @@
-package worker
+package gate
 
 import (
 	"container/list"
 	"context"
 	"sync"
 	"time"
+
+	"github.com/osscopy/osscopy/internal/observe"
+	"github.com/osscopy/osscopy/internal/osserr"
 )
 
 // Gate bounds and adapts the requests in flight of a whole run.
@@ -40,7 +43,7 @@ import (
 // as well would cut twice (measured: 10-15% slower, nothing gained). The
 // throttled request itself waits Retry-After in the retry layer either way.
 type Gate struct {
-	classify Classifier
+	observer observe.Observer
 	adaptive bool
 	max      int
 	// afterFunc runs f after d; time.AfterFunc but for tests.
@@ -68,17 +71,19 @@ type gateWaiter struct {
 	epoch   uint64 // of the grant
 }
 
-// NewGate returns a gate allowing up to limit requests in flight; when
+// New returns a gate allowing up to limit requests in flight; when
 // adaptive is false the limit is fixed (throttling still holds the
-// throttled slot for Retry-After, see below).
-func NewGate(limit int, adaptive bool, classify Classifier) *Gate {
+// throttled slot for Retry-After, see Gate). obs, when not nil, is told of
+// every throttled request and change of the limit, under the gate's lock:
+// it must not call the gate.
+func New(limit int, adaptive bool, obs observe.Observer) *Gate {
 	limit = max(limit, 1)
-	return &Gate{classify: classify, adaptive: adaptive, max: limit, limit: limit, minLimit: limit,
+	return &Gate{observer: observe.Or(obs), adaptive: adaptive, max: limit, limit: limit, minLimit: limit,
 		queue: list.New(), afterFunc: func(d time.Duration, f func()) { time.AfterFunc(d, f) }}
 }
 
-// GateStats is a snapshot of a Gate for progress and summaries.
-type GateStats struct {
+// Stats is a snapshot of a Gate for progress and summaries.
+type Stats struct {
 	Limit     int   // current limit
 	InFlight  int   // requests in flight now
 	Requests  int64 // requests that took a slot so far
@@ -88,10 +93,10 @@ type GateStats struct {
 }
 
 // Stats is a snapshot for progress and summaries.
-func (g *Gate) Stats() GateStats {
+func (g *Gate) Stats() Stats {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return GateStats{Limit: g.limit, InFlight: g.inFlight, Requests: g.requests, Throttled: g.throttled,
+	return Stats{Limit: g.limit, InFlight: g.inFlight, Requests: g.requests, Throttled: g.throttled,
 		Decreases: g.decreases, MinLimit: g.minLimit}
 }
 
@@ -134,10 +139,7 @@ func (g *Gate) acquire(ctx context.Context) (uint64, error) {
 // release gives back the slot a request took in epoch, adapting the limit
 // to how the request ended.
 func (g *Gate) release(epoch uint64, err error) {
-	class, after := Transient, time.Duration(0)
-	if err != nil && g.classify != nil {
-		class, after = g.classify(err)
-	}
+	class, after := osserr.ClassOf(err)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	switch {
@@ -147,7 +149,8 @@ func (g *Gate) release(epoch uint64, err error) {
 			// count: they say nothing of the new limit.
 			g.succeeded()
 		}
-	case class == Throttled:
+	case class == osserr.Throttled:
+		defer g.tell(true)
 		g.throttled++
 		if g.adaptive && g.limit > 1 {
 			g.refused = g.limit
@@ -181,8 +184,17 @@ func (g *Gate) succeeded() {
 	}
 	if g.successes++; g.successes >= need {
 		g.successes = 0
-		g.limit = min(g.limit+1, g.max)
+		if g.limit < g.max {
+			g.limit++
+			g.tell(false)
+		}
 	}
+}
+
+// tell reports the limit to the observer. g.mu is held: the observer sees
+// the changes in order.
+func (g *Gate) tell(throttled bool) {
+	g.observer.GateChanged(observe.Gate{Limit: g.limit, Max: g.max, Throttled: throttled})
 }
 
 // probeRounds slows the one step most likely to be refused again: back
@@ -206,8 +218,9 @@ func (g *Gate) grant() {
 	}
 }
 
-// gated runs op holding a slot of g (at once when g is nil).
-func gated[T any](ctx context.Context, g *Gate, op func(context.Context) (T, error)) (v T, err error) {
+// Do runs op holding a slot of g (at once when g is nil), and adapts g to
+// how op ended.
+func Do[T any](ctx context.Context, g *Gate, op func(context.Context) (T, error)) (v T, err error) {
 	if g == nil {
 		return op(ctx)
 	}
