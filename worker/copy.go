@@ -207,7 +207,7 @@ func (c *copier) readSource(ctx context.Context) (ObjectInfo, error) {
 	}
 	src, err := c.rs.Head(ctx, c.job.Source)
 	if err != nil {
-		return src, fmt.Errorf("reading source %s: %w", c.job.Source, err)
+		return src, fmt.Errorf("reading the source: %w", err)
 	}
 	return src, nil
 }
@@ -247,7 +247,7 @@ func (c *copier) verify(ctx context.Context, src ObjectInfo, written string) err
 	}
 	dst, err := c.rs.Head(ctx, Object{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
 	if err != nil {
-		return fmt.Errorf("reading %s to verify it: %w", j.Dest, err)
+		return fmt.Errorf("verifying the copy: %w", err)
 	}
 	c.res.CRC64 = dst.CRC64
 	switch {

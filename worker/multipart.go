@@ -117,7 +117,7 @@ func (m *multipartCopy) complete(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return fmt.Errorf("%w before completing upload %s: every part is copied; run the same command to complete it", ErrInterrupted, uploadID)
 		}
-		return fmt.Errorf("completing upload %s of %s: %w", uploadID, m.job.Dest, err)
+		return fmt.Errorf("completing upload %s: %w", uploadID, err)
 	}
 	m.res.ETag, m.res.CRC64 = out.ETag, out.CRC64
 	return nil

@@ -113,7 +113,7 @@ func partList(done map[int32]string) []checkpoint.Part {
 func (m *multipartCopy) reconcile(ctx context.Context, saved *checkpoint.State) (map[int32]string, error) {
 	onServer, err := m.rs.ListParts(ctx, m.job.Dest, saved.UploadID)
 	if err != nil {
-		return nil, fmt.Errorf("listing the parts of upload %s of %s: %w", saved.UploadID, m.job.Dest, err)
+		return nil, fmt.Errorf("resuming upload %s: %w", saved.UploadID, err)
 	}
 	planned := map[int32]int64{}
 	for _, p := range m.plan.Parts {
@@ -172,7 +172,7 @@ func (m *multipartCopy) startUpload(ctx context.Context) error {
 	defer cancel()
 	id, err := m.rs.Initiate(ctx, j.Dest, attrs)
 	if err != nil {
-		return fmt.Errorf("starting a multipart upload to %s: %w", j.Dest, err)
+		return fmt.Errorf("starting the upload: %w", err)
 	}
 	st := &checkpoint.State{
 		Source: checkpoint.Source{Bucket: j.Source.Bucket, Key: j.Source.Key, VersionID: j.Source.VersionID,
@@ -204,7 +204,7 @@ func (m *multipartCopy) destinationAttributes(ctx context.Context) (Attributes, 
 	case m.src.TagCount > 0:
 		tags, err := m.rs.GetTagging(ctx, j.pinnedSource(m.src))
 		if err != nil {
-			return attrs, fmt.Errorf("reading the tags of %s: %w", j.Source, err)
+			return attrs, fmt.Errorf("reading the source's tags: %w", err)
 		}
 		attrs.Tagging = tags
 	default:

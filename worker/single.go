@@ -23,7 +23,7 @@ func (c *copier) copySingle(ctx context.Context, src ObjectInfo) error {
 			ErrSourceChanged, j.Source, src.ETag, j.Dest)
 	}
 	if err != nil {
-		return fmt.Errorf("copying %s to %s: %w", j.Source, j.Dest, err)
+		return fmt.Errorf("copying %s: %w", j.Source, err)
 	}
 	c.res.ETag = out.ETag
 	if err := c.verify(ctx, src, out.CRC64); err != nil {
@@ -70,7 +70,7 @@ func Forget(ctx context.Context, store Store, job Job) error {
 // abort aborts an upload; one that is already gone is fine.
 func (c *copier) abort(ctx context.Context, uploadID string) error {
 	if err := c.rs.Abort(ctx, c.job.Dest, uploadID); err != nil && !errors.Is(err, osserr.ErrNoSuchUpload) {
-		return fmt.Errorf("aborting upload %s of %s: %w", uploadID, c.job.Dest, err)
+		return fmt.Errorf("aborting upload %s: %w", uploadID, err)
 	}
 	return nil
 }

@@ -40,6 +40,12 @@ func (r request) fail(err error) error {
 		return e
 	}
 	e.Class = classifyFailure(err)
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// The transport's own words (the method, the URL, what failed),
+		// without the SDK's wrapping around them.
+		e.Err = ue
+	}
 	return e
 }
 
