@@ -30,8 +30,8 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"gopkg.in/yaml.v3"
 
-	"github.com/osscopy/osscopy/internal/lab/e2e"
 	"github.com/osscopy/osscopy/internal/etag"
+	"github.com/osscopy/osscopy/internal/lab/e2e"
 	"github.com/osscopy/osscopy/internal/ossapi"
 )
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/osscopy/osscopy/internal/cli"
 	"github.com/osscopy/osscopy/internal/lab/bench"
 )
 
@@ -46,7 +47,7 @@ written to --out. The full run takes a few minutes (the Copier at its defaults c
   osscopy bench --scenario 10000-parts --scenario faults`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError{fmt.Errorf("bench takes no arguments, got %q", args)}
+				return cli.Usage(fmt.Errorf("bench takes no arguments, got %q", args))
 			}
 			return nil
 		},
@@ -87,7 +88,7 @@ func runBench(cmd *cobra.Command, f *benchFlags) error {
 	}
 	suite, err := suite.Select(f.scenarios)
 	if err != nil {
-		return usageError{fmt.Errorf("--scenario: %w", err)}
+		return cli.Usage(fmt.Errorf("--scenario: %w", err))
 	}
 	exe, ctx, stop, err := benchProcesses(cmd)
 	if err != nil {
@@ -119,7 +120,7 @@ func runBulkBench(cmd *cobra.Command, f *benchFlags) error {
 	}
 	suite, err := suite.Select(f.scenarios)
 	if err != nil {
-		return usageError{fmt.Errorf("--scenario: %w", err)}
+		return cli.Usage(fmt.Errorf("--scenario: %w", err))
 	}
 	exe, ctx, stop, err := benchProcesses(cmd)
 	if err != nil {
