@@ -42,7 +42,7 @@ func newRootCommand() *cobra.Command {
 		Args:  unknownCommand,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	})
-	root.AddCommand(newServerCommand(), newCpCommand(), newDemoCommand(), newAPICommand(), newCleanupCommand(), newBenchCommand())
+	root.AddCommand(newServerCommand(), newCpCommand(), newDemoCommand(), newAPICommand(), newCleanupCommand())
 	return root
 }
 
