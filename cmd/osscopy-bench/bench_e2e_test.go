@@ -86,3 +86,52 @@ func TestBenchQuickScenario(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchBulkQuickScenario runs one quick bulk scenario through the
+// binary, which builds osscopy and runs it as the server and the cp -r it
+// measures, and finds every copy complete in bulk.json.
+func TestBenchBulkQuickScenario(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "out")
+	// The go command that builds osscopy finds its caches and settings
+	// under HOME; building takes most of the limit when the cache is cold.
+	env := e2e.ChildEnv("HOME=" + os.Getenv("HOME"))
+	stdout, stderr, code := runOsscopyBench(t, env, 5*time.Minute, "--bulk", "--quick", "--scenario", "throttle", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit status %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if want := "wrote " + filepath.Join(dir, "bulk.md") + " and " + filepath.Join(dir, "bulk.json"); !strings.Contains(stdout, want) {
+		t.Errorf("stdout lacks %q:\n%s", want, stdout)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "bulk.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Cases []struct {
+			Scenario string `json:"scenario"`
+			Variant  string `json:"variant"`
+			Runs     []struct {
+				Phase    string `json:"phase"`
+				ExitCode int    `json:"exit_code"`
+				Summary  struct {
+					Listed int `json:"listed"`
+					Copied int `json:"copied"`
+				} `json:"summary"`
+			} `json:"runs"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(data, &rep); err != nil || len(rep.Cases) == 0 {
+		t.Fatalf("bulk.json: %v, %d cases", err, len(rep.Cases))
+	}
+	for _, c := range rep.Cases {
+		if c.Scenario != "throttle" || len(c.Runs) == 0 {
+			t.Errorf("case %s/%s with %d runs; want only throttle, each with its runs", c.Scenario, c.Variant, len(c.Runs))
+		}
+		for _, r := range c.Runs {
+			if s := r.Summary; r.ExitCode != 0 || s.Listed == 0 || s.Copied != s.Listed {
+				t.Errorf("%s/%s/%s: exit status %d, copied %d of %d listed", c.Scenario, c.Variant, r.Phase, r.ExitCode, s.Copied, s.Listed)
+			}
+		}
+	}
+}
