@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/osscopy/osscopy/internal/cli"
 	"github.com/osscopy/osscopy/internal/ossapi"
 	"github.com/osscopy/osscopy/internal/ossclient"
 	"github.com/osscopy/osscopy/internal/osserr"
@@ -74,7 +75,7 @@ func apiCommand(cmd *cobra.Command, prepare func() (apiRequest, error)) *cobra.C
 			err = fmt.Errorf("--retry-times must be 0 or more, not %d", retryTimes)
 		}
 		if err != nil {
-			return usageError{fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
+			return cli.Usage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
 		}
 		settings, err := conn.resolve()
 		if err != nil {
@@ -96,7 +97,7 @@ func apiCommand(cmd *cobra.Command, prepare func() (apiRequest, error)) *cobra.C
 
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usageError{fmt.Errorf("%s takes flags only, not %q (see '%s --help')", cmd.Name(), args[0], cmd.CommandPath())}
+		return cli.Usage(fmt.Errorf("%s takes flags only, not %q (see '%s --help')", cmd.Name(), args[0], cmd.CommandPath()))
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/osscopy/osscopy/checkpoint"
 	"github.com/osscopy/osscopy/internal/cleanup"
+	"github.com/osscopy/osscopy/internal/cli"
 	"github.com/osscopy/osscopy/internal/ossclient"
 	"github.com/osscopy/osscopy/internal/ossurl"
 )
@@ -43,7 +44,7 @@ failed (each failure is reported); 2 a flag or the URL is wrong.`,
   osscopy cleanup oss://dst/backups/ --older-than 168h --output-format json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return usageError{fmt.Errorf("cleanup takes one oss://BUCKET[/PREFIX], not %d arguments (see 'osscopy cleanup --help')", len(args))}
+				return cli.Usage(fmt.Errorf("cleanup takes one oss://BUCKET[/PREFIX], not %d arguments (see 'osscopy cleanup --help')", len(args)))
 			}
 			return nil
 		},
@@ -64,17 +65,17 @@ failed (each failure is reported); 2 a flag or the URL is wrong.`,
 func runCleanup(cmd *cobra.Command, f *cleanupFlags, target string) error {
 	u, err := ossurl.Parse(target)
 	if err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	switch {
 	case f.olderThan < 0:
-		return usageError{fmt.Errorf("--older-than must not be negative, not %s", f.olderThan)}
+		return cli.Usage(fmt.Errorf("--older-than must not be negative, not %s", f.olderThan))
 	case f.parallel < 1:
-		return usageError{fmt.Errorf("--parallel must be 1 or more, not %d", f.parallel)}
+		return cli.Usage(fmt.Errorf("--parallel must be 1 or more, not %d", f.parallel))
 	case f.retryTimes < 0:
-		return usageError{fmt.Errorf("--retry-times must be 0 or more, not %d", f.retryTimes)}
+		return cli.Usage(fmt.Errorf("--retry-times must be 0 or more, not %d", f.retryTimes))
 	case f.outputFormat != "text" && f.outputFormat != "json":
-		return usageError{fmt.Errorf("--output-format must be text or json, not %q", f.outputFormat)}
+		return cli.Usage(fmt.Errorf("--output-format must be text or json, not %q", f.outputFormat))
 	}
 	o := cleanup.Options{Bucket: u.Bucket, Prefix: u.Key, OlderThan: f.olderThan, DryRun: f.dryRun, Parallel: f.parallel,
 		Now: time.Now()}

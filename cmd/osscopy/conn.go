@@ -5,6 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/osscopy/osscopy/internal/cli"
 	"github.com/osscopy/osscopy/internal/ossclient"
 )
 
@@ -42,7 +43,7 @@ func (f *connFlags) client() (*ossclient.Client, error) {
 func (f *connFlags) resolve() (ossclient.Settings, error) {
 	s, err := ossclient.Resolve(f.settings, f.configFile, f.profile, os.Getenv)
 	if err != nil {
-		return s, usageError{err}
+		return s, cli.Usage(err)
 	}
 	return s, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/cli"
 	"github.com/osscopy/osscopy/internal/ossapi"
 	"github.com/osscopy/osscopy/internal/ossurl"
 	"github.com/osscopy/osscopy/internal/retry"
@@ -80,7 +81,7 @@ could not go on, 2 a flag is wrong.`,
   osscopy cp -r oss://src/ oss://dst/ --shard "$JOB_COMPLETION_INDEX/8"`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 2 {
-				return usageError{fmt.Errorf("cp takes a source and a destination, like oss://src/big.bin oss://dst/big.bin; got %d argument(s)", len(args))}
+				return cli.Usage(fmt.Errorf("cp takes a source and a destination, like oss://src/big.bin oss://dst/big.bin; got %d argument(s)", len(args)))
 			}
 			return nil
 		},
@@ -89,7 +90,7 @@ could not go on, 2 a flag is wrong.`,
 				return runBulk(cmd, f, args[0], args[1])
 			}
 			if err := f.bulk.checkSingle(cmd.Flags()); err != nil {
-				return usageError{err}
+				return cli.Usage(err)
 			}
 			return runCp(cmd, f, args[0], args[1])
 		},
@@ -124,10 +125,10 @@ could not go on, 2 a flag is wrong.`,
 func runCp(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	job, err := f.job(srcArg, dstArg)
 	if err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	if err := checkOutputFormat(f.outputFormat); err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	client, err := f.conn.client()
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/osscopy/osscopy/checkpoint"
 	"github.com/osscopy/osscopy/internal/bulk"
+	"github.com/osscopy/osscopy/internal/cli"
 	"github.com/osscopy/osscopy/internal/gate"
 	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/internal/ossurl"
@@ -132,7 +133,7 @@ func bulkLocations(srcArg, dstArg string, manifest bool) (bulk.Location, bulk.Lo
 func runBulk(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	opts, err := f.bulkOptions(cmd, srcArg, dstArg)
 	if err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	client, err := f.conn.client()
 	if err != nil {
@@ -141,7 +142,7 @@ func runBulk(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	if f.bulk.filesFrom != "" {
 		in, closeIn, err := openManifest(f.bulk.filesFrom, cmd.InOrStdin())
 		if err != nil {
-			return usageError{err}
+			return cli.Usage(err)
 		}
 		defer closeIn()
 		opts.FilesFrom = in

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/osscopy/osscopy/internal/cli"
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
 	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/internal/ossclient"
@@ -42,7 +43,7 @@ the missing parts are copied, and verify the CRC64. Nothing is configured or wri
 outside a temporary directory.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError{fmt.Errorf("demo takes no arguments, got %q", args)}
+				return cli.Usage(fmt.Errorf("demo takes no arguments, got %q", args))
 			}
 			return nil
 		},
@@ -80,10 +81,10 @@ func (l *countingLog) Write(p []byte) (int, error) {
 func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	size, err := units.ParseSize(f.size)
 	if err != nil || size <= 1<<30 {
-		return usageError{fmt.Errorf("--size must be a size over 1 GiB (the multipart threshold), like 20GiB: %q", f.size)}
+		return cli.Usage(fmt.Errorf("--size must be a size over 1 GiB (the multipart threshold), like 20GiB: %q", f.size))
 	}
 	if f.parallel < 1 || f.parallel > 1000 {
-		return usageError{fmt.Errorf("--parallel must be from 1 to 1000, not %d", f.parallel)}
+		return cli.Usage(fmt.Errorf("--parallel must be from 1 to 1000, not %d", f.parallel))
 	}
 	out := cmd.OutOrStdout()
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)

@@ -9,10 +9,9 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-)
 
-// usageError marks errors in what the user typed: exit status 2.
-type usageError struct{ error }
+	"github.com/osscopy/osscopy/internal/cli"
+)
 
 // exitStatus ends the process with Code once the command has said why.
 type exitStatus struct{ Code int }
@@ -27,27 +26,18 @@ func main() {
 			os.Exit(es.Code)
 		}
 		printError(os.Stderr, err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			os.Exit(2)
-		}
-		os.Exit(1)
+		os.Exit(cli.ExitStatus(err))
 	}
 }
 
 func newRootCommand() *cobra.Command {
-	root := &cobra.Command{
-		Use:           "osscopy",
-		Short:         "Copy very large objects inside Alibaba Cloud OSS without moving their bytes through this machine",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		Args:          unknownCommand,
-		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usageError{fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())}
+	root := cli.Root(&cobra.Command{
+		Use:   "osscopy",
+		Short: "Copy very large objects inside Alibaba Cloud OSS without moving their bytes through this machine",
+		Args:  unknownCommand,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	})
-	root.AddCommand(newServerCommand(), newCpCommand(), newDemoCommand(), newAPICommand(), newCleanupCommand(), newBenchCommand())
+	root.AddCommand(newServerCommand(), newCpCommand(), newDemoCommand(), newAPICommand(), newCleanupCommand())
 	return root
 }
 
@@ -56,7 +46,7 @@ func newRootCommand() *cobra.Command {
 // Execute, so it can be a usage error.
 func unknownCommand(cmd *cobra.Command, args []string) error {
 	if len(args) > 0 {
-		return usageError{fmt.Errorf("unknown command %q: run '%s --help' for the commands", args[0], cmd.CommandPath())}
+		return cli.Usage(fmt.Errorf("unknown command %q: run '%s --help' for the commands", args[0], cmd.CommandPath()))
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/osscopy/osscopy/internal/cli"
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
 	"github.com/osscopy/osscopy/internal/units"
 )
@@ -59,7 +60,7 @@ multipart, bucket) or * for all; the most specific one applies.`,
       --error-rate '*=5%' --reset-rate UploadPartCopy=1% --fault-seed 7`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if err := cobra.NoArgs(cmd, args); err != nil {
-				return usageError{err}
+				return cli.Usage(err)
 			}
 			return nil
 		},
@@ -200,11 +201,11 @@ func randomHex(n int) string {
 func runServer(cmd *cobra.Command, f *serverFlags) error {
 	cfg, err := f.config()
 	if err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	cred, generated, err := f.serverCredential()
 	if err != nil {
-		return usageError{err}
+		return cli.Usage(err)
 	}
 	cfg.Credentials = []ossserver.Credential{cred}
 	if f.accessLog != "" {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/osscopy/osscopy/internal/bulk"
+	"github.com/osscopy/osscopy/internal/lab/gobuild"
 	"github.com/osscopy/osscopy/internal/units"
 )
 
@@ -29,9 +30,19 @@ import (
 // variant, then repeat 2, so that a change in the machine's load falls on
 // every variant alike.
 
-// Binary makes the command that runs osscopy with args: the program itself
-// for `osscopy bench --bulk`, a binary built for the purpose in tests.
+// Binary makes the command that runs osscopy with args.
 type Binary func(args ...string) *exec.Cmd
+
+// BuildOsscopy builds osscopy from this module's source into dir, without
+// the race detector (the benchmark measures osscopy as users run it), and
+// returns the Binary that runs it.
+func BuildOsscopy(ctx context.Context, dir string) (Binary, error) {
+	bin, err := gobuild.Command(ctx, dir, "osscopy", false)
+	if err != nil {
+		return nil, err
+	}
+	return func(args ...string) *exec.Cmd { return exec.Command(bin, args...) }, nil
+}
 
 // Where the bulk scenarios' objects live on their server.
 const (

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,27 +12,19 @@ import (
 	"github.com/osscopy/osscopy/internal/bulk"
 )
 
-// buildOsscopy builds the osscopy binary the bulk benchmark runs (without
-// -race: the smoke test checks the benchmark's code path, not cp's).
-func buildOsscopy(t *testing.T) Binary {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "osscopy")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	defer cancel()
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/osscopy/osscopy/cmd/osscopy").CombinedOutput(); err != nil {
-		t.Fatalf("building osscopy: %v\n%s", err, out)
-	}
-	return func(args ...string) *exec.Cmd { return exec.Command(bin, args...) }
-}
-
-// TestBulkQuickEndToEnd runs the quick bulk suite, as `osscopy bench --bulk
+// TestBulkQuickEndToEnd runs the quick bulk suite, as `osscopy-bench --bulk
 // --quick` does, with a real server and real cp -r processes, and checks
 // what it measured, not how fast.
 func TestBulkQuickEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds osscopy and starts a dozen processes")
 	}
-	bin := buildOsscopy(t)
+	buildCtx, cancelBuild := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancelBuild()
+	bin, err := BuildOsscopy(buildCtx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	suite := BulkQuick()

@@ -31,7 +31,7 @@ const (
 )
 
 // ChildEnv is the environment variable a test binary reads to run as a
-// child (see Starter); the osscopy binary uses `osscopy bench child ROLE`.
+// child (see Starter); osscopy-bench uses `osscopy-bench child ROLE`.
 const ChildEnv = "OSSCOPY_BENCH_CHILD"
 
 // Starter makes the command that runs RunChild(role, stdin, stdout) in a

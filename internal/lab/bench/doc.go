@@ -1,7 +1,7 @@
 // Package bench compares osscopy with the Go SDK's own Copier
 // (oss.NewCopier, alibabacloud-oss-go-sdk-v2) on the local OSS server, in
-// one reproducible run: `osscopy bench` (docs/BENCHMARKS.md has the
-// figures).
+// one reproducible run: `go run ./cmd/osscopy-bench` (docs/BENCHMARKS.md
+// has the figures).
 //
 // The server (internal/lab/ossserver) runs with a latency model: every request
 // waits Model.Latency, and a part copy then copies at Model.Bandwidth bytes

@@ -34,7 +34,7 @@ func testStarter(role string) *exec.Cmd {
 }
 
 // TestQuickEndToEnd runs the quick suite through child processes, as
-// `osscopy bench --quick` does, and checks what it measured, not how fast.
+// `osscopy-bench --quick` does, and checks what it measured, not how fast.
 func TestQuickEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts about 35 processes")

@@ -5,17 +5,17 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/osscopy/osscopy/internal/lab/gobuild"
 )
 
-// binPath is the osscopy binary Main builds.
+// binPath is the binary Main builds.
 var binPath string
 
 // fileLimitEnv asks the test binary, run by StartWithFileLimit, to limit the
@@ -26,15 +26,19 @@ const fileLimitEnv = "OSSCOPY_E2E_FILE_LIMIT"
 // Main is the TestMain of an e2e package: it builds osscopy (with -race
 // when the test binary has it) into a temporary directory, runs the tests
 // and removes the directory.
-func Main(m *testing.M) {
+func Main(m *testing.M) { MainOf(m, "osscopy") }
+
+// MainOf is Main for the command cmd/name of this module: Bin, and so
+// Start, run that command.
+func MainOf(m *testing.M, name string) {
 	if limit := os.Getenv(fileLimitEnv); limit != "" {
 		execWithFileLimit(limit) // never returns
 	}
 	flag.Parse()
-	os.Exit(buildAndRun(m))
+	os.Exit(buildAndRun(m, name))
 }
 
-func buildAndRun(m *testing.M) int {
+func buildAndRun(m *testing.M, name string) int {
 	dir, err := os.MkdirTemp("", "osscopy-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
@@ -46,22 +50,16 @@ func buildAndRun(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	binPath = filepath.Join(dir, "osscopy")
-	args := []string{"build", "-o", binPath}
-	if Race() {
-		args = append(args, "-race")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "go", append(args, "github.com/osscopy/osscopy/cmd/osscopy")...).CombinedOutput()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "e2e: building osscopy: %v\n%s", err, out)
+	if binPath, err = gobuild.Command(ctx, dir, name, Race()); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
 	return m.Run()
 }
 
-// Bin is the path of the osscopy binary under test.
+// Bin is the path of the binary under test (osscopy but for MainOf).
 func Bin() string { return binPath }
 
 // Race reports whether the tests, and so the binary, are built with -race.

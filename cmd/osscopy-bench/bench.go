@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/osscopy/osscopy/internal/cli"
 	"github.com/osscopy/osscopy/internal/lab/bench"
 )
 
@@ -26,7 +27,7 @@ type benchFlags struct {
 func newBenchCommand() *cobra.Command {
 	f := &benchFlags{}
 	cmd := &cobra.Command{
-		Use:   "bench",
+		Use:   "osscopy-bench",
 		Short: "Benchmark osscopy against the Go SDK's Copier on a local OSS server with a latency model",
 		Long: `Copy synthetic objects on local OSS servers (each in a child process) with osscopy,
 with the Go SDK's Copier at its defaults, and with the Copier at osscopy's parallelism
@@ -40,17 +41,22 @@ time and its ratio to the ideal, requests by operation, retries, parts copied tw
 the client's CPU time and peak RSS, and whether the copy completed with the source's
 CRC64. The table is printed; results.md, results.json and wall-vs-ideal.svg are
 written to --out. The full run takes a few minutes (the Copier at its defaults copies
-3 parts at a time); --quick runs every scenario in seconds on small objects.`,
-		Example: `  osscopy bench --out docs/bench
-  osscopy bench --quick
-  osscopy bench --scenario 10000-parts --scenario faults`,
+3 parts at a time); --quick runs every scenario in seconds on small objects.
+
+--bulk first builds osscopy from the module it is run in (go build), as the bulk
+scenarios run it as the server and as the cp -r they measure.`,
+		Example: `  go run ./cmd/osscopy-bench --out docs/bench
+  go run ./cmd/osscopy-bench --quick
+  go run ./cmd/osscopy-bench --scenario 10000-parts --scenario faults
+  go run ./cmd/osscopy-bench --bulk --out docs/bench`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageError{fmt.Errorf("bench takes no arguments, got %q", args)}
+				return cli.Usage(fmt.Errorf("osscopy-bench takes no arguments, got %q", args))
 			}
 			return nil
 		},
-		RunE: func(cmd *cobra.Command, _ []string) error { return runBench(cmd, f) },
+		RunE:              func(cmd *cobra.Command, _ []string) error { return runBench(cmd, f) },
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true}, // a lab tool, not a shell's
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.out, "out", "bench-results", "directory to write "+bench.MarkdownFile+", "+bench.JSONFile+" and "+bench.ChartFile+" to")
@@ -64,7 +70,7 @@ written to --out. The full run takes a few minutes (the Copier at its defaults c
 }
 
 // newBenchChildCommand is how the benchmark runs its servers and copies in
-// processes of their own: `osscopy bench child ROLE`, orders on stdin.
+// processes of their own: `osscopy-bench child ROLE`, orders on stdin.
 func newBenchChildCommand() *cobra.Command {
 	return &cobra.Command{
 		Use:    "child " + bench.RoleServer + "|" + bench.RoleClient,
@@ -87,15 +93,16 @@ func runBench(cmd *cobra.Command, f *benchFlags) error {
 	}
 	suite, err := suite.Select(f.scenarios)
 	if err != nil {
-		return usageError{fmt.Errorf("--scenario: %w", err)}
+		return cli.Usage(fmt.Errorf("--scenario: %w", err))
 	}
-	exe, ctx, stop, err := benchProcesses(cmd)
+	exe, err := os.Executable()
 	if err != nil {
-		return err
+		return fmt.Errorf("finding this program to run the benchmark's processes: %w", err)
 	}
+	ctx, stop := interruptible(cmd)
 	defer stop()
 	rep, err := bench.Run(ctx, bench.Options{Suite: suite, Log: cmd.ErrOrStderr(),
-		Start: func(role string) *exec.Cmd { return exec.Command(exe, "bench", "child", role) }})
+		Start: func(role string) *exec.Cmd { return exec.Command(exe, "child", role) }})
 	if err != nil {
 		return err
 	}
@@ -110,8 +117,8 @@ func runBench(cmd *cobra.Command, f *benchFlags) error {
 	return nil
 }
 
-// runBulkBench runs the bulk scenarios with this program as both the
-// server and the cp -r under test, each in a process of its own.
+// runBulkBench runs the bulk scenarios with osscopy, built for the run, as
+// both the server and the cp -r under test, each in a process of its own.
 func runBulkBench(cmd *cobra.Command, f *benchFlags) error {
 	suite := bench.BulkFull()
 	if f.quick {
@@ -119,15 +126,21 @@ func runBulkBench(cmd *cobra.Command, f *benchFlags) error {
 	}
 	suite, err := suite.Select(f.scenarios)
 	if err != nil {
-		return usageError{fmt.Errorf("--scenario: %w", err)}
+		return cli.Usage(fmt.Errorf("--scenario: %w", err))
 	}
-	exe, ctx, stop, err := benchProcesses(cmd)
+	ctx, stop := interruptible(cmd)
+	defer stop()
+	dir, err := os.MkdirTemp("", "osscopy-bench-")
 	if err != nil {
 		return err
 	}
-	defer stop()
-	rep, err := bench.RunBulk(ctx, bench.BulkOptions{Suite: suite, Log: cmd.ErrOrStderr(),
-		Bin: func(args ...string) *exec.Cmd { return exec.Command(exe, args...) }})
+	defer os.RemoveAll(dir)
+	fmt.Fprintln(cmd.ErrOrStderr(), "building osscopy, which the bulk scenarios run")
+	bin, err := bench.BuildOsscopy(ctx, dir)
+	if err != nil {
+		return err
+	}
+	rep, err := bench.RunBulk(ctx, bench.BulkOptions{Suite: suite, Log: cmd.ErrOrStderr(), Bin: bin})
 	if terr := bench.WriteBulkTable(cmd.OutOrStdout(), rep); terr != nil || err != nil {
 		return errors.Join(err, terr) // what was measured is shown; the files keep the last whole run
 	}
@@ -138,12 +151,8 @@ func runBulkBench(cmd *cobra.Command, f *benchFlags) error {
 	return nil
 }
 
-// benchProcesses is what both suites need to run their processes: this
-// program's path, and a context that Ctrl-C or SIGTERM ends.
-func benchProcesses(cmd *cobra.Command) (exe string, ctx context.Context, stop context.CancelFunc, err error) {
-	if exe, err = os.Executable(); err != nil {
-		return "", nil, nil, fmt.Errorf("finding this program to run the benchmark's processes: %w", err)
-	}
-	ctx, stop = signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-	return exe, ctx, stop, nil
+// interruptible is the context of a benchmark run: Ctrl-C or SIGTERM ends
+// it, and with it the processes it started.
+func interruptible(cmd *cobra.Command) (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 }
