@@ -241,6 +241,10 @@ func TestResumeOtherParallelKeepsPartSize(t *testing.T) {
 			if !rec.resumedOnly(first.UploadID) {
 				t.Errorf("notes %q, want only that upload %s is resumed", rec.messages(), first.UploadID)
 			}
+			// The plan told last is the one copied: the kept part size.
+			if starts := rec.starts(); len(starts) == 0 || starts[len(starts)-1].PartSize != ps1 || starts[len(starts)-1].Parts != parts {
+				t.Errorf("plans told %+v, want the last of %d parts of %d", starts, parts, ps1)
+			}
 		})
 	}
 }
