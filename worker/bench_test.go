@@ -17,6 +17,7 @@ import (
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
 	"github.com/osscopy/osscopy/internal/lab/osstest"
 	"github.com/osscopy/osscopy/internal/ossclient"
+	"github.com/osscopy/osscopy/internal/retry"
 	"github.com/osscopy/osscopy/worker"
 )
 
@@ -122,7 +123,7 @@ func benchCopy(b *testing.B, parts int64, parallel int, latency time.Duration) {
 	b.ResetTimer()
 	for i := range b.N {
 		job := worker.Job{Source: worker.Object{Bucket: "src", Key: "big"}, Dest: worker.Object{Bucket: "dst", Key: fmt.Sprintf("copy-%d", i)},
-			PartSize: partSize, Parallel: parallel, CheckpointDir: b.TempDir(), Retry: worker.DefaultRetryPolicy(ossclient.Classify)}
+			PartSize: partSize, Parallel: parallel, CheckpointDir: b.TempDir(), Retry: retry.Default()}
 		startCPU, start := cpuTime(), time.Now()
 		res, err := worker.Copy(context.Background(), store, job)
 		wall += time.Since(start)

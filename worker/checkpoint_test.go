@@ -61,16 +61,16 @@ func TestRestartClean(t *testing.T) {
 
 			from := len(f.env.Log.Entries(t))
 			var rec recorder
-			job.Events = rec.record
+			job.Observer = &rec
 			res, err := worker.Copy(context.Background(), f.store, job)
 			if err != nil {
 				t.Fatal(err)
 			}
 			f.checkCopied(t, res, srcCRC)
 			log := f.log(t, from)
-			notes := rec.messages(worker.EventNote)
+			notes := rec.messages()
 			if tt.note == "" {
-				if res.ResumedParts < k || res.UploadID != first.UploadID || notes != "" || count(log, "AbortMultipartUpload", 0) != 0 {
+				if res.ResumedParts < k || res.UploadID != first.UploadID || !rec.resumedOnly(first.UploadID) || count(log, "AbortMultipartUpload", 0) != 0 {
 					t.Errorf("did not resume: %+v, notes %q", res, notes)
 				}
 				return
@@ -108,9 +108,9 @@ func TestSourceShrankBelowThreshold(t *testing.T) {
 	f := setup(t, 8*gib, ossserver.Config{})
 	first, _ := interrupt(t, f, f.store, f.job(), 2)
 	f.put(t, src, randomBytes(t, 1000))
-	rec := &recorder{}
+	var rec recorder
 	job := f.job()
-	job.Events = rec.record
+	job.Observer = &rec
 	res, err := worker.Copy(context.Background(), f.store, job)
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +118,7 @@ func TestSourceShrankBelowThreshold(t *testing.T) {
 	if !res.Single {
 		t.Error("a 1000-byte source was not copied with one CopyObject")
 	}
-	if msg := rec.messages(worker.EventNote); !strings.Contains(msg, first.UploadID) {
+	if msg := rec.messages(); !strings.Contains(msg, first.UploadID) {
 		t.Errorf("no note about aborting upload %s: %q", first.UploadID, msg)
 	}
 	if ups := f.uploads(t); len(ups) != 0 {
@@ -154,7 +154,7 @@ func TestFreshClearsUnreadableCheckpoint(t *testing.T) {
 
 			from := len(f.env.Log.Entries(t))
 			var rec recorder
-			job.Events, job.Fresh = rec.record, fresh
+			job.Observer, job.Fresh = &rec, fresh
 			res, err := worker.Copy(context.Background(), f.store, job)
 			log := f.log(t, from)
 			if !fresh {
@@ -172,7 +172,7 @@ func TestFreshClearsUnreadableCheckpoint(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			notes := rec.messages(worker.EventNote)
+			notes := rec.messages()
 			if !strings.Contains(notes, "--fresh: discarded an unreadable checkpoint") || !strings.Contains(notes, bkt) {
 				t.Errorf("notes %q", notes)
 			}

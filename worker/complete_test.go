@@ -16,6 +16,7 @@ import (
 
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
 	"github.com/osscopy/osscopy/internal/lab/osstest"
+	"github.com/osscopy/osscopy/internal/osserr"
 	"github.com/osscopy/osscopy/worker"
 )
 
@@ -27,6 +28,19 @@ func completedThen(err error) func(*testing.T, *fixture, string, func() (worker.
 		_, _ = next()
 		return worker.CopyResult{}, err
 	}
+}
+
+// unanswered is how internal/ossclient fails a request of op whose answer
+// never arrived (a reset, a timeout, a body that could not be read): a
+// transient error, caused by cause.
+func unanswered(op string, cause error) error {
+	return &osserr.Error{Op: op, Bucket: bkt, Key: dstKey, Class: osserr.Transient, Err: cause}
+}
+
+// cancelled is how internal/ossclient fails a request of op cut off by
+// the copy's context: a permanent error.
+func cancelled(op string) error {
+	return &osserr.Error{Op: op, Bucket: bkt, Key: dstKey, Class: osserr.Permanent, Err: context.Canceled}
 }
 
 // TestCompleteAnswerLost: Complete's answer can be lost after the upload
@@ -46,10 +60,10 @@ func TestCompleteAnswerLost(t *testing.T) {
 				}
 				return next() // the server's real NoSuchUpload
 			}},
-		{name: "completed, answer lost to a reset: success", ok: true, complete: completedThen(syscall.ECONNRESET)},
-		{name: "completed, answer timed out: success", ok: true, complete: completedThen(context.DeadlineExceeded)},
+		{name: "completed, answer lost to a reset: success", ok: true, complete: completedThen(unanswered("CompleteMultipartUpload", syscall.ECONNRESET))},
+		{name: "completed, answer timed out: success", ok: true, complete: completedThen(unanswered("CompleteMultipartUpload", context.DeadlineExceeded))},
 		{name: "completed, a 503 whose body was not read: success", ok: true,
-			complete: completedThen(fmt.Errorf("Error returned by Service. Http Status Code: 503. %w", io.ErrUnexpectedEOF))},
+			complete: completedThen(unanswered("CompleteMultipartUpload", fmt.Errorf("Error returned by Service. Http Status Code: 503. %w", io.ErrUnexpectedEOF)))},
 		{name: "upload gone, nothing completed: failure",
 			complete: func(t *testing.T, f *fixture, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
 				f.abort(t, uploadID)
@@ -74,7 +88,7 @@ func TestCompleteAnswerLost(t *testing.T) {
 			res, err := worker.Copy(context.Background(), store, f.job())
 			log := f.log(t, from)
 			if !tt.ok {
-				if !errors.Is(err, worker.ErrNoSuchUpload) || !strings.Contains(err.Error(), "completing upload "+res.UploadID) {
+				if !errors.Is(err, osserr.ErrNoSuchUpload) || !strings.Contains(err.Error(), "completing upload "+res.UploadID) {
 					t.Fatalf("error %v, want a failed completion with ErrNoSuchUpload", err)
 				}
 				// The source, then the destination after each completion: an
@@ -107,7 +121,7 @@ func TestCompleteAnswerLostSDKVector(t *testing.T) {
 	sample := osstest.Sample(t)
 	f.put(t, worker.Object{Bucket: srcBkt, Key: "sample.jpg"}, sample)
 	store := &hooked{Store: f.store, complete: func(ctx context.Context, uploadID string, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
-		return completedThen(syscall.ECONNRESET)(t, f, uploadID, next)
+		return completedThen(unanswered("CompleteMultipartUpload", syscall.ECONNRESET))(t, f, uploadID, next)
 	}}
 	job := f.job()
 	job.Source.Key, job.PartSize, job.Threshold = "sample.jpg", osstest.SamplePartSize, osstest.SamplePartSize
@@ -160,12 +174,12 @@ func TestUploadVanishes(t *testing.T) {
 			job := f.job()
 			job.Parallel = 2
 			var rec recorder
-			job.Events = rec.record
+			job.Observer = &rec
 			res, err := worker.Copy(context.Background(), store, job)
 			log := f.env.Log.Entries(t)
-			notes := rec.messages(worker.EventNote)
+			notes := rec.messages()
 			if !tt.ok {
-				if !errors.Is(err, worker.ErrNoSuchUpload) {
+				if !errors.Is(err, osserr.ErrNoSuchUpload) {
 					t.Fatalf("error %v, want ErrNoSuchUpload", err)
 				}
 				if len(aborted) != 3 || count(log, "InitiateMultipartUpload", 0) != 3 || strings.Count(notes, "vanished") != 2 {
@@ -217,10 +231,10 @@ func TestCompletedByTheLastRun(t *testing.T) {
 				}
 				cancel() // interrupted as the answer arrives, and killed before the proof
 				killed = true
-				return worker.CopyResult{}, context.Canceled
+				return worker.CopyResult{}, cancelled("CompleteMultipartUpload")
 			}, head: func(_ context.Context, _ worker.Object, next func() (worker.ObjectInfo, error)) (worker.ObjectInfo, error) {
 				if killed {
-					return worker.ObjectInfo{}, context.Canceled
+					return worker.ObjectInfo{}, cancelled(osserr.OpHeadObject)
 				}
 				return next()
 			}}
@@ -239,14 +253,14 @@ func TestCompletedByTheLastRun(t *testing.T) {
 
 			from := len(f.env.Log.Entries(t))
 			var rec recorder
-			job.Events = rec.record
+			job.Observer = &rec
 			res, err := worker.Copy(context.Background(), f.store, job)
 			if err != nil {
 				t.Fatal(err)
 			}
 			log := f.log(t, from) // before checkCopied's own requests
 			f.checkCopied(t, res, srcCRC)
-			notes := rec.messages(worker.EventNote)
+			notes := rec.messages()
 			if !tt.overwritten {
 				if count(log, "UploadPartCopy", 0) != 0 || count(log, "CompleteMultipartUpload", 0) != 0 || count(log, "InitiateMultipartUpload", 0) != 0 {
 					t.Errorf("the rerun copied again: %d part copies, %d completes, %d initiations", count(log, "UploadPartCopy", 0),

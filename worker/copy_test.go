@@ -1,4 +1,4 @@
-// Copies that succeed at the first try: one CopyObject or parts, their Result, requests and progress events.
+// Copies that succeed at the first try: one CopyObject or parts, their Result, requests and the progress told.
 
 package worker_test
 
@@ -12,8 +12,9 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/osscopy/osscopy/internal/gate"
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
-	"github.com/osscopy/osscopy/internal/ossclient"
+	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/planner"
 	"github.com/osscopy/osscopy/worker"
 )
@@ -116,7 +117,7 @@ func TestCopyMultipart(t *testing.T) {
 			job := f.job()
 			job.PartSize, job.Parallel = tt.partSize, tt.parallel
 			var rec recorder
-			job.Events = rec.record
+			job.Observer = &rec
 			store := &maxInflight{Store: f.store}
 			res, err := worker.Copy(ctx, store, job)
 			if err != nil {
@@ -139,15 +140,15 @@ func TestCopyMultipart(t *testing.T) {
 			if got := store.max.Load(); got != int64(min(tt.parallel, parts)) {
 				t.Errorf("%d part copies ran at once, want %d", got, min(tt.parallel, parts))
 			}
-			done := rec.of(worker.EventPartDone)
-			planned := rec.of(worker.EventPlanned)
-			if len(planned) != 1 || planned[0].PartsTotal != parts || planned[0].BytesTotal != tt.size {
-				t.Errorf("planned events %+v", planned)
+			done := rec.parts(false)
+			planned := rec.starts()
+			if len(planned) != 1 || planned[0].Parts != parts || planned[0].PartSize != plan.PartSize || planned[0].Size != tt.size {
+				t.Errorf("plans told %+v", planned)
 			}
 			if len(done) != parts {
 				t.Fatalf("%d part events, want %d", len(done), parts)
 			}
-			var last worker.Event
+			var last observe.Progress
 			for _, e := range done {
 				if e.PartsDone > last.PartsDone {
 					last = e
@@ -156,8 +157,8 @@ func TestCopyMultipart(t *testing.T) {
 			if last.PartsDone != parts || last.BytesDone != tt.size || last.PartsTotal != parts || last.BytesTotal != tt.size {
 				t.Errorf("last part event %+v", last)
 			}
-			if notes := rec.messages(worker.EventNote) + rec.messages(worker.EventResuming); notes != "" {
-				t.Errorf("unexpected notes: %s", notes)
+			if notes, resumed := rec.messages(), rec.parts(true); notes != "" || len(resumed) != 0 {
+				t.Errorf("unexpected notes %q, resumed parts %+v", notes, resumed)
 			}
 			if tt.tags {
 				tags, err := f.env.Client.GetObjectTagging(ctx, &oss.GetObjectTaggingRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(dstKey)})
@@ -189,13 +190,13 @@ func TestProgressInOrder(t *testing.T) {
 			job := f.job()
 			job.Parallel = tt.parallel
 			var rec recorder
-			job.Events = rec.record
+			job.Observer = &rec
 			store := &maxInflight{Store: f.store}
 			res, err := worker.Copy(context.Background(), store, job)
 			if err != nil {
 				t.Fatal(err)
 			}
-			done := rec.of(worker.EventPartDone)
+			done := rec.parts(false)
 			if len(done) != tt.parts || res.Parts != tt.parts {
 				t.Fatalf("%d part events, Result %+v; want %d", len(done), res, tt.parts)
 			}
@@ -255,13 +256,13 @@ func TestSharedGateAndSourceInfo(t *testing.T) {
 		t.Fatal(err)
 	}
 	from := len(f.env.Log.Entries(t))
-	gate := worker.NewGate(3, false, ossclient.Classify)
+	shared := gate.New(3, false, nil)
 	store := &maxInflight{Store: f.store}
 	var g errgroup.Group
 	for _, dst := range []string{"dst/a", "dst/b"} {
 		g.Go(func() error {
 			job := f.job()
-			job.Dest.Key, job.Parallel, job.Gate, job.SourceInfo = dst, 8, gate, &info
+			job.Dest.Key, job.Parallel, job.Gate, job.SourceInfo = dst, 8, shared, &info
 			_, err := worker.Copy(ctx, store, job)
 			return err
 		})
@@ -279,7 +280,7 @@ func TestSharedGateAndSourceInfo(t *testing.T) {
 	if n := count(log, "UploadPartCopy", 200); n != 16 {
 		t.Errorf("%d parts copied, want 2 x 8", n)
 	}
-	if st := gate.Stats(); st.Requests != int64(len(log)) || st.InFlight != 0 {
+	if st := shared.Stats(); st.Requests != int64(len(log)) || st.InFlight != 0 {
 		t.Errorf("gate stats %+v after %d requests", st, len(log))
 	}
 }

@@ -1,50 +1,103 @@
-// Store doubles around the fixture's real Store, shared by the copy tests, and a recorder of a copy's events.
+// Store doubles around the fixture's real Store, shared by the copy tests, and an observer that records what a copy tells.
 
 package worker_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 
+	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/worker"
 )
 
-// recorder keeps the events of a copy; then, when set, sees each one after.
+// recorder is an Observer that keeps what a copy tells it; onPart, when
+// set, sees each part copied (not the parts an earlier run copied) after.
 type recorder struct {
-	mu     sync.Mutex
-	events []worker.Event
-	then   func(worker.Event)
+	observe.Nop
+	onPart func(observe.Progress)
+
+	mu       sync.Mutex
+	started  []observe.Start
+	progress []observe.Progress
+	notes    []string
+	retries  []observe.Retry
 }
 
-func (r *recorder) record(e worker.Event) {
+func (r *recorder) ObjectStarted(s observe.Start) {
 	r.mu.Lock()
-	r.events = append(r.events, e)
+	defer r.mu.Unlock()
+	r.started = append(r.started, s)
+}
+
+func (r *recorder) PartDone(p observe.Progress) {
+	r.mu.Lock()
+	r.progress = append(r.progress, p)
 	r.mu.Unlock()
-	if r.then != nil {
-		r.then(e)
+	if r.onPart != nil && !p.Resumed {
+		r.onPart(p)
 	}
 }
 
-func (r *recorder) of(kind worker.EventKind) []worker.Event {
+func (r *recorder) Note(n observe.Note) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	var out []worker.Event
-	for _, e := range r.events {
-		if e.Kind == kind {
-			out = append(out, e)
+	r.notes = append(r.notes, n.Message)
+}
+
+func (r *recorder) Retry(rt observe.Retry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.retries = append(r.retries, rt)
+}
+
+// starts is the plans told.
+func (r *recorder) starts() []observe.Start {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.started)
+}
+
+// parts is the progress told: of the parts this run copied, or (resumed)
+// of those an earlier run had copied.
+func (r *recorder) parts(resumed bool) []observe.Progress {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []observe.Progress
+	for _, p := range r.progress {
+		if p.Resumed == resumed {
+			out = append(out, p)
 		}
 	}
 	return out
 }
 
-func (r *recorder) messages(kind worker.EventKind) string {
+// messages is the notes, a line each.
+func (r *recorder) messages() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	var b strings.Builder
-	for _, e := range r.of(kind) {
-		b.WriteString(e.Message + "\n")
+	for _, n := range r.notes {
+		b.WriteString(n + "\n")
 	}
 	return b.String()
+}
+
+// resumedOnly reports whether the one note told says that upload id is
+// resumed.
+func (r *recorder) resumedOnly(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.notes) == 1 && strings.HasPrefix(r.notes[0], "resuming upload "+id+": ")
+}
+
+// retried is the retries told.
+func (r *recorder) retried() []observe.Retry {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.retries)
 }
 
 // hooked is a Store that delegates to a real one; a hook that is set sees

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,7 +13,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
-	"github.com/osscopy/osscopy/internal/ossclient"
+	"github.com/osscopy/osscopy/internal/osserr"
 	"github.com/osscopy/osscopy/worker"
 )
 
@@ -46,7 +45,7 @@ func TestPermanentErrorsFailFast(t *testing.T) {
 				tt.modify(&job)
 			}
 			var rec recorder
-			job.Events = rec.record
+			job.Observer = &rec
 			start := time.Now()
 			res, err := worker.Copy(context.Background(), store, job)
 			if err == nil {
@@ -56,12 +55,8 @@ func TestPermanentErrorsFailFast(t *testing.T) {
 				t.Errorf("failing took %s", time.Since(start))
 			}
 			if tt.status != 0 {
-				var se *oss.ServiceError
-				if !errors.As(err, &se) || se.StatusCode != tt.status || se.Code != tt.code {
-					t.Errorf("error %v, want %d %s", err, tt.status, tt.code)
-				}
-				if class, _ := ossclient.Classify(err); class != worker.Permanent {
-					t.Errorf("classified %v", class)
+				if e, ok := osserr.As(err); !ok || e.Status != tt.status || e.Code != tt.code || e.Class != osserr.Permanent {
+					t.Errorf("error %v, want a permanent %d %s", err, tt.status, tt.code)
 				}
 			}
 			if !strings.Contains(err.Error(), tt.message) || !strings.Contains(err.Error(), job.Source.String()) {
@@ -71,8 +66,8 @@ func TestPermanentErrorsFailFast(t *testing.T) {
 			if len(log) != 1 || log[0].Op != "HeadObject" {
 				t.Errorf("requests %+v, want one HEAD", log)
 			}
-			if res.UploadID != "" || res.Retries != 0 || res.Parts != 0 || len(rec.of(worker.EventRetry)) != 0 {
-				t.Errorf("Result %+v, %d retries", res, len(rec.of(worker.EventRetry)))
+			if res.UploadID != "" || res.Retries != 0 || res.Parts != 0 || len(rec.retried()) != 0 {
+				t.Errorf("Result %+v, %d retries told", res, len(rec.retried()))
 			}
 			if files := checkpointFiles(t, f.dir); len(files) != 0 {
 				t.Errorf("checkpoint files %v", files)
@@ -88,7 +83,8 @@ func TestPermanentErrorMidCopy(t *testing.T) {
 	f := setup(t, 12*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 5 * time.Millisecond}})
 	srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 	var part3 atomic.Int32
-	denied := &oss.ServiceError{StatusCode: 403, Code: "AccessDenied", Message: "injected"}
+	denied := &osserr.Error{Op: osserr.OpUploadPartCopy, Bucket: bkt, Key: dstKey, Part: 3, Status: 403, Code: "AccessDenied",
+		Message: "injected", Class: osserr.Permanent}
 	store := &hooked{Store: f.store, partCopy: func(ctx context.Context, in worker.PartCopyInput, next func() (string, error)) (string, error) {
 		if in.PartNumber == 3 {
 			part3.Add(1)
@@ -144,24 +140,19 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 			srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 			var store worker.Store = f.store
 			var calls3 atomic.Int32
+			unavailable := &osserr.Error{Op: osserr.OpUploadPartCopy, Bucket: bkt, Key: dstKey, Part: 3, Status: 503, Code: "ServiceUnavailable",
+				Message: "injected", Class: osserr.Transient}
 			if tt.hook {
 				store = &hooked{Store: f.store, partCopy: func(ctx context.Context, in worker.PartCopyInput, next func() (string, error)) (string, error) {
 					if in.PartNumber == 3 && calls3.Add(1) == 1 {
-						return "", &oss.ServiceError{StatusCode: 503, Code: "ServiceUnavailable", Message: "injected"}
+						return "", unavailable
 					}
 					return next()
 				}}
 			}
 			job := f.job()
-			var waits []time.Duration
-			var mu sync.Mutex
-			job.Retry.OnRetry = func(op string, err error, wait time.Duration) {
-				mu.Lock()
-				waits = append(waits, wait)
-				mu.Unlock()
-			}
 			var rec recorder
-			job.Events = rec.record
+			job.Observer = &rec
 			res, err := worker.Copy(context.Background(), store, job)
 			if err != nil {
 				t.Fatal(err)
@@ -179,14 +170,15 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 				}
 			}
 			t.Logf("%d retries; %d failed requests of %d", res.Retries, failed, len(log))
-			if res.Retries == 0 || int(res.Retries) != len(rec.of(worker.EventRetry)) || int(res.Retries) != len(waits) {
-				t.Errorf("Result.Retries %d, %d retry events, OnRetry called %d times", res.Retries, len(rec.of(worker.EventRetry)), len(waits))
+			retries := rec.retried()
+			if res.Retries == 0 || int(res.Retries) != len(retries) {
+				t.Errorf("Result.Retries %d, %d retries told", res.Retries, len(retries))
 			}
 			if tt.hook {
 				if res.Retries != 1 || calls3.Load() != 2 || attempts[3] != 1 ||
-					!strings.Contains(rec.messages(worker.EventRetry), "UploadPartCopy failed") {
-					t.Errorf("retries %d, part 3 called %d times (%d reached the server), retry events %q",
-						res.Retries, calls3.Load(), attempts[3], rec.messages(worker.EventRetry))
+					len(retries) != 1 || retries[0].Op != "UploadPartCopy" || !errors.Is(retries[0].Err, unavailable) {
+					t.Errorf("retries %d, part 3 called %d times (%d reached the server), retries told %+v",
+						res.Retries, calls3.Load(), attempts[3], retries)
 				}
 			} else if int(res.Retries) != failed {
 				t.Errorf("Result.Retries %d, but the server failed %d requests", res.Retries, failed)
@@ -196,9 +188,9 @@ func TestTransientErrorsAreRetried(t *testing.T) {
 					t.Errorf("part %d: %d attempts, want 1..%d", n, attempts[n], job.Retry.Attempts)
 				}
 			}
-			for _, w := range waits {
-				if w > job.Retry.Max*2 {
-					t.Errorf("waited %s, more than the policy's Max %s allows", w, job.Retry.Max)
+			for _, r := range retries {
+				if r.Wait > job.Retry.Max*2 {
+					t.Errorf("waited %s, more than the policy's Max %s allows", r.Wait, job.Retry.Max)
 				}
 			}
 		})
@@ -214,17 +206,8 @@ func TestThrottled(t *testing.T) {
 	srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
 	job := f.job()
 	job.Parallel = 8
-	type retry struct {
-		err  error
-		wait time.Duration
-	}
-	var mu sync.Mutex
-	var retries []retry
-	job.Retry.OnRetry = func(op string, err error, wait time.Duration) {
-		mu.Lock()
-		retries = append(retries, retry{err, wait})
-		mu.Unlock()
-	}
+	var rec recorder
+	job.Observer = &rec
 	start := time.Now()
 	res, err := worker.Copy(context.Background(), f.store, job)
 	if err != nil {
@@ -234,12 +217,13 @@ func TestThrottled(t *testing.T) {
 	log := f.env.Log.Entries(t)
 	throttled := count(log, "UploadPartCopy", 503)
 	t.Logf("%d throttled, %d retries, %s", throttled, res.Retries, time.Since(start).Round(time.Millisecond))
+	retries := rec.retried()
 	if throttled == 0 || int(res.Retries) < throttled || int(res.Retries) != len(retries) {
-		t.Errorf("%d UploadPartCopy throttled, %d retries, OnRetry called %d times", throttled, res.Retries, len(retries))
+		t.Errorf("%d UploadPartCopy throttled, %d retries, %d told", throttled, res.Retries, len(retries))
 	}
 	for _, r := range retries {
-		if class, after := ossclient.Classify(r.err); class == worker.Throttled && (after != time.Second || r.wait < time.Second) {
-			t.Errorf("throttled with Retry-After %s, waited %s", after, r.wait)
+		if class, after := osserr.ClassOf(r.Err); class == osserr.Throttled && (after != time.Second || r.Wait < time.Second) {
+			t.Errorf("throttled with Retry-After %s, waited %s", after, r.Wait)
 		}
 	}
 	for _, e := range log {

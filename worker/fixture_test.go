@@ -15,7 +15,9 @@ import (
 
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
 	"github.com/osscopy/osscopy/internal/lab/osstest"
+	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/internal/ossclient"
+	"github.com/osscopy/osscopy/internal/retry"
 	"github.com/osscopy/osscopy/worker"
 )
 
@@ -58,8 +60,8 @@ func storeFor(env *osstest.Env, secret string) *ossclient.Client {
 }
 
 // fastRetry is the default policy with backoffs short enough for tests.
-func fastRetry() worker.RetryPolicy {
-	p := worker.DefaultRetryPolicy(ossclient.Classify)
+func fastRetry() retry.Policy {
+	p := retry.Default()
 	p.Initial, p.Max = time.Millisecond, 5*time.Millisecond
 	return p
 }
@@ -201,12 +203,11 @@ func interrupt(t *testing.T, f *fixture, store worker.Store, job worker.Job, k i
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	rec := &recorder{then: func(e worker.Event) {
-		if e.Kind == worker.EventPartDone && e.PartsDone >= k {
+	job.Observer = &recorder{onPart: func(p observe.Progress) {
+		if p.PartsDone >= k {
 			cancel()
 		}
 	}}
-	job.Events = rec.record
 	res, err := worker.Copy(ctx, store, job)
 	if !errors.Is(err, worker.ErrInterrupted) {
 		t.Fatalf("the interrupted run returned %v, want ErrInterrupted", err)

@@ -15,12 +15,13 @@ import (
 
 	"github.com/osscopy/osscopy/checkpoint"
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
+	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/worker"
 )
 
 // staggered delays every part but part 1 before it reaches the server and
-// counts the part copies started and finished, so that the first event
-// comes while exactly the other parts of the first wave are in flight.
+// counts the part copies started and finished, so that the first part
+// done is told while exactly the other parts of the first wave are in flight.
 type staggered struct {
 	worker.Store
 	delay             time.Duration
@@ -56,15 +57,13 @@ func TestGrace(t *testing.T) {
 		var doneAtCancel, inflightAtCancel int
 		var cancelled time.Time
 		var once sync.Once
-		job.Events = func(e worker.Event) {
-			if e.Kind == worker.EventPartDone {
-				once.Do(func() {
-					doneAtCancel, inflightAtCancel = e.PartsDone, int(store.started.Load()-store.finished.Load())
-					cancelled = time.Now()
-					cancel()
-				})
-			}
-		}
+		job.Observer = &recorder{onPart: func(p observe.Progress) {
+			once.Do(func() {
+				doneAtCancel, inflightAtCancel = p.PartsDone, int(store.started.Load()-store.finished.Load())
+				cancelled = time.Now()
+				cancel()
+			})
+		}}
 		_, err := worker.Copy(ctx, store, job)
 		if !errors.Is(err, worker.ErrInterrupted) {
 			t.Fatalf("error %v, want ErrInterrupted", err)
@@ -79,7 +78,7 @@ func TestGrace(t *testing.T) {
 			t.Error("a part copy was cut off despite the grace")
 		}
 
-		job.Events = nil
+		job.Observer = nil
 		res, err := worker.Copy(context.Background(), f.store, job)
 		if err != nil {
 			t.Fatal(err)
@@ -192,11 +191,11 @@ func TestCancelledAfterLastPartCompletes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	job := f.job()
-	job.Events = (&recorder{then: func(e worker.Event) {
-		if e.Kind == worker.EventPartDone && e.PartsDone == e.PartsTotal {
+	job.Observer = &recorder{onPart: func(p observe.Progress) {
+		if p.PartsDone == p.PartsTotal {
 			cancel()
 		}
-	}}).record
+	}}
 	res, err := worker.Copy(ctx, f.store, job)
 	if err != nil {
 		t.Fatalf("Copy = %v, want the completion to finish in the grace", err)

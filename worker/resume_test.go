@@ -47,7 +47,7 @@ func TestResume(t *testing.T) {
 
 			from := len(f.env.Log.Entries(t))
 			var rec recorder
-			job.Events = rec.record
+			job.Observer = &rec
 			res, err := worker.Copy(context.Background(), f.store, job)
 			if err != nil {
 				t.Fatal(err)
@@ -66,12 +66,12 @@ func TestResume(t *testing.T) {
 			if res.UploadID != first.UploadID || count(log, "InitiateMultipartUpload", 0) != 0 || count(log, "ListParts", 200) != 1 {
 				t.Errorf("the rerun did not continue upload %s: %+v", first.UploadID, res)
 			}
-			resuming := rec.of(worker.EventResuming)
-			if len(resuming) != 1 || resuming[0].PartsDone != copied1 || resuming[0].PartsTotal != parts ||
-				resuming[0].BytesDone != int64(copied1)*gib || !strings.Contains(resuming[0].Message, first.UploadID) {
-				t.Errorf("resuming events %+v", resuming)
+			resumed := rec.parts(true)
+			if len(resumed) != 1 || resumed[0].PartsDone != copied1 || resumed[0].PartsTotal != parts ||
+				resumed[0].BytesDone != int64(copied1)*gib || !strings.Contains(rec.messages(), "resuming upload "+first.UploadID) {
+				t.Errorf("resumed parts told %+v, notes %q", resumed, rec.messages())
 			}
-			if done := rec.of(worker.EventPartDone); len(done) != parts-copied1 {
+			if done := rec.parts(false); len(done) != parts-copied1 {
 				t.Errorf("%d part events on the rerun, want %d", len(done), parts-copied1)
 			}
 		})
@@ -89,7 +89,7 @@ func TestResumeReconciles(t *testing.T) {
 		// parts the rerun must copy (nil: all).
 		between   func(t *testing.T, f *fixture, uploadID string) []int32
 		newUpload bool
-		note      string // in the notes or the resuming message
+		note      string // in the notes
 	}{
 		{name: "parts the checkpoint claims but the server lacks are copied again",
 			between: func(t *testing.T, f *fixture, uploadID string) []int32 {
@@ -152,7 +152,7 @@ func TestResumeReconciles(t *testing.T) {
 
 			from := len(f.env.Log.Entries(t))
 			var rec recorder
-			job.Events = rec.record
+			job.Observer = &rec
 			res, err := worker.Copy(context.Background(), f.store, job)
 			if err != nil {
 				t.Fatal(err)
@@ -179,8 +179,8 @@ func TestResumeReconciles(t *testing.T) {
 			if (res.UploadID != first.UploadID) != tt.newUpload {
 				t.Errorf("upload %s, the first run's %s (new upload wanted: %v)", res.UploadID, first.UploadID, tt.newUpload)
 			}
-			if msgs := rec.messages(worker.EventNote) + rec.messages(worker.EventResuming); !strings.Contains(msgs, tt.note) {
-				t.Errorf("messages %q do not say %q", msgs, tt.note)
+			if notes := rec.messages(); !strings.Contains(notes, tt.note) {
+				t.Errorf("notes %q do not say %q", notes, tt.note)
 			}
 		})
 	}
@@ -220,7 +220,7 @@ func TestResumeOtherParallelKeepsPartSize(t *testing.T) {
 			from := len(f.env.Log.Entries(t))
 			job.Parallel = tt.p2
 			var rec recorder
-			job.Events = rec.record
+			job.Observer = &rec
 			res, err := worker.Copy(context.Background(), f.store, job)
 			if err != nil {
 				t.Fatal(err)
@@ -238,8 +238,12 @@ func TestResumeOtherParallelKeepsPartSize(t *testing.T) {
 			if n := count(f.env.Log.Entries(t), "AbortMultipartUpload", 0); n != 0 || count(log, "InitiateMultipartUpload", 0) != 0 {
 				t.Errorf("%d aborts, %d initiations on the rerun", n, count(log, "InitiateMultipartUpload", 0))
 			}
-			if notes := rec.messages(worker.EventNote); notes != "" {
-				t.Errorf("notes %q", notes)
+			if !rec.resumedOnly(first.UploadID) {
+				t.Errorf("notes %q, want only that upload %s is resumed", rec.messages(), first.UploadID)
+			}
+			// The plan told last is the one copied: the kept part size.
+			if starts := rec.starts(); len(starts) == 0 || starts[len(starts)-1].PartSize != ps1 || starts[len(starts)-1].Parts != parts {
+				t.Errorf("plans told %+v, want the last of %d parts of %d", starts, parts, ps1)
 			}
 		})
 	}
@@ -266,18 +270,18 @@ func TestResumedPartsResetOnNewUpload(t *testing.T) {
 		return etag, err
 	}}
 	var rec recorder
-	job.Events = rec.record
+	job.Observer = &rec
 	res, err := worker.Copy(context.Background(), store, job)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.checkCopied(t, res, srcCRC)
-	resuming := rec.of(worker.EventResuming)
-	if len(resuming) != 1 || resuming[0].PartsDone != copied1 {
-		t.Errorf("resuming events %+v, want one with %d parts", resuming, copied1)
+	resumed := rec.parts(true)
+	if len(resumed) != 1 || resumed[0].PartsDone != copied1 {
+		t.Errorf("resumed parts told %+v, want once %d parts", resumed, copied1)
 	}
-	if !strings.Contains(rec.messages(worker.EventNote), "the upload "+first.UploadID+" vanished during the copy") {
-		t.Errorf("notes %q", rec.messages(worker.EventNote))
+	if !strings.Contains(rec.messages(), "the upload "+first.UploadID+" vanished during the copy") {
+		t.Errorf("notes %q", rec.messages())
 	}
 	onNew := 0
 	for _, e := range f.env.Log.Entries(t) {

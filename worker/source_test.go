@@ -13,6 +13,7 @@ import (
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
+	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/planner"
 	"github.com/osscopy/osscopy/worker"
 )
@@ -34,11 +35,11 @@ func TestSourceChangedMidCopy(t *testing.T) {
 	afterParts := func(n int, change func(*testing.T, *fixture)) func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
 		return func(t *testing.T, f *fixture, job *worker.Job) worker.Store {
 			var once sync.Once
-			job.Events = func(e worker.Event) {
-				if e.Kind == worker.EventPartDone && e.PartsDone >= n {
+			job.Observer = &recorder{onPart: func(p observe.Progress) {
+				if p.PartsDone >= n {
 					once.Do(func() { change(t, f) })
 				}
-			}
+			}}
 			return f.store
 		}
 	}
@@ -119,11 +120,11 @@ func TestVersionedSource(t *testing.T) {
 	job := f.job()
 	job.Threshold, job.PartSize, job.Parallel = mib, mib, 2
 	var once sync.Once
-	job.Events = func(e worker.Event) {
-		if e.Kind == worker.EventPartDone && e.PartsDone >= 2 {
+	job.Observer = &recorder{onPart: func(p observe.Progress) {
+		if p.PartsDone >= 2 {
 			once.Do(func() { f.put(t, src, []byte("a newer version")) })
 		}
-	}
+	}}
 	res, err := worker.Copy(ctx, f.store, job)
 	if err != nil {
 		t.Fatal(err)

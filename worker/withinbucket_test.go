@@ -2,20 +2,21 @@ package worker_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
+	"github.com/osscopy/osscopy/internal/osserr"
 	"github.com/osscopy/osscopy/worker"
 )
 
 // refusingCopyObject is a CopyObject hook that answers as an OSS refusing
 // a same-bucket copy over its CopyObject limit would.
 func refusingCopyObject(ctx context.Context, in worker.CopyObjectInput, next func() (worker.CopyResult, error)) (worker.CopyResult, error) {
-	return worker.CopyResult{}, fmt.Errorf("%w: 400 EntityTooLarge", worker.ErrEntityTooLarge)
+	return worker.CopyResult{}, &osserr.Error{Op: osserr.OpCopyObject, Bucket: in.Dest.Bucket, Key: in.Dest.Key, Status: 400, Code: "EntityTooLarge",
+		Message: "Your proposed upload exceeds the maximum allowed size.", Class: osserr.Permanent}
 }
 
 // TestWithinBucket: OSS's CopyObject takes a copy within one bucket that
@@ -32,8 +33,8 @@ func TestWithinBucket(t *testing.T) {
 		store      func(*fixture) worker.Store
 		begunParts bool // an earlier run copied some parts
 		single     bool
-		copies     int // CopyObject requests the server saw
-		note       string
+		copies     int    // CopyObject requests the server saw
+		note       string // the notes ("": none); one begun by parts notes only that it resumes
 	}{
 		{name: "one CopyObject", single: true, copies: 1},
 		{name: "OSS refuses: by parts", store: func(f *fixture) worker.Store {
@@ -63,7 +64,7 @@ func TestWithinBucket(t *testing.T) {
 			}
 			from := len(f.env.Log.Entries(t))
 			var rec recorder
-			job.Events = rec.record
+			job.Observer = &rec
 			res, err := worker.Copy(context.Background(), store, job)
 			if err != nil {
 				t.Fatal(err)
@@ -79,7 +80,11 @@ func TestWithinBucket(t *testing.T) {
 			if tt.begunParts && (res.UploadID != first.UploadID || res.ResumedParts < 2) {
 				t.Errorf("Result %+v, want upload %s resumed with at least 2 parts", res, first.UploadID)
 			}
-			if notes := rec.messages(worker.EventNote); !strings.Contains(notes, tt.note) || (tt.note == "") != (notes == "") {
+			if tt.begunParts {
+				if !rec.resumedOnly(first.UploadID) {
+					t.Errorf("notes %q, want only that upload %s is resumed", rec.messages(), first.UploadID)
+				}
+			} else if notes := rec.messages(); !strings.Contains(notes, tt.note) || (tt.note == "") != (notes == "") {
 				t.Errorf("notes %q, want %q", notes, tt.note)
 			}
 		})

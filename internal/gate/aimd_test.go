@@ -1,6 +1,6 @@
 // Gate's adaptive limit: cut on throttling, grown back on success, Retry-After honoured, and gates sharing a simulated server.
 
-package worker
+package gate
 
 import (
 	"context"
@@ -53,75 +53,76 @@ func TestGateAIMD(t *testing.T) {
 		max      int
 		adaptive bool
 		steps    []gateStep
-		want     GateStats // InFlight 0 unless said
+		want     Stats // InFlight 0 unless said
 	}{{
 		name: "a round ends at what the server took", max: 16, adaptive: true,
 		steps: []gateStep{
 			{acquire: 16},
-			{release: []int{0, 1, 2, 3}, err: errGateThrottled, limit: 12},
+			{release: []int{0, 1, 2, 3}, err: errThrottled, limit: 12},
 			{release: []int{4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, limit: 12},
 		},
-		want: GateStats{Limit: 12, Requests: 16, Throttled: 4, Decreases: 4, MinLimit: 12},
+		want: Stats{Limit: 12, Requests: 16, Throttled: 4, Decreases: 4, MinLimit: 12},
 	}, {
 		name: "each throttled answer costs one slot", max: 16, adaptive: true,
-		steps: rounds(2, 1, errGateThrottled, 0),
-		want:  GateStats{Limit: 14, Requests: 2, Throttled: 2, Decreases: 2, MinLimit: 14},
+		steps: rounds(2, 1, errThrottled, 0),
+		want:  Stats{Limit: 14, Requests: 2, Throttled: 2, Decreases: 2, MinLimit: 14},
 	}, {
 		name: "throttles of requests sent before a cut cut too", max: 16, adaptive: true,
 		steps: []gateStep{
 			{acquire: 4},
-			{release: []int{0}, err: errGateThrottled, limit: 15},
+			{release: []int{0}, err: errThrottled, limit: 15},
 			{acquire: 1}, // ticket 4, after the cut
-			{release: []int{1, 2}, err: errGateThrottled, limit: 13},
-			{release: []int{4}, err: errGateThrottled, limit: 12},
-			{release: []int{3}, err: errGateThrottled, limit: 11},
+			{release: []int{1, 2}, err: errThrottled, limit: 13},
+			{release: []int{4}, err: errThrottled, limit: 12},
+			{release: []int{3}, err: errThrottled, limit: 11},
 		},
-		want: GateStats{Limit: 11, Requests: 5, Throttled: 5, Decreases: 5, MinLimit: 11},
+		want: Stats{Limit: 11, Requests: 5, Throttled: 5, Decreases: 5, MinLimit: 11},
 	}, {
 		name: "never below 1", max: 16, adaptive: true,
-		steps: cat([]gateStep{{round: 16, err: errGateThrottled, limit: 1}}, rounds(3, 1, errGateThrottled, 1)),
-		want:  GateStats{Limit: 1, Requests: 19, Throttled: 19, Decreases: 15, MinLimit: 1},
+		steps: cat([]gateStep{{round: 16, err: errThrottled, limit: 1}}, rounds(3, 1, errThrottled, 1)),
+		want:  Stats{Limit: 1, Requests: 19, Throttled: 19, Decreases: 15, MinLimit: 1},
 	}, {
 		name: "four rounds back onto the refused limit, then one per round", max: 8, adaptive: true,
-		steps: cat([]gateStep{{acquire: 2}, {release: []int{0, 1}, err: errGateThrottled, limit: 6}},
+		steps: cat([]gateStep{{acquire: 2}, {release: []int{0, 1}, err: errThrottled, limit: 6}},
 			rounds(3, 6, nil, 6), []gateStep{{round: 5, limit: 6}, {round: 1, limit: 7}}, // 24 successes: onto 7
 			[]gateStep{{round: 6, limit: 7}, {round: 1, limit: 8}}, // 7 successes: onto 8
 			rounds(2, 8, nil, 8)), // and no further
-		want: GateStats{Limit: 8, Requests: 2 + 24 + 7 + 16, Throttled: 2, Decreases: 2, MinLimit: 6},
+		want: Stats{Limit: 8, Requests: 2 + 24 + 7 + 16, Throttled: 2, Decreases: 2, MinLimit: 6},
 	}, {
 		name: "grows back from 1 to the max and no further", max: 8, adaptive: true,
-		steps: cat(rounds(7, 1, errGateThrottled, 0), // 8 → 7 → 6 → 5 → 4 → 3 → 2 → 1
+		steps: cat(rounds(7, 1, errThrottled, 0), // 8 → 7 → 6 → 5 → 4 → 3 → 2 → 1
 			growBack(8), rounds(10, 8, nil, 8)),
-		want: GateStats{Limit: 8, Requests: 7 + probeRounds - 1 + 28 + 80, Throttled: 7, Decreases: 7, MinLimit: 1},
+		want: Stats{Limit: 8, Requests: 7 + probeRounds - 1 + 28 + 80, Throttled: 7, Decreases: 7, MinLimit: 1},
 	}, {
 		name: "successes of requests sent before the cut do not grow", max: 4, adaptive: true,
 		steps: []gateStep{
 			{acquire: 4},
-			{release: []int{0}, err: errGateThrottled, limit: 3},
+			{release: []int{0}, err: errThrottled, limit: 3},
 			{release: []int{1, 2, 3}, limit: 3},
 			{round: 3, limit: 3}, {round: 3, limit: 3}, {round: 3, limit: 3},
 			{round: 3, limit: 4}, // 12 successes since the cut: back onto 4
 		},
-		want: GateStats{Limit: 4, Requests: 16, Throttled: 1, Decreases: 1, MinLimit: 3},
+		want: Stats{Limit: 4, Requests: 16, Throttled: 1, Decreases: 1, MinLimit: 3},
 	}, {
 		name: "transient and permanent errors neither cut nor grow", max: 4, adaptive: true,
-		steps: cat([]gateStep{{round: 1, err: errGateThrottled, limit: 3}},
-			rounds(5, 3, errGateTransient, 3), rounds(5, 3, errGatePermanent, 3),
-			rounds(5, 3, errors.New("unclassified"), 3)),
-		want: GateStats{Limit: 3, Requests: 46, Throttled: 1, Decreases: 1, MinLimit: 3},
+		steps: cat([]gateStep{{round: 1, err: errThrottled, limit: 3}},
+			rounds(5, 3, errTransient, 3), rounds(5, 3, errPermanent, 3),
+			rounds(5, 3, errors.New("not an OSS error"), 3)),
+		want: Stats{Limit: 3, Requests: 46, Throttled: 1, Decreases: 1, MinLimit: 3},
 	}, {
 		name: "fixed never changes", max: 4, adaptive: false,
-		steps: cat(rounds(3, 4, errGateThrottled, 4), rounds(3, 1, errGateThrottled, 4), rounds(3, 4, nil, 4)),
-		want:  GateStats{Limit: 4, Requests: 27, Throttled: 15, MinLimit: 4},
+		steps: cat(rounds(3, 4, errThrottled, 4), rounds(3, 1, errThrottled, 4), rounds(3, 4, nil, 4)),
+		want:  Stats{Limit: 4, Requests: 27, Throttled: 15, MinLimit: 4},
 	}, {
 		name: "a limit below 1 is 1", max: 0, adaptive: true,
 		steps: []gateStep{{round: 1, limit: 1}},
-		want:  GateStats{Limit: 1, Requests: 1, MinLimit: 1},
+		want:  Stats{Limit: 1, Requests: 1, MinLimit: 1},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			g := NewGate(tt.max, tt.adaptive, gateClassify)
+			var obs changes
+			g := New(tt.max, tt.adaptive, &obs)
 			ctx := context.Background()
 			var tickets []uint64
 			take := func(n int) {
@@ -149,8 +150,23 @@ func TestGateAIMD(t *testing.T) {
 				if got := g.Stats().Limit; s.limit != 0 && got != s.limit {
 					t.Fatalf("after step %d %+v the limit is %d, want %d", i, s, got, s.limit)
 				}
+				if told := obs.limit(max(tt.max, 1)); told != g.Stats().Limit {
+					t.Fatalf("after step %d %+v the observer was last told of limit %d, the limit is %d", i, s, told, g.Stats().Limit)
+				}
 			}
 			checkStats(t, g, tt.want)
+			// Every throttled answer and every step up was told, with the
+			// maximum, and nothing else.
+			limit := max(tt.max, 1)
+			throttles, raises := obs.count()
+			if wantRaises := int64(tt.want.Limit-limit) + tt.want.Decreases; throttles != tt.want.Throttled || raises != wantRaises {
+				t.Errorf("the observer was told of %d throttles and %d raises, want %d and %d", throttles, raises, tt.want.Throttled, wantRaises)
+			}
+			for _, c := range obs.told {
+				if c.Max != limit {
+					t.Fatalf("the observer was told %+v, want the maximum %d", c, limit)
+				}
+			}
 		})
 	}
 }
@@ -159,7 +175,7 @@ func TestGateAIMD(t *testing.T) {
 // handed to a waiter; the next one freed below the new limit is.
 func TestGateCutHoldsWaiters(t *testing.T) {
 	t.Parallel()
-	g := NewGate(16, true, gateClassify)
+	g := New(16, true, nil)
 	ctx := context.Background()
 	var tickets []uint64
 	for range 16 {
@@ -178,15 +194,15 @@ func TestGateCutHoldsWaiters(t *testing.T) {
 		granted <- epoch
 	}()
 	waitQueued(t, g, 1)
-	g.release(tickets[0], errGateThrottled) // 16 → 15, 15 in flight
+	g.release(tickets[0], errThrottled) // 16 → 15, 15 in flight
 	waitQueued(t, g, 1)
-	checkStats(t, g, GateStats{Limit: 15, InFlight: 15, Requests: 16, Throttled: 1, Decreases: 1, MinLimit: 15})
+	checkStats(t, g, Stats{Limit: 15, InFlight: 15, Requests: 16, Throttled: 1, Decreases: 1, MinLimit: 15})
 	g.release(tickets[1], nil) // 14 in flight: the waiter gets the slot
 	epoch := <-granted
 	if epoch != tickets[0]+1 {
 		t.Errorf("the waiter was granted in epoch %d, want %d (after the cut)", epoch, tickets[0]+1)
 	}
-	checkStats(t, g, GateStats{Limit: 15, InFlight: 15, Requests: 17, Throttled: 1, Decreases: 1, MinLimit: 15})
+	checkStats(t, g, Stats{Limit: 15, InFlight: 15, Requests: 17, Throttled: 1, Decreases: 1, MinLimit: 15})
 }
 
 // TestGateRetryAfter: under a fixed limit, a throttled slot whose answer
@@ -200,7 +216,7 @@ func TestGateRetryAfter(t *testing.T) {
 	}{{true, 3 * time.Second}, {false, 3 * time.Second}, {true, 0}, {false, 0}} {
 		t.Run(fmt.Sprintf("adaptive=%t,after=%s", tt.adaptive, tt.after), func(t *testing.T) {
 			t.Parallel()
-			g := NewGate(1, tt.adaptive, gateClassify)
+			g := New(1, tt.adaptive, nil)
 			type timer struct {
 				d time.Duration
 				f func()
@@ -222,14 +238,14 @@ func TestGateRetryAfter(t *testing.T) {
 				g.release(epoch, nil)
 			}()
 			waitQueued(t, g, 1)
-			g.release(held, &gateErr{class: Throttled, after: tt.after})
+			g.release(held, throttled(tt.after))
 			if tt.after > 0 && !tt.adaptive { // an adaptive gate cut its limit instead
 				tm := <-timers
 				if tm.d != tt.after {
 					t.Errorf("held for %s, want %s", tm.d, tt.after)
 				}
 				waitQueued(t, g, 1) // still waiting: the slot is held
-				checkStats(t, g, GateStats{Limit: 1, InFlight: 1, Requests: 1, Throttled: 1, MinLimit: 1})
+				checkStats(t, g, Stats{Limit: 1, InFlight: 1, Requests: 1, Throttled: 1, MinLimit: 1})
 				tm.f()
 			}
 			<-granted
@@ -242,24 +258,23 @@ func TestGateRetryAfter(t *testing.T) {
 			for g.Stats().InFlight != 0 {
 				time.Sleep(100 * time.Microsecond)
 			}
-			checkStats(t, g, GateStats{Limit: 1, Requests: 2, Throttled: 1, MinLimit: 1})
+			checkStats(t, g, Stats{Limit: 1, Requests: 2, Throttled: 1, MinLimit: 1})
 		})
 	}
 
 	t.Run("real timer", func(t *testing.T) {
 		t.Parallel()
-		g := NewGate(1, false, gateClassify)
-		fake := &gateFake{err: &gateErr{class: Throttled, after: time.Millisecond}}
-		s := gatedStore(g, fake)
-		if err := gateRequest(context.Background(), s, 0, "k"); !errors.Is(err, fake.err) {
+		g := New(1, false, nil)
+		fake := &fakeServer{err: throttled(time.Millisecond)}
+		if err := fake.send(context.Background(), g, "k"); !errors.Is(err, fake.err) {
 			t.Fatalf("got %v, want %v", err, fake.err)
 		}
 		fake.err = nil
 		// Granted once the timer gives the held slot back.
-		if err := gateRequest(context.Background(), s, 1, "k"); err != nil {
+		if err := fake.send(context.Background(), g, "k"); err != nil {
 			t.Fatal(err)
 		}
-		checkStats(t, g, GateStats{Limit: 1, Requests: 2, Throttled: 1, MinLimit: 1})
+		checkStats(t, g, Stats{Limit: 1, Requests: 2, Throttled: 1, MinLimit: 1})
 	})
 }
 
@@ -277,13 +292,13 @@ func TestGateSimulation(t *testing.T) {
 		t.Run(fmt.Sprintf("gates=%d,max=%d,capacity=%d", tt.gates, tt.max, tt.capacity), func(t *testing.T) {
 			t.Parallel()
 			rng := rand.New(rand.NewPCG(1, uint64(tt.capacity)))
-			gates := []*Gate{NewGate(tt.max, true, gateClassify)}
+			gates := []*Gate{New(tt.max, true, nil)}
 			const joinAt, warmUp, rounds = 50, 300, 500
 			served, refusedRounds, low, high := 0, 0, tt.max, 0
 			held := make([]int, tt.gates) // limits summed over the measured rounds
 			for round := range warmUp + rounds {
 				if round == joinAt && tt.gates == 2 {
-					gates = append(gates, NewGate(tt.max, true, gateClassify))
+					gates = append(gates, New(tt.max, true, nil))
 				}
 				type ticket struct {
 					g     *Gate
@@ -303,7 +318,7 @@ func TestGateSimulation(t *testing.T) {
 				for i, tk := range sent {
 					var err error
 					if i >= tt.capacity {
-						err = errGateThrottled
+						err = errThrottled
 					}
 					tk.g.release(tk.epoch, err)
 				}

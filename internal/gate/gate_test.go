@@ -1,6 +1,6 @@
-// Gate's queue: the limit on requests in flight, FIFO order, cancelled waiters, and the gated Store.
+// Gate's queue: the limit on requests in flight, FIFO order, cancelled waiters.
 
-package worker
+package gate
 
 import (
 	"context"
@@ -21,13 +21,12 @@ func TestGateLimitsInFlight(t *testing.T) {
 		t.Run(fmt.Sprintf("limit=%d,adaptive=%t", tt.limit, tt.adaptive), func(t *testing.T) {
 			t.Parallel()
 			const n = 200
-			fake := &gateFake{entered: make(chan string, n), release: make(chan error)}
-			g := NewGate(tt.limit, tt.adaptive, gateClassify)
-			s := gatedStore(g, fake)
+			fake := &fakeServer{entered: make(chan string, n), release: make(chan error)}
+			g := New(tt.limit, tt.adaptive, nil)
 			var wg sync.WaitGroup
 			errs := make(chan error, n)
 			for i := range n {
-				wg.Go(func() { errs <- gateRequest(context.Background(), s, i, fmt.Sprint(i)) })
+				wg.Go(func() { errs <- fake.send(context.Background(), g, fmt.Sprint(i)) })
 			}
 			full := min(tt.limit, n)
 			for range full {
@@ -48,7 +47,7 @@ func TestGateLimitsInFlight(t *testing.T) {
 			if fake.max != full {
 				t.Errorf("at most %d requests in flight, want %d", fake.max, full)
 			}
-			checkStats(t, g, GateStats{Limit: tt.limit, Requests: n, MinLimit: tt.limit})
+			checkStats(t, g, Stats{Limit: tt.limit, Requests: n, MinLimit: tt.limit})
 		})
 	}
 }
@@ -57,7 +56,7 @@ func TestGateLimitsInFlight(t *testing.T) {
 func TestGateFIFO(t *testing.T) {
 	t.Parallel()
 	const n = 50
-	g := NewGate(1, true, gateClassify)
+	g := New(1, true, nil)
 	held, err := g.acquire(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +79,7 @@ func TestGateFIFO(t *testing.T) {
 			t.Fatalf("slot %d went to waiter %d, want %d", want+1, i, want)
 		}
 	}
-	checkStats(t, g, GateStats{Limit: 1, Requests: n + 1, MinLimit: 1})
+	checkStats(t, g, Stats{Limit: 1, Requests: n + 1, MinLimit: 1})
 }
 
 // TestGateCancelledWaiter: a waiter whose context ends leaves the queue
@@ -90,11 +89,10 @@ func TestGateCancelledWaiter(t *testing.T) {
 	for cancelled := range 3 {
 		t.Run(fmt.Sprint("waiter ", cancelled), func(t *testing.T) {
 			t.Parallel()
-			fake := &gateFake{entered: make(chan string), release: make(chan error)}
-			g := NewGate(1, true, gateClassify)
-			s := gatedStore(g, fake)
+			fake := &fakeServer{entered: make(chan string), release: make(chan error)}
+			g := New(1, true, nil)
 			go func() {
-				if _, err := s.Head(context.Background(), Object{Key: "hold"}); err != nil {
+				if err := fake.send(context.Background(), g, "hold"); err != nil {
 					t.Error(err)
 				}
 			}()
@@ -107,8 +105,7 @@ func TestGateCancelledWaiter(t *testing.T) {
 				cancels = append(cancels, cancel)
 				results = append(results, make(chan error, 1))
 				go func() {
-					_, err := s.Head(ctx, Object{Key: fmt.Sprint(i)})
-					results[i] <- err
+					results[i] <- fake.send(ctx, g, fmt.Sprint(i))
 				}()
 				waitQueued(t, g, i+1)
 			}
@@ -117,21 +114,21 @@ func TestGateCancelledWaiter(t *testing.T) {
 				t.Errorf("the cancelled waiter got %v", err)
 			}
 			waitQueued(t, g, 2)
-			checkStats(t, g, GateStats{Limit: 1, InFlight: 1, Requests: 1, MinLimit: 1})
+			checkStats(t, g, Stats{Limit: 1, InFlight: 1, Requests: 1, MinLimit: 1})
 			fake.release <- nil // the holder
 			for i := range 3 {
 				if i == cancelled {
 					continue
 				}
-				if name := <-fake.entered; name != fmt.Sprint("Head ", i) {
-					t.Errorf("%s got the slot, want Head %d", name, i)
+				if name := <-fake.entered; name != fmt.Sprint(i) {
+					t.Errorf("request %s got the slot, want %d", name, i)
 				}
 				fake.release <- nil
 				if err := <-results[i]; err != nil {
 					t.Error(err)
 				}
 			}
-			checkStats(t, g, GateStats{Limit: 1, Requests: 3, MinLimit: 1})
+			checkStats(t, g, Stats{Limit: 1, Requests: 3, MinLimit: 1})
 		})
 	}
 
@@ -140,7 +137,7 @@ func TestGateCancelledWaiter(t *testing.T) {
 	// only that no slot is lost and Requests counts the slots used.
 	t.Run("granted as cancelled", func(t *testing.T) {
 		t.Parallel()
-		g := NewGate(1, true, gateClassify)
+		g := New(1, true, nil)
 		used := 0
 		for range 200 {
 			if _, err := g.acquire(context.Background()); err != nil {
@@ -176,74 +173,16 @@ func TestGateCancelledWaiter(t *testing.T) {
 
 	t.Run("done before asking", func(t *testing.T) {
 		t.Parallel()
-		g := NewGate(2, true, gateClassify)
+		g := New(2, true, nil)
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		fake := &gateFake{}
-		if err := gateRequest(ctx, gatedStore(g, fake), 0, "k"); !errors.Is(err, context.Canceled) {
+		fake := &fakeServer{}
+		if err := fake.send(ctx, g, "k"); !errors.Is(err, context.Canceled) {
 			t.Errorf("got %v, want context.Canceled", err)
 		}
 		if len(fake.calls) != 0 {
-			t.Errorf("the store saw %v", fake.calls)
+			t.Errorf("the server saw %v", fake.calls)
 		}
-		checkStats(t, g, GateStats{Limit: 2, MinLimit: 2})
-	})
-}
-
-// TestGateStore: every method of Store goes through the gate to the store
-// wrapped, with its arguments, results and errors.
-func TestGateStore(t *testing.T) {
-	t.Parallel()
-	fake := &gateFake{}
-	g := NewGate(4, false, gateClassify)
-	s := gatedStore(g, fake)
-	ctx := context.Background()
-	o := Object{Bucket: "b", Key: "k"}
-	check := func(what string, got, want any) {
-		t.Helper()
-		if fake.err == nil && fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%s = %v, want %v", what, got, want)
-		}
-	}
-	for _, wantErr := range []error{nil, errGatePermanent, errGateThrottled, errGateTransient} {
-		fake.err = wantErr
-		info, err1 := s.Head(ctx, o)
-		check("Head", info.ETag, "head k")
-		tags, err2 := s.GetTagging(ctx, o)
-		check("GetTagging", tags, "tags k")
-		res, err3 := s.CopyObject(ctx, CopyObjectInput{Source: o, Dest: o})
-		check("CopyObject", res.ETag, "copy k")
-		id, err4 := s.Initiate(ctx, o, Attributes{})
-		check("Initiate", id, "upload k")
-		etag, err5 := s.UploadPartCopy(ctx, PartCopyInput{Dest: o, PartNumber: 7})
-		check("UploadPartCopy", etag, "part 7")
-		parts, err6 := s.ListParts(ctx, o, "u")
-		check("ListParts", parts, []PartInfo{{Number: 1, ETag: "u"}})
-		res, err7 := s.Complete(ctx, o, "u", []PartETag{{}, {}})
-		check("Complete", res, CopyResult{ETag: "complete u", CRC64: "2"})
-		err8 := s.Abort(ctx, o, "u")
-		for i, err := range []error{err1, err2, err3, err4, err5, err6, err7, err8} {
-			if !errors.Is(err, wantErr) {
-				t.Errorf("request %d returned %v, want %v", i, err, wantErr)
-			}
-		}
-	}
-	fake.err = nil // check compares only then
-	check("calls", fake.calls[:8], []string{"Head k", "GetTagging k", "CopyObject k", "Initiate k",
-		"UploadPartCopy k", "ListParts k", "Complete k", "Abort k"})
-	checkStats(t, g, GateStats{Limit: 4, Requests: 32, Throttled: 8, MinLimit: 4})
-}
-
-func BenchmarkGateStore(b *testing.B) {
-	g := NewGate(64, true, gateClassify)
-	s := gatedStore(g, &gateFake{})
-	ctx := context.Background()
-	b.SetParallelism(4) // more goroutines than slots: the queue is used
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := s.Head(ctx, Object{Key: "k"}); err != nil {
-				b.Fatal(err)
-			}
-		}
+		checkStats(t, g, Stats{Limit: 2, MinLimit: 2})
 	})
 }
