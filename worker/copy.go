@@ -38,7 +38,9 @@ type Job struct {
 	// copy (or the single CopyObject) may take, instead of PartTimeout's
 	// 30 s plus the part at 16 MiB/s. At most MaxPartTimeout.
 	PartTimeout time.Duration
-	// Retry bounds each request's retries (its Count is the copy's own).
+	// Retry bounds each request's retries. Its Observer and Count are set
+	// by the copy: retries are told to Observer and counted in
+	// Result.Retries.
 	Retry retry.Policy
 	// SourceInfo, when set, is the source as the caller already read it
 	// (a bulk run reads it to filter and to compare with the destination):

@@ -12,6 +12,7 @@ import (
 	"github.com/osscopy/osscopy/checkpoint"
 	"github.com/osscopy/osscopy/internal/gate"
 	"github.com/osscopy/osscopy/internal/observe"
+	"github.com/osscopy/osscopy/internal/retry"
 	"github.com/osscopy/osscopy/worker"
 )
 
@@ -44,6 +45,7 @@ type Runner struct {
 	opts   Options
 	store  worker.Store
 	heads  worker.Store // store with retries and the gate, for the run's own HEADs
+	retry  retry.Policy // of the run's own requests
 	lister Lister
 	gate   *gate.Gate
 	// obs is told of everything: the tally's counters and Options.Observer.
@@ -66,10 +68,11 @@ func New(store worker.Store, lister Lister, g *gate.Gate, opts Options) *Runner 
 	opts.Job.Gate = g
 	r := &Runner{opts: opts, store: store, lister: lister, gate: g, large: make(chan struct{}, max(1, opts.Job.Parallel/16))}
 	r.obs = observe.Tee{&r.tally, observe.Or(opts.Observer)}
-	// Every request of the run, the copies' and its own (listing, HEADs),
-	// reports its retries to the tally and the observer.
-	r.opts.Job.Retry.Observer = r.obs
-	r.heads = worker.WithRetries(store, r.opts.Job.Retry, g)
+	// The run's own requests (listing, HEADs) report their retries to the
+	// tally and the observer, as the copies' do through Job.Observer.
+	r.retry = r.opts.Job.Retry
+	r.retry.Observer = r.obs
+	r.heads = worker.WithRetries(store, r.retry, g)
 	return r
 }
 

@@ -59,7 +59,7 @@ func (r *Runner) listing(ctx context.Context, emit func(item) error) error {
 		// The listing takes a slot of the run's budget as every request
 		// does: --parallel bounds the run's requests in flight, and a
 		// throttled page counts towards the limit as a throttled copy.
-		page, err := worker.RetryGated(ctx, r.opts.Job.Retry, r.gate, "ListObjectsV2", listTimeout, func(ctx context.Context) (Page, error) {
+		page, err := worker.RetryGated(ctx, r.retry, r.gate, "ListObjectsV2", listTimeout, func(ctx context.Context) (Page, error) {
 			return r.lister.List(ctx, src.Bucket, src.Prefix, token)
 		})
 		if err != nil {
