@@ -39,6 +39,7 @@ func printError(w io.Writer, err error) {
 		fmt.Fprintln(w, "osscopy: hint:", h)
 	}
 }
+
 // hints say what to do next about the errors people meet, by OSS's code.
 var hints = map[string]string{
 	"NotModified":           "nothing was done because the condition held; drop the condition to do it anyway",
