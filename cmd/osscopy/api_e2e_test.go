@@ -800,7 +800,8 @@ func TestAPICopyObject(t *testing.T) {
 
 // TestAPIErrorOutput: an OSS error prints StatusCode, Code, Message,
 // RequestId, EC and a hint in the output format on stderr and exits 1
-// (testdata/api/errors/); an error without an answer from OSS is one line.
+// (testdata/api/errors/); an error without an answer from OSS is one line
+// and a hint.
 func TestAPIErrorOutput(t *testing.T) {
 	t.Parallel()
 	r := newAPIRig(t, "--bucket", "examplebucket", "--seed-object", "oss://srcbucket/srcobject=300KiB")
@@ -839,8 +840,10 @@ func TestAPIErrorOutput(t *testing.T) {
 		ln.Close()
 		run := r.api(t, []string{"OSS_ENDPOINT=" + closed}, "head-object", "--bucket", "examplebucket", "--key", "k", "--retry-times", "0",
 			"--output-format", "json").want(t, 1)
-		if !strings.HasPrefix(run.stderr, "osscopy: ") || strings.Count(run.stderr, "\n") != 1 || !strings.Contains(run.stderr, "connection refused") {
-			t.Errorf("stderr %q, want one line saying the connection was refused", run.stderr)
+		lines := strings.Split(strings.TrimSuffix(run.stderr, "\n"), "\n")
+		if len(lines) != 2 || !strings.HasPrefix(lines[0], "osscopy: HeadObject of oss://examplebucket/k: ") ||
+			!strings.Contains(lines[0], "connection refused") || !strings.HasPrefix(lines[1], "osscopy: hint: ") {
+			t.Errorf("stderr %q, want one line naming the request and saying the connection was refused, then a hint", run.stderr)
 		}
 	})
 }

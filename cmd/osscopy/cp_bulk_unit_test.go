@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/osscopy/osscopy/internal/bulk"
+	"github.com/osscopy/osscopy/internal/observe"
 )
 
 func TestBulkLocations(t *testing.T) {
@@ -257,16 +258,16 @@ func TestPrintSummaryJSON(t *testing.T) {
 func TestBulkPrintOutcome(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		o          bulk.Outcome
+		o          observe.Outcome
 		text, json string
 	}{
-		{bulk.Outcome{Action: bulk.ActionWouldCopy, Source: "oss://s-bkt/a", Destination: "oss://d-bkt/a", Size: 3 << 20, How: "CopyObject", Requests: 2},
+		{observe.Outcome{Action: observe.ActionWouldCopy, Source: "oss://s-bkt/a", Destination: "oss://d-bkt/a", Size: 3 << 20, How: "CopyObject", Requests: 2},
 			"would copy oss://s-bkt/a to oss://d-bkt/a: 3 MiB, CopyObject, 2 requests\n",
 			`{"action":"would-copy","source":"oss://s-bkt/a","destination":"oss://d-bkt/a","size":3145728,"how":"CopyObject","requests":2}` + "\n"},
-		{bulk.Outcome{Action: bulk.ActionSkipped, Reason: bulk.ReasonDoneBefore, Source: "oss://s-bkt/b", Destination: "oss://d-bkt/b", Size: 1},
+		{observe.Outcome{Action: observe.ActionSkipped, Reason: observe.ReasonDoneBefore, Source: "oss://s-bkt/b", Destination: "oss://d-bkt/b", Size: 1},
 			"would skip oss://s-bkt/b: done-before\n",
 			`{"action":"skipped","reason":"done-before","source":"oss://s-bkt/b","destination":"oss://d-bkt/b","size":1}` + "\n"},
-		{bulk.Outcome{Action: bulk.ActionFailed, Source: "oss://s-bkt/c", Destination: "oss://d-bkt/c", Error: "boom", Code: "AccessDenied"},
+		{observe.Outcome{Action: observe.ActionFailed, Source: "oss://s-bkt/c", Destination: "oss://d-bkt/c", Error: "boom", Code: "AccessDenied"},
 			"cannot copy oss://s-bkt/c: boom\n",
 			`{"action":"failed","source":"oss://s-bkt/c","destination":"oss://d-bkt/c","size":0,"error_code":"AccessDenied","error":"boom"}` + "\n"},
 	} {

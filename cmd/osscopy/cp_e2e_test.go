@@ -450,6 +450,71 @@ func TestCpBadCredentials(t *testing.T) {
 	}
 }
 
+// TestCpErrorLines: a copy that OSS refuses fails with one line that names
+// the request, the object, OSS's code and the request id, then one line of
+// what to do next, never the SDK's dump of several lines; a multipart copy
+// adds the line that says how to resume.
+func TestCpErrorLines(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, src string
+		op, code  string // the request OSS refused, and its answer
+		hint      string // what the hint says
+		resume    bool   // a multipart copy: the upload and checkpoint are kept
+	}{
+		{"missing source", "oss://src/missing.bin", "HeadObject", "NoSuchKey", "the object does not exist", false},
+		{"denied CopyObject", "oss://src/s.bin", "CopyObject", "AccessDenied", "permissions", false},
+		{"denied UploadPartCopy", "oss://src/big.bin", "UploadPartCopy", "AccessDenied", "permissions", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/s.bin=10MiB", "--seed-object", "oss://src/big.bin=3GiB",
+				"--deny", "CopyObject=src/s.bin", "--deny", "UploadPartCopy=src/big.bin")
+			p := e2e.Run(t, r.Env(), r.cpArgs(tc.src, "oss://dst/copy.bin")...)
+			p.RequireCode(1)
+			r.Stop(t)
+			var ids []string
+			for _, e := range r.Log(t) {
+				if e.Op == tc.op && e.Code == tc.code {
+					ids = append(ids, e.RequestID)
+				}
+			}
+			if len(ids) == 0 {
+				t.Fatalf("the access log has no %s answered %s", tc.op, tc.code)
+			}
+			stderr := p.Stderr()
+			var lines, resume, hints []string
+			for _, line := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
+				switch {
+				case strings.Contains(line, "to resume"):
+					resume = append(resume, line)
+				case strings.HasPrefix(line, "osscopy: hint: "):
+					hints = append(hints, line)
+					lines = append(lines, line)
+				default:
+					lines = append(lines, line)
+				}
+			}
+			wantResume := 0
+			if tc.resume {
+				wantResume = 1
+			}
+			if len(lines) != 2 || len(hints) != 1 || !strings.Contains(hints[0], tc.hint) || len(resume) != wantResume {
+				t.Errorf("stderr has %d lines, %d hints, %d resume lines; want the error, a hint saying %q and %v for resuming:\n%s",
+					len(lines), len(hints), len(resume), tc.hint, tc.resume, stderr)
+			}
+			first := lines[0]
+			if !strings.HasPrefix(first, "osscopy: ") || !strings.Contains(first, tc.op) || !strings.Contains(first, " "+tc.code) ||
+				!slices.ContainsFunc(ids, func(id string) bool { return strings.Contains(first, "(request id "+id+")") }) {
+				t.Errorf("the error %q does not name %s, %s and the request id of one of %q", first, tc.op, tc.code, ids)
+			}
+			if strings.Contains(stderr, "Error returned by Service") || strings.Contains(stderr, "Http Status Code") {
+				t.Errorf("stderr holds the SDK's dump:\n%s", stderr)
+			}
+		})
+	}
+}
+
 // TestCpMetadataAndTags: the destination gets the source's Content-Type,
 // Cache-Control, user metadata and tags by default, the given ones with
 // REPLACE, on both paths: a multipart copy (forced with a 1 MiB threshold)

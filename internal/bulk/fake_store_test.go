@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/osscopy/osscopy/internal/osserr"
 	"github.com/osscopy/osscopy/worker"
 )
 
@@ -24,45 +25,53 @@ type fakeObject struct {
 	CRC64 string
 }
 
-// fakeErr is an error of the fake store, as the OSS client's would be: an
-// OSS code and the class the fake classifier gives it.
-type fakeErr struct {
-	code  string
-	class worker.Class
-	err   error // wrapped marker (worker.ErrNoSuchKey...), may be nil
+// fakeStatus is the HTTP status OSS answers each code of the fake with.
+var fakeStatus = map[string]int{
+	"AccessDenied": 403, "NoSuchBucket": 404, "NoSuchKey": 404, "NoSuchUpload": 404, "PreconditionFailed": 412,
+	"InvalidRange": 416, "InvalidPart": 400, "MixedSources": 400,
+	"InternalError": 500, "ServiceUnavailable": 503, "SlowDown": 503,
 }
 
-func (e *fakeErr) Error() string {
-	if e.err != nil {
-		return "fake OSS error " + e.code + ": " + e.err.Error()
-	}
-	return "fake OSS error " + e.code
+// fakeAnswer is an error answer of the fake OSS as internal/ossclient
+// turns one into an *osserr.Error: OSS's status for code, the class the
+// client gives it, and EndsRun for a bucket that is gone. The store names
+// the request (see named).
+func fakeAnswer(code string, class osserr.Class) *osserr.Error {
+	return &osserr.Error{Status: fakeStatus[code], Code: code, Message: "the fake OSS answers " + code,
+		RequestID: "fake-request-id", Class: class, EndsRun: code == "NoSuchBucket"}
 }
 
-func (e *fakeErr) Unwrap() error { return e.err }
+func permanentErr(code string) error { return fakeAnswer(code, osserr.Permanent) }
+func transientErr(code string) error { return fakeAnswer(code, osserr.Transient) }
+func throttledErr(code string) error { return fakeAnswer(code, osserr.Throttled) }
 
-func permanentErr(code string) error { return &fakeErr{code: code, class: worker.Permanent} }
-func transientErr(code string) error { return &fakeErr{code: code, class: worker.Transient} }
-
-// fakeClassify is the classifier of the fake's errors.
-func fakeClassify(err error) (worker.Class, time.Duration) {
-	var fe *fakeErr
-	if errors.As(err, &fe) {
-		return fe.class, 0
-	}
-	if errors.Is(err, worker.ErrNoSuchKey) || errors.Is(err, worker.ErrNoSuchUpload) || errors.Is(err, worker.ErrPreconditionFailed) {
-		return worker.Permanent, 0
-	}
-	return worker.Transient, 0
+// fakeOps are the OSS operations of the fake's requests, by the Store
+// method's name (the names its counts and fail use).
+var fakeOps = map[string]string{
+	"Head": osserr.OpHeadObject, "GetTagging": "GetObjectTagging", "CopyObject": osserr.OpCopyObject,
+	"Initiate": "InitiateMultipartUpload", "UploadPartCopy": osserr.OpUploadPartCopy, "ListParts": "ListParts",
+	"Complete": "CompleteMultipartUpload", "Abort": "AbortMultipartUpload", "List": "ListObjectsV2",
 }
 
-// fakeCode is the ErrorCode of the fake's errors.
-func fakeCode(err error) string {
-	var fe *fakeErr
-	if errors.As(err, &fe) {
-		return fe.code
+// named names the request an *osserr.Error answered, as the client does:
+// the operation and the object (the destination, for a copy); the
+// conditions (osserr.ErrNoSuchKey...) match by them.
+func named(err error, op string, obj worker.Object) error {
+	if e, ok := err.(*osserr.Error); ok && e.Op == "" {
+		e.Op, e.Bucket, e.Key = fakeOps[op], obj.Bucket, obj.Key
 	}
-	return ""
+	return err
+}
+
+// unanswered is a request whose context ended before the fake answered,
+// as the client makes it: a timeout of one attempt is transient, a
+// cancellation permanent.
+func unanswered(err error, op string, obj worker.Object) error {
+	class := osserr.Permanent
+	if errors.Is(err, context.DeadlineExceeded) {
+		class = osserr.Transient
+	}
+	return &osserr.Error{Op: fakeOps[op], Bucket: obj.Bucket, Key: obj.Key, Class: class, Err: err}
 }
 
 type fakeUpload struct {
@@ -208,19 +217,20 @@ func (s *fakeStore) enter(ctx context.Context, op string, obj worker.Object) (fu
 	}
 	if err := ctx.Err(); err != nil {
 		done()
-		return nil, err
+		return nil, unanswered(err, op, obj)
 	}
 	if s.fail != nil {
 		if err := s.fail(op, obj); err != nil {
 			done()
-			return nil, err
+			return nil, named(err, op, obj)
 		}
 	}
 	return done, nil
 }
 
+// noSuchKey is the answer to a HEAD of a missing object.
 func noSuchKey(obj worker.Object) error {
-	return &fakeErr{code: "NoSuchKey", class: worker.Permanent, err: fmt.Errorf("%s: %w", obj, worker.ErrNoSuchKey)}
+	return named(permanentErr("NoSuchKey"), "Head", obj)
 }
 
 func (s *fakeStore) Head(ctx context.Context, obj worker.Object) (worker.ObjectInfo, error) {
@@ -247,14 +257,15 @@ func (s *fakeStore) GetTagging(ctx context.Context, obj worker.Object) (string, 
 	return "", nil
 }
 
-// source returns the source of a copy pinned to ifMatch. s.mu is held.
-func (s *fakeStore) source(obj worker.Object, ifMatch string) (fakeObject, error) {
+// source returns the source of a copy (op, to dst) pinned to ifMatch.
+// s.mu is held.
+func (s *fakeStore) source(op string, dst, obj worker.Object, ifMatch string) (fakeObject, error) {
 	o, ok := s.objects[worker.Object{Bucket: obj.Bucket, Key: obj.Key}]
 	if !ok {
-		return o, &fakeErr{code: "NoSuchKey", class: worker.Permanent, err: worker.ErrSourceGone}
+		return o, named(permanentErr("NoSuchKey"), op, dst)
 	}
 	if ifMatch != "" && ifMatch != o.ETag {
-		return o, &fakeErr{code: "PreconditionFailed", class: worker.Permanent, err: worker.ErrPreconditionFailed}
+		return o, named(permanentErr("PreconditionFailed"), op, dst)
 	}
 	return o, nil
 }
@@ -266,7 +277,7 @@ func (s *fakeStore) CopyObject(ctx context.Context, in worker.CopyObjectInput) (
 	}
 	defer done()
 	s.mu.Lock()
-	o, err := s.source(in.Source, in.IfMatch)
+	o, err := s.source("CopyObject", in.Dest, in.Source, in.IfMatch)
 	if err == nil {
 		s.objects[worker.Object{Bucket: in.Dest.Bucket, Key: in.Dest.Key}] = o
 		s.written[worker.Object{Bucket: in.Dest.Bucket, Key: in.Dest.Key}]++
@@ -295,10 +306,11 @@ func (s *fakeStore) Initiate(ctx context.Context, dst worker.Object, _ worker.At
 	return id, nil
 }
 
-func (s *fakeStore) upload(dst worker.Object, id string) (*fakeUpload, error) {
+// upload returns the upload id to dst, for a request op. s.mu is held.
+func (s *fakeStore) upload(op string, dst worker.Object, id string) (*fakeUpload, error) {
 	u, ok := s.uploads[id]
 	if !ok || u.dst != dst {
-		return nil, &fakeErr{code: "NoSuchUpload", class: worker.Permanent, err: worker.ErrNoSuchUpload}
+		return nil, named(permanentErr("NoSuchUpload"), op, dst)
 	}
 	return u, nil
 }
@@ -311,20 +323,20 @@ func (s *fakeStore) UploadPartCopy(ctx context.Context, in worker.PartCopyInput)
 	defer done()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, err := s.upload(in.Dest, in.UploadID)
+	u, err := s.upload("UploadPartCopy", in.Dest, in.UploadID)
 	if err != nil {
 		return "", err
 	}
-	o, err := s.source(in.Source, in.IfMatch)
+	o, err := s.source("UploadPartCopy", in.Dest, in.Source, in.IfMatch)
 	if err != nil {
 		return "", err
 	}
 	if in.First < 0 || in.Last < in.First || in.Last >= o.Size {
-		return "", permanentErr("InvalidRange")
+		return "", named(permanentErr("InvalidRange"), "UploadPartCopy", in.Dest)
 	}
 	src := worker.Object{Bucket: in.Source.Bucket, Key: in.Source.Key}
 	if u.source != nil && *u.source != src {
-		return "", permanentErr("MixedSources")
+		return "", named(permanentErr("MixedSources"), "UploadPartCopy", in.Dest)
 	}
 	u.source = &src
 	sum := md5.Sum([]byte(fmt.Sprintf("%s %s %d-%d", o.ETag, in.UploadID, in.First, in.Last)))
@@ -341,7 +353,7 @@ func (s *fakeStore) ListParts(ctx context.Context, dst worker.Object, uploadID s
 	defer done()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	u, err := s.upload(dst, uploadID)
+	u, err := s.upload("ListParts", dst, uploadID)
 	if err != nil {
 		return nil, err
 	}
@@ -360,7 +372,7 @@ func (s *fakeStore) Complete(ctx context.Context, dst worker.Object, uploadID st
 	}
 	defer done()
 	s.mu.Lock()
-	u, err := s.upload(dst, uploadID)
+	u, err := s.upload("Complete", dst, uploadID)
 	if err != nil {
 		s.mu.Unlock()
 		return worker.CopyResult{}, err
@@ -370,13 +382,13 @@ func (s *fakeStore) Complete(ctx context.Context, dst worker.Object, uploadID st
 		got, ok := u.parts[p.Number]
 		if !ok || got.ETag != p.ETag || i > 0 && p.Number <= parts[i-1].Number {
 			s.mu.Unlock()
-			return worker.CopyResult{}, permanentErr("InvalidPart")
+			return worker.CopyResult{}, named(permanentErr("InvalidPart"), "Complete", dst)
 		}
 		size += got.Size
 	}
 	if u.source == nil {
 		s.mu.Unlock()
-		return worker.CopyResult{}, permanentErr("InvalidPart")
+		return worker.CopyResult{}, named(permanentErr("InvalidPart"), "Complete", dst)
 	}
 	src := s.objects[*u.source]
 	o := fakeObject{Size: size, ETag: fmt.Sprintf(`"%s-%d"`, strings.Trim(src.ETag, `"`), len(parts)), CRC64: "0"}
@@ -401,7 +413,7 @@ func (s *fakeStore) Abort(ctx context.Context, dst worker.Object, uploadID strin
 	defer done()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := s.upload(dst, uploadID); err != nil {
+	if _, err := s.upload("Abort", dst, uploadID); err != nil {
 		return err
 	}
 	delete(s.uploads, uploadID)
@@ -412,15 +424,16 @@ func (s *fakeStore) Abort(ctx context.Context, dst worker.Object, uploadID strin
 // last key of the previous page. It is not a Store request: it takes no
 // place in flight.
 func (s *fakeStore) List(ctx context.Context, bucket, prefix, token string) (Page, error) {
+	listed := worker.Object{Bucket: bucket}
 	if err := ctx.Err(); err != nil {
-		return Page{}, err
+		return Page{}, unanswered(err, "List", listed)
 	}
 	s.mu.Lock()
 	s.calls["List"]++
 	s.mu.Unlock()
 	if s.fail != nil {
 		if err := s.fail("List", worker.Object{Bucket: bucket, Key: prefix}); err != nil {
-			return Page{}, err
+			return Page{}, named(err, "List", listed)
 		}
 	}
 	size := s.pageSize

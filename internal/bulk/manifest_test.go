@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/osscopy/osscopy/internal/gate"
 	"github.com/osscopy/osscopy/internal/ossurl"
-	"github.com/osscopy/osscopy/worker"
 )
 
 // manifestItems runs the manifest parser of a runner over text and returns
@@ -16,7 +16,7 @@ import (
 func manifestItems(t testing.TB, src, dst Location, text string) ([]item, error) {
 	t.Helper()
 	fs := newFakeStore()
-	r := New(fs, fs, worker.NewGate(1, false, fakeClassify), Options{Source: src, Dest: dst, FilesFrom: strings.NewReader(text)})
+	r := New(fs, fs, gate.New(1, false, nil), Options{Source: src, Dest: dst, FilesFrom: strings.NewReader(text)})
 	var items []item
 	err := r.manifest(context.Background(), func(it item) error {
 		items = append(items, it)
@@ -152,7 +152,7 @@ func TestManifestStopsWhenCancelled(t *testing.T) {
 	t.Parallel()
 	fs := newFakeStore()
 	ctx, cancel := context.WithCancel(context.Background())
-	r := New(fs, fs, worker.NewGate(1, false, fakeClassify), Options{Source: Location{Bucket: "s-bkt"}, Dest: Location{Bucket: "d-bkt"},
+	r := New(fs, fs, gate.New(1, false, nil), Options{Source: Location{Bucket: "s-bkt"}, Dest: Location{Bucket: "d-bkt"},
 		FilesFrom: strings.NewReader("a\nb\nc\nd\n")})
 	n := 0
 	err := r.manifest(ctx, func(item) error {
@@ -180,7 +180,7 @@ func FuzzManifest(f *testing.F) {
 		}
 		src, dst := Location{Bucket: "src-bkt", Prefix: srcPrefix}, Location{Bucket: "dst-bkt", Prefix: dstPrefix}
 		fs := newFakeStore()
-		r := New(fs, fs, worker.NewGate(1, false, fakeClassify), Options{Source: src, Dest: dst, FilesFrom: strings.NewReader(string(data))})
+		r := New(fs, fs, gate.New(1, false, nil), Options{Source: src, Dest: dst, FilesFrom: strings.NewReader(string(data))})
 		// A panic fails this input instead of the whole test binary.
 		defer func() {
 			if p := recover(); p != nil {

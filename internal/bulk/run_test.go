@@ -17,6 +17,9 @@ import (
 	"time"
 
 	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/gate"
+	"github.com/osscopy/osscopy/internal/observe"
+	"github.com/osscopy/osscopy/internal/retry"
 	"github.com/osscopy/osscopy/planner"
 	"github.com/osscopy/osscopy/worker"
 )
@@ -51,13 +54,13 @@ func (g *rig) putSrc(objects map[string]int64) {
 	}
 }
 
-func fastPolicy() worker.RetryPolicy {
-	return worker.RetryPolicy{Attempts: 3, Initial: time.Millisecond, Max: 2 * time.Millisecond, Classify: fakeClassify}
+func fastPolicy() retry.Policy {
+	return retry.Policy{Attempts: 3, Initial: time.Millisecond, Max: 2 * time.Millisecond}
 }
 
 func (g *rig) options(mod func(*Options)) Options {
-	o := Options{Source: g.src, Dest: g.dst, Select: Selection{MaxSize: -1}, Parallel: 4, Retry: fastPolicy(), ErrorCode: fakeCode,
-		Job: worker.Job{Threshold: threshold, PartSize: partSize, CheckpointDir: g.dir, Retry: fastPolicy(), Grace: 10 * time.Second}}
+	o := Options{Source: g.src, Dest: g.dst, Select: Selection{MaxSize: -1},
+		Job: worker.Job{Parallel: 4, Threshold: threshold, PartSize: partSize, CheckpointDir: g.dir, Retry: fastPolicy(), Grace: 10 * time.Second}}
 	if mod != nil {
 		mod(&o)
 	}
@@ -76,9 +79,35 @@ type runResult struct {
 	sum      Summary
 	err      error
 	snap     Snapshot
-	outcomes []Outcome
-	notes    []string
+	outcomes []observe.Outcome
+	notes    []observe.Note
+	retries  int // retries the run's observer was told of
 	peak     int // requests in flight at most, as the gate saw them
+}
+
+// recorder is the run's observer: it keeps what a run tells.
+type recorder struct {
+	observe.Nop
+	mu  sync.Mutex
+	res *runResult
+}
+
+func (r *recorder) ObjectFinished(o observe.Outcome) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.outcomes = append(r.res.outcomes, o)
+}
+
+func (r *recorder) Note(n observe.Note) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.notes = append(r.res.notes, n)
+}
+
+func (r *recorder) Retry(observe.Retry) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.retries++
 }
 
 func (r runResult) actions() map[string]int {
@@ -90,9 +119,9 @@ func (r runResult) actions() map[string]int {
 }
 
 // outcomeOf returns the outcome of the source key (full key).
-func (r runResult) outcomeOf(t *testing.T, srcKey string) Outcome {
+func (r runResult) outcomeOf(t *testing.T, srcKey string) observe.Outcome {
 	t.Helper()
-	var found []Outcome
+	var found []observe.Outcome
 	for _, o := range r.outcomes {
 		if o.Source == "oss://"+srcBkt+"/"+srcKey {
 			found = append(found, o)
@@ -107,19 +136,8 @@ func (r runResult) outcomeOf(t *testing.T, srcKey string) Outcome {
 func (g *rig) run(ctx context.Context, mod func(*Options)) runResult {
 	g.t.Helper()
 	res := runResult{opts: g.options(mod)}
-	var mu sync.Mutex
-	res.opts.OnObject = func(o Outcome) {
-		mu.Lock()
-		defer mu.Unlock()
-		res.outcomes = append(res.outcomes, o)
-	}
-	res.opts.OnNote = func(s string) {
-		mu.Lock()
-		defer mu.Unlock()
-		res.notes = append(res.notes, s)
-	}
-	gate := worker.NewGate(res.opts.Parallel, true, fakeClassify)
-	r := New(g.fs, g.fs, gate, res.opts)
+	res.opts.Observer = &recorder{res: &res}
+	r := New(g.fs, g.fs, gate.New(res.opts.Job.Parallel, true, nil), res.opts)
 	res.sum, res.err = r.Run(ctx)
 	res.snap = r.Snapshot()
 	res.peak = g.fs.peak()
@@ -162,15 +180,18 @@ func (g *rig) checkConsistent(res runResult) {
 	} else if n.BytesCopied != 0 || n.BytesDone != 0 {
 		t.Errorf("dry run: %d bytes copied, %d done", n.BytesCopied, n.BytesDone)
 	}
-	if res.peak > res.opts.Parallel {
-		t.Errorf("%d requests were in flight at once, over --parallel %d", res.peak, res.opts.Parallel)
+	if res.peak > res.opts.Job.Parallel {
+		t.Errorf("%d requests were in flight at once, over --parallel %d", res.peak, res.opts.Job.Parallel)
+	}
+	if int64(res.retries) != s.Retries {
+		t.Errorf("the observer was told of %d retries, the summary counts %d", res.retries, s.Retries)
 	}
 	a := res.actions()
-	copied := int64(a[ActionCopied+"/"] + a[ActionWouldCopy+"/"])
-	if copied != s.Copied || int64(a[ActionFailed+"/"]) != s.Failed ||
-		int64(a[ActionSkipped+"/"+ReasonDoneBefore]) != s.Skipped.DoneBefore ||
-		int64(a[ActionSkipped+"/"+ReasonExists]) != s.Skipped.Exists ||
-		int64(a[ActionSkipped+"/"+ReasonUpToDate]) != s.Skipped.UpToDate {
+	copied := int64(a[observe.ActionCopied+"/"] + a[observe.ActionWouldCopy+"/"])
+	if copied != s.Copied || int64(a[observe.ActionFailed+"/"]) != s.Failed ||
+		int64(a[observe.ActionSkipped+"/"+observe.ReasonDoneBefore]) != s.Skipped.DoneBefore ||
+		int64(a[observe.ActionSkipped+"/"+observe.ReasonExists]) != s.Skipped.Exists ||
+		int64(a[observe.ActionSkipped+"/"+observe.ReasonUpToDate]) != s.Skipped.UpToDate {
 		t.Errorf("outcomes %v disagree with summary %+v", a, s)
 	}
 	if want := filepath.Join(g.dir, res.opts.RunName+".journal"); s.Journal != want {
@@ -241,7 +262,7 @@ func TestRunCopiesEveryListedObject(t *testing.T) {
 		case "big":
 			wantHow = "6 parts"
 		}
-		if o.Action != ActionCopied || o.How != wantHow || o.Size != size || o.Destination != "oss://dst-bkt/backup/2024/"+rel || o.CRC64 == "" {
+		if o.Action != observe.ActionCopied || o.How != wantHow || o.Size != size || o.Destination != "oss://dst-bkt/backup/2024/"+rel || o.CRC64 == "" {
 			t.Errorf("outcome of %s = %+v, want copied by %s", rel, o, wantHow)
 		}
 	}
@@ -317,7 +338,7 @@ func TestRunRerunSkipsDone(t *testing.T) {
 		t.Errorf("rerun: %d bytes skipped of %d selected, want %d", second.snap.BytesSkipped, second.snap.BytesSelected, total)
 	}
 	for _, o := range second.outcomes {
-		if o.Action != ActionSkipped || o.Reason != ReasonDoneBefore {
+		if o.Action != observe.ActionSkipped || o.Reason != observe.ReasonDoneBefore {
 			t.Errorf("rerun outcome %+v, want skipped done-before", o)
 		}
 	}
@@ -364,8 +385,10 @@ func TestRunRerunRemovesLeftoverCheckpoint(t *testing.T) {
 		if dry && (left != len(saved) || aborts != 0) || !dry && (left != 0 || aborts != 1 || g.fs.writes() != 1) {
 			t.Errorf("dry run %v: %d state files left of %d, %d aborts, %d writes", dry, left, len(saved), aborts, g.fs.writes())
 		}
-		if !dry && !strings.Contains(strings.Join(res.notes, "\n"), "the copy is done (the run's journal holds it)") {
-			t.Errorf("notes %q do not say why the checkpoint went", res.notes)
+		if !dry && !slices.ContainsFunc(res.notes, func(n observe.Note) bool {
+			return n.Source == "oss://src-bkt/data/big" && strings.Contains(n.Message, "the copy is done (the run's journal holds it)")
+		}) {
+			t.Errorf("notes %+v do not say why the checkpoint of data/big went", res.notes)
 		}
 	}
 	g.requireSame("data/big", "backup/2024/big")
@@ -471,8 +494,8 @@ func TestRunIgnoreExistingAndUpdate(t *testing.T) {
 		skipped                []string
 	}{
 		{"neither", false, false, []string{"big", "diffcrc", "diffsize", "missing", "nocrc", "same"}, "", nil},
-		{"ignore existing", true, false, []string{"missing"}, ReasonExists, []string{"big", "diffcrc", "diffsize", "nocrc", "same"}},
-		{"update", false, true, []string{"diffcrc", "diffsize", "missing", "nocrc"}, ReasonUpToDate, []string{"big", "same"}},
+		{"ignore existing", true, false, []string{"missing"}, observe.ReasonExists, []string{"big", "diffcrc", "diffsize", "nocrc", "same"}},
+		{"update", false, true, []string{"diffcrc", "diffsize", "missing", "nocrc"}, observe.ReasonUpToDate, []string{"big", "same"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -487,7 +510,7 @@ func TestRunIgnoreExistingAndUpdate(t *testing.T) {
 					t.Errorf("%s written %d times, want 1", rel, n)
 				}
 				g.requireSame("data/"+rel, "backup/2024/"+rel)
-				if o := res.outcomeOf(t, "data/"+rel); o.Action != ActionCopied {
+				if o := res.outcomeOf(t, "data/"+rel); o.Action != observe.ActionCopied {
 					t.Errorf("outcome of %s: %+v, want copied", rel, o)
 				}
 			}
@@ -495,7 +518,7 @@ func TestRunIgnoreExistingAndUpdate(t *testing.T) {
 				if n := g.fs.writtenTimes(dstBkt, "backup/2024/"+rel); n != 0 {
 					t.Errorf("%s written %d times, want 0", rel, n)
 				}
-				if o := res.outcomeOf(t, "data/"+rel); o.Action != ActionSkipped || o.Reason != tc.reason {
+				if o := res.outcomeOf(t, "data/"+rel); o.Action != observe.ActionSkipped || o.Reason != tc.reason {
 					t.Errorf("outcome of %s: %+v, want skipped %s", rel, o, tc.reason)
 				}
 			}
@@ -562,7 +585,7 @@ func TestRunDryRun(t *testing.T) {
 				case "odd":
 					wantHow, wantReq = "3 parts of ", 6
 				}
-				if o.Action != ActionWouldCopy || !strings.HasPrefix(o.How, wantHow) || o.Requests != wantReq || o.Size != size || o.Destination != "oss://dst-bkt/backup/2024/"+rel {
+				if o.Action != observe.ActionWouldCopy || !strings.HasPrefix(o.How, wantHow) || o.Requests != wantReq || o.Size != size || o.Destination != "oss://dst-bkt/backup/2024/"+rel {
 					t.Errorf("outcome %+v, want would-copy by %s in %d requests", o, wantHow, wantReq)
 				}
 			}
@@ -681,7 +704,7 @@ func TestRunFailureReport(t *testing.T) {
 		if f.Destination != "oss://dst-bkt/backup/2024/"+want.rel || f.Code != want.code || f.Attempts != want.attempts || !strings.Contains(f.Message, want.msg) {
 			t.Errorf("failure of %s = %+v, want code %s after %d attempts, message with %q", want.rel, f, want.code, want.attempts, want.msg)
 		}
-		if o := res.outcomeOf(t, "data/"+want.rel); o.Action != ActionFailed || o.Code != want.code || o.Error != f.Message {
+		if o := res.outcomeOf(t, "data/"+want.rel); o.Action != observe.ActionFailed || o.Code != want.code || o.Error != f.Message {
 			t.Errorf("outcome of %s = %+v", want.rel, o)
 		}
 		if _, ok := g.fs.get(dstBkt, "backup/2024/"+want.rel); ok {
@@ -885,7 +908,7 @@ missing.txt
 	if s.Listed != 6 || s.Filtered != 1 || s.Copied != 4 || s.Failed != 1 {
 		t.Errorf("summary %+v, want 6 listed, 1 filtered, 4 copied, 1 failed", s)
 	}
-	if o := res.outcomeOf(t, "data/missing.txt"); o.Action != ActionFailed || o.Code != "NoSuchKey" {
+	if o := res.outcomeOf(t, "data/missing.txt"); o.Action != observe.ActionFailed || o.Code != "NoSuchKey" {
 		t.Errorf("outcome of the missing object: %+v", o)
 	}
 	// The rerun HEADs each source (a manifest gives no ETag) and copies nothing.
@@ -955,9 +978,9 @@ func TestRunManifestSameObject(t *testing.T) {
 	if g.fs.count("CopyObject") != 1 {
 		t.Errorf("%d CopyObject requests, want 1", g.fs.count("CopyObject"))
 	}
-	var failed []Outcome
+	var failed []observe.Outcome
 	for _, o := range res.outcomes {
-		if o.Action == ActionFailed {
+		if o.Action == observe.ActionFailed {
 			failed = append(failed, o)
 		}
 	}
@@ -1029,7 +1052,7 @@ func TestRunInterruptedThenResumed(t *testing.T) {
 			cancel()
 		}
 	}
-	first := g.run(ctx, func(o *Options) { o.Parallel = 3 })
+	first := g.run(ctx, func(o *Options) { o.Job.Parallel = 3 })
 	if !errors.Is(first.err, ErrInterrupted) {
 		t.Fatalf("interrupted Run = %v, want ErrInterrupted", first.err)
 	}
@@ -1044,12 +1067,12 @@ func TestRunInterruptedThenResumed(t *testing.T) {
 	}
 	copiedFirst := map[string]bool{}
 	for _, o := range first.outcomes {
-		if o.Action == ActionCopied {
+		if o.Action == observe.ActionCopied {
 			copiedFirst[o.Source] = true
 		}
 	}
 	g.fs.afterCopy = nil
-	second := g.run(context.Background(), func(o *Options) { o.Parallel = 3 })
+	second := g.run(context.Background(), func(o *Options) { o.Job.Parallel = 3 })
 	if second.err != nil {
 		t.Fatal(second.err)
 	}
@@ -1057,7 +1080,7 @@ func TestRunInterruptedThenResumed(t *testing.T) {
 		t.Errorf("first copied %d, second %+v; want the rest of %d", first.sum.Copied, second.sum, len(objects))
 	}
 	for _, o := range second.outcomes {
-		if o.Action == ActionCopied && copiedFirst[o.Source] {
+		if o.Action == observe.ActionCopied && copiedFirst[o.Source] {
 			t.Errorf("%s copied again by the rerun", o.Source)
 		}
 	}
@@ -1099,7 +1122,7 @@ func TestRunJournalLocked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	r := New(g.fs, g.fs, worker.NewGate(1, false, fakeClassify), o)
+	r := New(g.fs, g.fs, gate.New(1, false, nil), o)
 	if _, err := r.Run(context.Background()); !errors.Is(err, checkpoint.ErrLocked) {
 		t.Errorf("Run while the journal is locked = %v, want ErrLocked", err)
 	}
@@ -1126,7 +1149,7 @@ func TestRunGateBoundsConcurrency(t *testing.T) {
 				objects[fmt.Sprintf("small-%02d", i)] = int64(i)
 			}
 			g.putSrc(objects)
-			res := g.run(context.Background(), func(o *Options) { o.Parallel = parallel })
+			res := g.run(context.Background(), func(o *Options) { o.Job.Parallel = parallel })
 			if res.err != nil || res.sum.Copied != int64(len(objects)) {
 				t.Fatalf("Run = %v, %+v", res.err, res.sum)
 			}
@@ -1155,7 +1178,7 @@ func TestRunListingThrottled(t *testing.T) {
 	var lists atomic.Int32
 	g.fs.fail = func(op string, _ worker.Object) error {
 		if op == "List" && lists.Add(1) == 1 {
-			return &fakeErr{code: "SlowDown", class: worker.Throttled}
+			return throttledErr("SlowDown")
 		}
 		return nil
 	}
@@ -1164,9 +1187,9 @@ func TestRunListingThrottled(t *testing.T) {
 		t.Fatalf("Run = %v, %+v", res.err, res.sum)
 	}
 	sent := g.fs.count("List") + g.fs.count("Head") + g.fs.count("CopyObject")
-	if s := res.sum; s.Throttled != 1 || s.Retries != 1 || s.MinLimit != res.opts.Parallel-1 || s.Requests != int64(sent) {
+	if s := res.sum; s.Throttled != 1 || s.Retries != 1 || s.MinLimit != res.opts.Job.Parallel-1 || s.Requests != int64(sent) {
 		t.Errorf("summary %+v; want 1 throttled, 1 retry, the limit cut to %d, %d requests (%d lists)", s,
-			res.opts.Parallel-1, sent, g.fs.count("List"))
+			res.opts.Job.Parallel-1, sent, g.fs.count("List"))
 	}
 }
 
@@ -1183,7 +1206,7 @@ func TestRunSnapshotWhileRunning(t *testing.T) {
 	}
 	g.putSrc(objects)
 	o := g.options(nil)
-	r := New(g.fs, g.fs, worker.NewGate(o.Parallel, true, fakeClassify), o)
+	r := New(g.fs, g.fs, gate.New(o.Job.Parallel, true, nil), o)
 	stop, done := make(chan struct{}), make(chan struct{})
 	var snaps []Snapshot
 	go func() {
@@ -1209,7 +1232,7 @@ func TestRunSnapshotWhileRunning(t *testing.T) {
 		if b.Listed < a.Listed || b.Copied < a.Copied || b.BytesCopied < a.BytesCopied || b.Requests < a.Requests {
 			t.Fatalf("snapshot went back: %+v then %+v", a, b)
 		}
-		if b.InFlight > b.Limit || b.Limit > o.Parallel {
+		if b.InFlight > b.Limit || b.Limit > o.Job.Parallel {
 			t.Fatalf("snapshot %+v: in flight over the limit", b)
 		}
 	}
@@ -1231,17 +1254,15 @@ func TestRunFatalErrorStops(t *testing.T) {
 		}
 		return nil
 	}
-	res := g.run(context.Background(), func(o *Options) {
-		o.Fatal = func(err error) bool { return fakeCode(err) == "NoSuchBucket" }
-	})
+	res := g.run(context.Background(), nil)
 	if res.err == nil || !strings.Contains(res.err.Error(), "the run stopped") || !strings.Contains(res.err.Error(), "NoSuchBucket") {
 		t.Fatalf("Run = %v, want the run stopped by NoSuchBucket", res.err)
 	}
 	if res.sum.Failed != 0 || res.sum.FailureReport != "" {
 		t.Errorf("summary %+v: the fatal error is the run's, not each object's", res.sum)
 	}
-	if n := g.fs.count("CopyObject"); n > 2*res.opts.Parallel {
-		t.Errorf("%d CopyObjects sent after the bucket was known to be gone, want at most those in flight (%d)", n, res.opts.Parallel)
+	if n := g.fs.count("CopyObject"); n > 2*res.opts.Job.Parallel {
+		t.Errorf("%d CopyObjects sent after the bucket was known to be gone, want at most those in flight (%d)", n, res.opts.Job.Parallel)
 	}
 }
 

@@ -15,6 +15,8 @@ import (
 
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
 	"github.com/osscopy/osscopy/internal/lab/osstest"
+	"github.com/osscopy/osscopy/internal/osserr"
+	"github.com/osscopy/osscopy/internal/retry"
 	"github.com/osscopy/osscopy/worker"
 )
 
@@ -28,7 +30,7 @@ func TestSlowCopySucceeds(t *testing.T) {
 	c := New(Settings{Endpoint: env.Endpoint, Region: env.Region, AccessKeyID: osstest.AccessKeyID,
 		AccessKeySecret: osstest.AccessKeySecret, AddressingStyle: "path"})
 	res, err := worker.Copy(context.Background(), c, worker.Job{Source: worker.Object{Bucket: "slow", Key: "src"},
-		Dest: worker.Object{Bucket: "slow", Key: "dst"}, CheckpointDir: t.TempDir(), Retry: worker.DefaultRetryPolicy(Classify)})
+		Dest: worker.Object{Bucket: "slow", Key: "dst"}, CheckpointDir: t.TempDir(), Retry: retry.Default()})
 	if err != nil {
 		t.Fatalf("an 11 s CopyObject failed: %v", err)
 	}
@@ -47,8 +49,8 @@ func TestTLSFailuresArePermanent(t *testing.T) {
 		"invalid":           &url.Error{Op: "Get", URL: "https://x", Err: x509.CertificateInvalidError{}},
 		"record header":     &url.Error{Op: "Get", URL: "https://x", Err: tls.RecordHeaderError{}},
 	} {
-		if class, _ := Classify(err); class != worker.Permanent {
-			t.Errorf("%s: class %v, want Permanent", name, class)
+		if class, _ := osserr.ClassOf(request{op: osserr.OpHeadObject}.fail(err)); class != osserr.Permanent {
+			t.Errorf("%s: class %v, want permanent", name, class)
 		}
 	}
 	// A real one, through the SDK: a TLS server whose certificate nobody trusts.
@@ -56,8 +58,8 @@ func TestTLSFailuresArePermanent(t *testing.T) {
 	defer srv.Close()
 	c := New(Settings{Endpoint: srv.URL, Region: "cn-hangzhou", AccessKeyID: "id", AccessKeySecret: "secret", AddressingStyle: "path"})
 	_, err := c.Head(context.Background(), worker.Object{Bucket: "abc", Key: "k"})
-	if class, _ := Classify(err); err == nil || class != worker.Permanent {
-		t.Errorf("untrusted certificate: %v classified %v, want Permanent", err, class)
+	if e, ok := osserr.As(err); !ok || e.Class != osserr.Permanent {
+		t.Errorf("untrusted certificate: %v, want a permanent *osserr.Error", err)
 	}
 }
 
