@@ -44,7 +44,7 @@ func printError(w io.Writer, err error) {
 var hints = map[string]string{
 	"NotModified":           "nothing was done because the condition held; drop the condition to do it anyway",
 	"NoSuchUpload":          "the upload ID is unknown, completed or aborted: 'osscopy api list-multipart-uploads --bucket B' lists the open ones",
-	"NoSuchKey":             "the object does not exist: check the source's bucket and key (with api commands, --copy-source is bucket/key, the key URL-encoded)",
+	"NoSuchKey":             "the object does not exist: check the bucket and the key (an api command's --copy-source is bucket/key, the key URL-encoded)",
 	"NoSuchBucket":          "the bucket does not exist in this region: check --bucket, the source bucket and --region",
 	"PreconditionFailed":    "a condition failed (if-match or if-unmodified-since), so nothing was done: the object is not the one you named",
 	"InvalidPart":           "a listed part is missing or has another ETag: 'osscopy api list-parts' shows what the upload holds",
