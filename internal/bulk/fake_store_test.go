@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc64"
+	"net/url"
 	"slices"
 	"sort"
 	"strconv"
@@ -13,16 +14,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/osscopy/osscopy/internal/etag"
 	"github.com/osscopy/osscopy/internal/osserr"
 	"github.com/osscopy/osscopy/worker"
 )
 
 // fakeObject is an object of the fake store: no bytes, only what a copy
-// compares.
+// compares and carries over.
 type fakeObject struct {
-	Size  int64
-	ETag  string
-	CRC64 string
+	Size       int64
+	ETag       string
+	CRC64      string
+	Attributes worker.Attributes // with the tags and storage class
 }
 
 // fakeStatus is the HTTP status OSS answers each code of the fake with.
@@ -78,6 +81,7 @@ type fakeUpload struct {
 	dst    worker.Object
 	source *worker.Object
 	parts  map[int32]worker.PartInfo
+	attrs  worker.Attributes // the completed object's
 }
 
 // fakeStore is an in-memory OSS: a worker.Store and a Lister.
@@ -245,7 +249,8 @@ func (s *fakeStore) Head(ctx context.Context, obj worker.Object) (worker.ObjectI
 	if !ok {
 		return worker.ObjectInfo{}, noSuchKey(obj)
 	}
-	return worker.ObjectInfo{Size: o.Size, ETag: o.ETag, CRC64: o.CRC64}, nil
+	return worker.ObjectInfo{Size: o.Size, ETag: o.ETag, CRC64: o.CRC64, TagCount: tagCount(o.Attributes.Tagging),
+		Attributes: headAttributes(o.Attributes)}, nil
 }
 
 func (s *fakeStore) GetTagging(ctx context.Context, obj worker.Object) (string, error) {
@@ -254,7 +259,9 @@ func (s *fakeStore) GetTagging(ctx context.Context, obj worker.Object) (string, 
 		return "", err
 	}
 	defer done()
-	return "", nil
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.objects[worker.Object{Bucket: obj.Bucket, Key: obj.Key}].Attributes.Tagging, nil
 }
 
 // source returns the source of a copy (op, to dst) pinned to ifMatch.
@@ -279,6 +286,7 @@ func (s *fakeStore) CopyObject(ctx context.Context, in worker.CopyObjectInput) (
 	s.mu.Lock()
 	o, err := s.source("CopyObject", in.Dest, in.Source, in.IfMatch)
 	if err == nil {
+		o.Attributes = copiedAttributes(o.Attributes, in)
 		s.objects[worker.Object{Bucket: in.Dest.Bucket, Key: in.Dest.Key}] = o
 		s.written[worker.Object{Bucket: in.Dest.Bucket, Key: in.Dest.Key}]++
 	}
@@ -292,7 +300,7 @@ func (s *fakeStore) CopyObject(ctx context.Context, in worker.CopyObjectInput) (
 	return worker.CopyResult{ETag: o.ETag, CRC64: o.CRC64}, nil
 }
 
-func (s *fakeStore) Initiate(ctx context.Context, dst worker.Object, _ worker.Attributes) (string, error) {
+func (s *fakeStore) Initiate(ctx context.Context, dst worker.Object, attrs worker.Attributes) (string, error) {
 	done, err := s.enter(ctx, "Initiate", dst)
 	if err != nil {
 		return "", err
@@ -302,7 +310,7 @@ func (s *fakeStore) Initiate(ctx context.Context, dst worker.Object, _ worker.At
 	defer s.mu.Unlock()
 	s.nextUpload++
 	id := fmt.Sprintf("upload-%d", s.nextUpload)
-	s.uploads[id] = &fakeUpload{dst: dst, parts: map[int32]worker.PartInfo{}}
+	s.uploads[id] = &fakeUpload{dst: dst, parts: map[int32]worker.PartInfo{}, attrs: attrs}
 	return id, nil
 }
 
@@ -378,7 +386,9 @@ func (s *fakeStore) Complete(ctx context.Context, dst worker.Object, uploadID st
 		return worker.CopyResult{}, err
 	}
 	var size int64
+	partETags := make([]string, len(parts))
 	for i, p := range parts {
+		partETags[i] = p.ETag
 		got, ok := u.parts[p.Number]
 		if !ok || got.ETag != p.ETag || i > 0 && p.Number <= parts[i-1].Number {
 			s.mu.Unlock()
@@ -391,7 +401,7 @@ func (s *fakeStore) Complete(ctx context.Context, dst worker.Object, uploadID st
 		return worker.CopyResult{}, named(permanentErr("InvalidPart"), "Complete", dst)
 	}
 	src := s.objects[*u.source]
-	o := fakeObject{Size: size, ETag: fmt.Sprintf(`"%s-%d"`, strings.Trim(src.ETag, `"`), len(parts)), CRC64: "0"}
+	o := fakeObject{Size: size, ETag: `"` + etag.Multipart(partETags...) + `"`, CRC64: "0", Attributes: u.attrs}
 	if size == src.Size {
 		o.CRC64 = src.CRC64 // the parts made the whole source
 	}
@@ -459,4 +469,38 @@ func (s *fakeStore) List(ctx context.Context, bucket, prefix, token string) (Pag
 		page.Objects = append(page.Objects, Listed{Key: k, Size: o.Size, ETag: o.ETag})
 	}
 	return page, nil
+}
+
+// The attribute rules of OSS the fake keeps (the store suite,
+// worker/storetest, checks them against the local OSS server).
+
+// headAttributes are the attributes HEAD reports: no tags (only their
+// count) nor storage class, and OSS's Content-Type when none was given.
+func headAttributes(a worker.Attributes) worker.Attributes {
+	a.Tagging, a.StorageClass = "", ""
+	if a.ContentType == "" {
+		a.ContentType = "application/octet-stream"
+	}
+	return a
+}
+
+func tagCount(tagging string) int {
+	tags, _ := url.ParseQuery(tagging)
+	return len(tags)
+}
+
+// copiedAttributes are the attributes CopyObject gives its destination:
+// the source's metadata and tags unless the copy replaces them, and the
+// storage class it asks for.
+func copiedAttributes(src worker.Attributes, in worker.CopyObjectInput) worker.Attributes {
+	a := src
+	if in.ReplaceMetadata {
+		a = in.Attributes
+		a.Tagging = src.Tagging
+	}
+	if in.ReplaceTagging {
+		a.Tagging = in.Attributes.Tagging
+	}
+	a.StorageClass = in.Attributes.StorageClass
+	return a
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -274,7 +275,7 @@ func TestRunCopiesEveryListedObject(t *testing.T) {
 	if got := g.fs.keys(dstBkt); !slices.Equal(got, wantKeys) {
 		t.Errorf("destination holds %q, want %q", got, wantKeys)
 	}
-	if o, _ := g.fs.get(dstBkt, "keep/me"); o != unrelated {
+	if o, _ := g.fs.get(dstBkt, "keep/me"); !reflect.DeepEqual(o, unrelated) {
 		t.Errorf("unrelated destination object changed")
 	}
 	s := res.sum
@@ -988,7 +989,7 @@ func TestRunManifestSameObject(t *testing.T) {
 		t.Errorf("failures %+v, want one for the same object", failed)
 	}
 	src, _ := g.fs.get(srcBkt, "data/a")
-	if dst, _ := g.fs.get(srcBkt, "data/b"); dst != src {
+	if dst, _ := g.fs.get(srcBkt, "data/b"); !reflect.DeepEqual(dst, src) {
 		t.Errorf("data/b = %+v, want %+v", dst, src)
 	}
 }
