@@ -80,7 +80,7 @@ func (r *Runner) source(ctx context.Context, it item) (*worker.ObjectInfo, error
 	}
 	info, err := r.heads.Head(ctx, it.src)
 	if err != nil {
-		return nil, fmt.Errorf("reading source %s: %w", it.src, err)
+		return nil, fmt.Errorf("reading the source: %w", err)
 	}
 	if it.listed == nil {
 		if !r.opts.Select.SizeOK(info.Size) {
@@ -106,7 +106,7 @@ func (r *Runner) skipByDestination(ctx context.Context, it item, src *worker.Obj
 		return false, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("reading destination %s: %w", it.dst, err)
+		return false, fmt.Errorf("reading the destination: %w", err)
 	}
 	switch {
 	case r.opts.IgnoreExisting:

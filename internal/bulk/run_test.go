@@ -693,7 +693,7 @@ func TestRunFailureReport(t *testing.T) {
 	}{
 		{"denied", "AccessDenied", 1, "AccessDenied"},
 		{"flaky", "InternalError", 3, "InternalError"},
-		{"gone", "NoSuchKey", 1, "reading source oss://src-bkt/data/gone"},
+		{"gone", "NoSuchKey", 1, "reading the source: HeadObject of oss://src-bkt/data/gone"},
 		{"changed", "SourceChanged", 1, "overwritten or deleted"},
 	} {
 		src := "oss://src-bkt/data/" + want.rel

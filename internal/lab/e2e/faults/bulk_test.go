@@ -243,7 +243,7 @@ func TestBulkSourceChanged(t *testing.T) {
 		{name: "small-deleted-after-listing", key: "p/k199", latency: "HeadObject=20ms", change: func(t *testing.T, s *e2e.Server, tail *e2e.LogTail) {
 			tail.WaitFor(t, "ListObjectsV2", 1)
 			s.DeleteObject(t, "src", "p/k199")
-		}, code: "NoSuchKey", want: "reading source oss://src/p/k199", gone: true},
+		}, code: "NoSuchKey", want: "reading the source: HeadObject of oss://src/p/k199", gone: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
