@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -90,23 +91,11 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	cred := ossserver.Credential{AccessKeyID: "LTAI" + randomHex(10), AccessKeySecret: randomHex(15)}
-	log := &countingLog{}
-	srv, err := ossserver.New(ossserver.Config{Credentials: []ossserver.Credential{cred}, Buckets: []string{"demo-dst"},
-		Seeds:     []ossserver.Seed{{Bucket: "demo-src", Key: "big.bin", Size: size, Seed: 2026}},
-		Latency:   map[string]time.Duration{"*": 2 * time.Millisecond},
-		Bandwidth: map[string]int64{"copy": demoBandwidth}, AccessLog: log})
+	endpoint, cred, log, closeServer, err := startDemoServer(size)
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return fmt.Errorf("no free loopback port for the demo server: %w", err)
-	}
-	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	defer hs.Close()
-	endpoint := "http://" + ln.Addr().String()
+	defer closeServer()
 	fmt.Fprintf(out, "local OSS server at %s (region %s)\nsource oss://demo-src/big.bin: %s of synthetic content; destination bucket demo-dst\n\n",
 		endpoint, ossserver.DefaultRegion, units.FormatSize(size))
 
@@ -123,7 +112,7 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	var first int64
 	if !f.noInterrupt {
 		fmt.Fprintln(out, "1. copying, to be interrupted halfway (as Ctrl-C would):")
-		_, err := demoCopy(ctx, client, job, f.noProgress, true)
+		_, err := demoCopy(ctx, client, job, cmd.ErrOrStderr(), f.noProgress, true)
 		if !errors.Is(err, worker.ErrInterrupted) {
 			return fmt.Errorf("the first run should have been interrupted: %v", err)
 		}
@@ -132,7 +121,7 @@ func runDemo(cmd *cobra.Command, f *demoFlags) error {
 	} else {
 		fmt.Fprintln(out, "copying:")
 	}
-	res, err := demoCopy(ctx, client, job, f.noProgress, false)
+	res, err := demoCopy(ctx, client, job, cmd.ErrOrStderr(), f.noProgress, false)
 	if err != nil {
 		return err
 	}
@@ -160,10 +149,32 @@ the server keeps running (Ctrl-C stops it); try:
 	return nil
 }
 
+// startDemoServer serves the demo's buckets on a free loopback port: the
+// synthetic source of size bytes, and the destination bucket. Its log
+// counts the part copies.
+func startDemoServer(size int64) (endpoint string, cred ossserver.Credential, log *countingLog, closeServer func(), err error) {
+	cred = ossserver.Credential{AccessKeyID: "LTAI" + randomHex(10), AccessKeySecret: randomHex(15)}
+	log = &countingLog{}
+	srv, err := ossserver.New(ossserver.Config{Credentials: []ossserver.Credential{cred}, Buckets: []string{"demo-dst"},
+		Seeds:     []ossserver.Seed{{Bucket: "demo-src", Key: "big.bin", Size: size, Seed: 2026}},
+		Latency:   map[string]time.Duration{"*": 2 * time.Millisecond},
+		Bandwidth: map[string]int64{"copy": demoBandwidth}, AccessLog: log})
+	if err != nil {
+		return "", cred, nil, nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", cred, nil, nil, fmt.Errorf("no free loopback port for the demo server: %w", err)
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 30 * time.Second}
+	go func() { _ = hs.Serve(ln) }()
+	return "http://" + ln.Addr().String(), cred, log, func() { hs.Close() }, nil
+}
+
 // demoCopy runs the copy with the progress display of cp; interrupt
 // cancels it once half the bytes are copied.
-func demoCopy(ctx context.Context, client worker.Store, job worker.Job, quiet, interrupt bool) (worker.Result, error) {
-	prog := newProgress(os.Stderr, quiet)
+func demoCopy(ctx context.Context, client worker.Store, job worker.Job, progressTo io.Writer, quiet, interrupt bool) (worker.Result, error) {
+	prog := newProgress(progressTo, quiet)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	job.Observer = prog
