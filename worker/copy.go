@@ -132,11 +132,11 @@ func (c *copier) run(ctx context.Context) error {
 		return fmt.Errorf("%w: OSS reports no CRC64 (x-oss-hash-crc64ecma) for %s, so no copy of it could be proven equal; nothing was written",
 			ErrVerify, c.job.Source)
 	}
-	c.res.Size = src.Size
 	plan, err := c.plan(src, c.withinBucket(src))
 	if err != nil {
 		return err
 	}
+	c.res.Size = src.Size
 	if plan.Single {
 		err = c.copySingle(ctx, src)
 		if !errors.Is(err, osserr.ErrEntityTooLarge) || src.Size <= c.threshold() {

@@ -35,6 +35,9 @@ func (r *recorder) ObjectStarted(s observe.Start) {
 func (r *recorder) PartDone(p observe.Progress) {
 	r.mu.Lock()
 	r.progress = append(r.progress, p)
+	if p.Resumed {
+		r.notes = append(r.notes, p.Message) // what a person is told, as cp's progress shows it
+	}
 	r.mu.Unlock()
 	if r.onPart != nil && !p.Resumed {
 		r.onPart(p)

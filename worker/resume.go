@@ -135,9 +135,8 @@ func (m *multipartCopy) reconcile(ctx context.Context, saved *checkpoint.State) 
 	if missing > 0 {
 		msg += fmt.Sprintf("; %d parts the checkpoint recorded are not on the server and will be copied again", missing)
 	}
-	m.note(msg)
 	progress := m.progress(done)
-	progress.Resumed = true
+	progress.Resumed, progress.Message = true, msg
 	m.obs.PartDone(progress)
 	return done, nil
 }

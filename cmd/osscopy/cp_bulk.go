@@ -153,7 +153,7 @@ func runBulk(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	out := cmd.OutOrStdout()
 	prog := newBulkProgress(cmd.ErrOrStderr(), f.noProgress)
 	opts.Observer = bulkLines{prog: prog, out: out, format: f.outputFormat, dryRun: opts.DryRun}
-	run := bulk.New(client, client, gate.New(f.parallel, f.bulk.adaptive, nil), opts)
+	run := bulk.New(client, client, gate.New(f.parallel, f.bulk.adaptive, opts.Observer), opts)
 	prog.start(run.Snapshot)
 	sum, err := run.Run(ctx)
 	prog.stop()

@@ -194,7 +194,7 @@ type halfway struct {
 
 func (h halfway) PartDone(e observe.Progress) {
 	h.progress.PartDone(e)
-	if e.BytesDone*2 >= e.BytesTotal {
+	if !e.Resumed && e.BytesDone*2 >= e.BytesTotal {
 		h.cancel()
 	}
 }

@@ -47,6 +47,7 @@ func (p *progress) PartDone(e observe.Progress) {
 	defer p.mu.Unlock()
 	if e.Resumed {
 		p.resumed = e.BytesDone
+		p.note(e.Message)
 	}
 	p.show(e)
 }

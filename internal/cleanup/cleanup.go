@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -114,8 +113,7 @@ func Run(ctx context.Context, s Store, o Options) (Report, error) {
 				abortCtx, cancel := context.WithTimeout(gctx, time.Minute)
 				defer cancel()
 				if err := s.AbortMultipartUpload(abortCtx, o.Bucket, up.Key, up.UploadID); err != nil {
-					// One line, for reports: the SDK's messages span several.
-					up.Action, up.Error = AbortFailed, strings.Join(strings.Fields(err.Error()), " ")
+					up.Action, up.Error = AbortFailed, err.Error()
 					if errors.Is(err, osserr.ErrNoSuchUpload) {
 						up.Action, up.Error = AlreadyGone, ""
 					}

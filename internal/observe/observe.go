@@ -38,8 +38,10 @@ type Progress struct {
 	PartsDone, PartsTotal int
 	BytesDone, BytesTotal int64
 	// Resumed: these parts were copied by earlier runs, found before this
-	// run copied any.
+	// run copied any; Message says so for a person (which upload, what
+	// the server no longer holds).
 	Resumed bool
+	Message string
 }
 
 // Actions and reasons of an Outcome.

@@ -41,15 +41,21 @@ func taggingDirective(d string) *string {
 func (a *API) UploadPartCopy(ctx context.Context, in ossapi.UploadPartCopyInput) (ossapi.UploadPartCopyResult, error) {
 	// UploadPartCopy's API reference lists no directive or tagging headers;
 	// they go out as ossutil sends them, as extra headers.
-	extra := map[string]string{}
+	var extra map[string]string // nil for the copy's parts, which send none
+	add := func(k, v string) {
+		if extra == nil {
+			extra = map[string]string{}
+		}
+		extra[k] = v
+	}
 	if in.MetadataDirective != "" {
-		extra["x-oss-metadata-directive"] = in.MetadataDirective
+		add("x-oss-metadata-directive", in.MetadataDirective)
 	}
 	if d := taggingDirective(in.TaggingDirective); d != nil {
-		extra["x-oss-tagging-directive"] = *d
+		add("x-oss-tagging-directive", *d)
 	}
 	if in.Tagging != "" {
-		extra["x-oss-tagging"] = in.Tagging
+		add("x-oss-tagging", in.Tagging)
 	}
 	req := request{op: osserr.OpUploadPartCopy, bucket: in.Bucket, key: in.Key, part: in.PartNumber}
 	res, err := a.c.UploadPartCopy(ctx, &oss.UploadPartCopyRequest{Bucket: &in.Bucket, Key: &in.Key, UploadId: &in.UploadID,

@@ -98,6 +98,7 @@ func (c *Client) CopyObject(ctx context.Context, in worker.CopyObjectInput) (wor
 	if !in.ReplaceMetadata {
 		req.Attributes = worker.Attributes{StorageClass: in.Attributes.StorageClass}
 	}
+	req.Attributes.Tagging = ""
 	if in.ReplaceTagging {
 		req.Attributes.Tagging = in.Attributes.Tagging
 	}
@@ -143,7 +144,8 @@ func (c *Client) UploadPartCopy(ctx context.Context, in worker.PartCopyInput) (s
 
 func (c *Client) ListParts(ctx context.Context, dst worker.Object, uploadID string) ([]worker.PartInfo, error) {
 	var out []worker.PartInfo
-	in := ossapi.ListPartsInput{Bucket: dst.Bucket, Key: dst.Key, UploadID: uploadID}
+	// URL-encoded names, as the SDK's paginator asks for them.
+	in := ossapi.ListPartsInput{Bucket: dst.Bucket, Key: dst.Key, UploadID: uploadID, EncodingType: "url"}
 	for {
 		page, err := c.api.ListParts(ctx, in)
 		if err != nil {

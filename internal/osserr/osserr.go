@@ -1,6 +1,7 @@
 package osserr
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -96,11 +97,16 @@ func As(err error) (*Error, bool) {
 }
 
 // ClassOf is the class of err and how long it asked to wait: an *Error's
-// own, and Permanent for any other error (a checkpoint that cannot be
-// written does not heal by sending the request again).
+// own; Transient for a bare deadline, which is one attempt's timeout (the
+// retry layer checks the caller's own deadline first); and Permanent for
+// any other error (a checkpoint that cannot be written does not heal by
+// sending the request again).
 func ClassOf(err error) (Class, time.Duration) {
 	if e, ok := As(err); ok {
 		return e.Class, e.RetryAfter
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return Transient, 0
 	}
 	return Permanent, 0
 }
