@@ -207,6 +207,7 @@ func (c *copier) readSource(ctx context.Context) (ObjectInfo, error) {
 	if c.job.SourceInfo != nil {
 		return *c.job.SourceInfo, nil
 	}
+	c.phase(observe.StepRead)
 	src, err := c.rs.Head(ctx, c.job.Source)
 	if err != nil {
 		return src, fmt.Errorf("reading the source: %w", err)
@@ -216,6 +217,11 @@ func (c *copier) readSource(ctx context.Context) (ObjectInfo, error) {
 
 func (c *copier) note(msg string) {
 	c.obs.Note(observe.Note{Source: c.res.Source, Message: msg})
+}
+
+// phase tells the step the copy comes to (observe.Step*).
+func (c *copier) phase(step string) {
+	c.obs.Phase(observe.Phase{Source: c.res.Source, Step: step})
 }
 
 // pinnedSource is the source as every request names it: with the version
@@ -247,6 +253,7 @@ func (c *copier) verify(ctx context.Context, src ObjectInfo, written string) err
 		c.res.CRC64 = written
 		return nil
 	}
+	c.phase(observe.StepVerify)
 	dst, err := c.rs.Head(ctx, Object{Bucket: j.Dest.Bucket, Key: j.Dest.Key})
 	if err != nil {
 		return fmt.Errorf("verifying the copy: %w", err)

@@ -24,6 +24,7 @@ type recorder struct {
 	progress []observe.Progress
 	notes    []string
 	retries  []observe.Retry
+	steps    []string
 }
 
 func (r *recorder) ObjectStarted(s observe.Start) {
@@ -48,6 +49,12 @@ func (r *recorder) Note(n observe.Note) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.notes = append(r.notes, n.Message)
+}
+
+func (r *recorder) Phase(p observe.Phase) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.steps = append(r.steps, p.Step)
 }
 
 func (r *recorder) Retry(rt observe.Retry) {
@@ -94,6 +101,13 @@ func (r *recorder) resumedOnly(id string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return len(r.notes) == 1 && strings.HasPrefix(r.notes[0], "resuming upload "+id+": ")
+}
+
+// phases is the steps told, in order.
+func (r *recorder) phases() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.steps)
 }
 
 // retried is the retries told.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/osscopy/osscopy/checkpoint"
 	"github.com/osscopy/osscopy/internal/etag"
+	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/internal/osserr"
 	"github.com/osscopy/osscopy/planner"
 )
@@ -42,6 +43,7 @@ func (c *copier) copyMultipart(ctx context.Context, src ObjectInfo, plan planner
 	defer cp.Close()
 	defer func() { c.res.CheckpointBytes = cp.BytesWritten() }()
 	m.keepSavedPartSize(saved)
+	c.phase(observe.StepStart)
 	completed, err := m.prepare(ctx, saved)
 	if err != nil {
 		return err
@@ -99,6 +101,7 @@ func (m *multipartCopy) copyAndComplete(ctx context.Context) error {
 // these it was cannot be told from the error, so after any failure the
 // destination's ETag decides whether it is this upload's object.
 func (m *multipartCopy) complete(ctx context.Context) error {
+	m.phase(observe.StepComplete)
 	ctx, release := Graceful(ctx, m.job.Grace)
 	defer release()
 	parts := make([]PartETag, len(m.plan.Parts))

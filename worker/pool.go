@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/internal/units"
 	"github.com/osscopy/osscopy/planner"
 )
@@ -35,6 +36,7 @@ func Graceful(ctx context.Context, grace time.Duration) (work context.Context, r
 // get Grace to finish (they run on a Graceful context), so that what is
 // paid for is recorded. A permanent error cancels them at once.
 func (m *multipartCopy) copyParts(ctx context.Context) error {
+	m.phase(observe.StepCopy)
 	work, release := Graceful(ctx, m.job.Grace)
 	defer release()
 

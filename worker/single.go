@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/internal/osserr"
 )
 
@@ -16,6 +17,7 @@ func (c *copier) copySingle(ctx context.Context, src ObjectInfo) error {
 	if err := c.abandonCheckpoint(ctx, "the source is now small enough for one CopyObject"); err != nil {
 		return err
 	}
+	c.phase(observe.StepCopy)
 	out, err := c.rs.CopyObject(ctx, CopyObjectInput{Source: j.pinnedSource(src), Dest: j.Dest, IfMatch: src.ETag, Size: src.Size,
 		ReplaceMetadata: j.ReplaceMetadata, ReplaceTagging: j.ReplaceTagging, Attributes: j.Attributes})
 	if errors.Is(err, osserr.ErrPreconditionFailed) || errors.Is(err, osserr.ErrSourceGone) {

@@ -8,6 +8,7 @@ func (Nop) ObjectStarted(Start)    {}
 func (Nop) PartDone(Progress)      {}
 func (Nop) ObjectFinished(Outcome) {}
 func (Nop) Note(Note)              {}
+func (Nop) Phase(Phase)            {}
 func (Nop) Retry(Retry)            {}
 func (Nop) GateChanged(Gate)       {}
 
@@ -45,6 +46,12 @@ func (t Tee) ObjectFinished(out Outcome) {
 func (t Tee) Note(n Note) {
 	for _, o := range t {
 		o.Note(n)
+	}
+}
+
+func (t Tee) Phase(p Phase) {
+	for _, o := range t {
+		o.Phase(p)
 	}
 }
 

@@ -17,6 +17,10 @@ type Observer interface {
 	ObjectFinished(Outcome)
 	// Note: something about an object that a person should know.
 	Note(Note)
+	// Phase: an object's copy moved to another step, one that may take
+	// long with nothing else to tell (a HEAD that hangs, a completion of
+	// 10,000 parts).
+	Phase(Phase)
 	// Retry: a request failed and is sent again after Wait.
 	Retry(Retry)
 	// GateChanged: a run's budget of requests in flight changed, or the
@@ -74,6 +78,22 @@ type Outcome struct {
 type Note struct {
 	Source  string
 	Message string
+}
+
+// Steps of a Phase, in the order a copy takes them; a copy by parts goes
+// back to StepCopy when it starts a new upload.
+const (
+	StepRead     = "read"     // reading the source (HEAD)
+	StepStart    = "start"    // starting or resuming the upload
+	StepCopy     = "copy"     // one CopyObject, or the parts, in flight
+	StepComplete = "complete" // completing the upload
+	StepVerify   = "verify"   // reading the destination to prove it
+)
+
+// Phase is the step an object's copy has come to.
+type Phase struct {
+	Source string
+	Step   string
 }
 
 // Retry is a failed request about to be sent again.

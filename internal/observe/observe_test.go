@@ -18,6 +18,7 @@ func (l log) ObjectStarted(Start)    { l.add("started") }
 func (l log) PartDone(Progress)      { l.add("part") }
 func (l log) ObjectFinished(Outcome) { l.add("finished") }
 func (l log) Note(Note)              { l.add("note") }
+func (l log) Phase(Phase)            { l.add("phase") }
 func (l log) Retry(Retry)            { l.add("retry") }
 func (l log) GateChanged(Gate)       { l.add("gate") }
 
@@ -29,10 +30,11 @@ func TestTeeTellsEachInOrder(t *testing.T) {
 	tee.PartDone(Progress{})
 	tee.ObjectFinished(Outcome{})
 	tee.Note(Note{})
+	tee.Phase(Phase{})
 	tee.Retry(Retry{Err: errors.New("reset")})
 	tee.GateChanged(Gate{})
 	want := []string{"a started", "b started", "a part", "b part", "a finished", "b finished",
-		"a note", "b note", "a retry", "b retry", "a gate", "b gate"}
+		"a note", "b note", "a phase", "b phase", "a retry", "b retry", "a gate", "b gate"}
 	if !slices.Equal(events, want) {
 		t.Errorf("events %q, want %q", events, want)
 	}
