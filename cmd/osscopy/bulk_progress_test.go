@@ -21,11 +21,11 @@ func TestFormatBulkProgress(t *testing.T) {
 		{"still listing",
 			bulk.Snapshot{Listing: true, Selected: 1234, Copied: 10, Skipped: 2, BytesDone: mib, BytesSelected: 10 * mib, InFlight: 3, Limit: 8},
 			float64(mib),
-			"objects 12/1,234+ (still listing) · 1 MiB of 10 MiB · 1 MiB/s · ETA >9s · 3/8 in flight"},
+			"objects 12/1,234+ (still listing) · 1 MiB of 10 MiB+ · 1 MiB/s · ETA >9s · 3/8 in flight"},
 		{"the pool keeps up with the listing: no ETA",
 			bulk.Snapshot{Listing: true, Selected: 300, Copied: 290, BytesDone: 290 * mib, BytesSelected: 300 * mib, InFlight: 10, Limit: 64},
 			float64(100 * mib),
-			"objects 290/300+ (still listing) · 290 MiB of 300 MiB · 100 MiB/s · 10/64 in flight"},
+			"objects 290/300+ (still listing) · 290 MiB of 300 MiB+ · 100 MiB/s · 10/64 in flight"},
 		{"done",
 			bulk.Snapshot{Selected: 5, Copied: 4, Skipped: 1, BytesDone: 4 * mib, BytesSkipped: mib, BytesSelected: 5 * mib, Limit: 8},
 			float64(2 * mib),
@@ -45,7 +45,7 @@ func TestFormatBulkProgress(t *testing.T) {
 		{"under one byte a second",
 			bulk.Snapshot{Listing: true, Selected: 3, BytesSelected: 3 * mib, Limit: 16},
 			0.5,
-			"objects 0/3+ (still listing) · 0 B of 3 MiB · 0 B/s · ETA unknown · 0/16 in flight"},
+			"objects 0/3+ (still listing) · 0 B of 3 MiB+ · 0 B/s · ETA unknown · 0/16 in flight"},
 		{"nothing selected",
 			bulk.Snapshot{Limit: 1},
 			0,
@@ -192,6 +192,10 @@ func TestProgressBar(t *testing.T) {
 		{bulk.Snapshot{BytesSelected: 100, BytesDone: 30, BytesSkipped: 20}, "[#####-----]"},
 		{bulk.Snapshot{BytesSelected: 100, BytesDone: 100}, "[##########]"},
 		{bulk.Snapshot{BytesSelected: 100, BytesDone: 150}, "[##########]"},
+		// While the listing grows, no share of what is listed so far.
+		{bulk.Snapshot{Listing: true, BytesSelected: 100, BytesDone: 100}, "[ listing..]"},
+		{bulk.Snapshot{Listing: true, BytesSelected: 100, BytesDone: 30, BytesSkipped: 20}, "[ listing..]"},
+		{bulk.Snapshot{Listing: true}, "[ listing..]"},
 	} {
 		if got := progressBar(tc.s, 10); got != tc.want {
 			t.Errorf("progressBar(%+v) = %q, want %q", tc.s, got, tc.want)

@@ -252,6 +252,10 @@ func (b bulkLines) Note(n observe.Note) {
 	b.prog.note(n.Source + ": " + n.Message)
 }
 
+func (b bulkLines) Retry(r observe.Retry) {
+	b.prog.retried(r)
+}
+
 func (b bulkLines) ObjectFinished(o observe.Outcome) {
 	if b.dryRun {
 		b.prog.above(func() { printOutcome(b.out, b.format, o) })
