@@ -285,14 +285,14 @@ func printSummary(w io.Writer, format string, s bulk.Summary) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(s)
 	}
-	skipped := s.Skipped.DoneBefore + s.Skipped.Exists + s.Skipped.UpToDate
+	skipped := s.Skipped.DoneBefore + s.Skipped.Exists + s.Skipped.UpToDate + s.Skipped.Duplicate
 	verb, requests := "copied", fmt.Sprintf("%s requests, %s throttled, %s retries", units.Group(s.Requests), units.Group(s.Throttled), units.Group(s.Retries))
 	if s.DryRun {
 		verb, requests = "dry run: would copy", fmt.Sprintf("about %s requests; nothing was written", units.Group(s.Requests))
 	}
-	fmt.Fprintf(w, "%s %s objects (%s) from %s to %s in %.1fs; %s skipped (%s done before, %s existing, %s up to date), %s failed, %s filtered out of %s listed; %s\n",
+	fmt.Fprintf(w, "%s %s objects (%s) from %s to %s in %.1fs; %s skipped (%s done before, %s existing, %s up to date, %s duplicates), %s failed, %s filtered out of %s listed; %s\n",
 		verb, units.Group(s.Copied), units.FormatSize(s.Bytes), s.Source, s.Destination, s.Seconds, units.Group(skipped),
-		units.Group(s.Skipped.DoneBefore), units.Group(s.Skipped.Exists), units.Group(s.Skipped.UpToDate), units.Group(s.Failed), units.Group(s.Filtered), units.Group(s.Listed), requests)
+		units.Group(s.Skipped.DoneBefore), units.Group(s.Skipped.Exists), units.Group(s.Skipped.UpToDate), units.Group(s.Skipped.Duplicate), units.Group(s.Failed), units.Group(s.Filtered), units.Group(s.Listed), requests)
 	if !s.DryRun {
 		fmt.Fprintf(w, "journal: %s\n", s.Journal)
 	}
