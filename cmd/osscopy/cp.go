@@ -237,6 +237,9 @@ func (f *cpFlags) template() (job worker.Job, err error) {
 			return job, err
 		}
 	}
+	if fi, err := os.Stat(job.CheckpointDir); err == nil && !fi.IsDir() {
+		return job, fmt.Errorf("the checkpoint directory %s is not a directory: give --checkpoint-dir a directory (created if missing)", job.CheckpointDir)
+	}
 	return job, nil
 }
 
