@@ -39,7 +39,7 @@ type bulkFlags struct {
 
 func addBulkFlags(fl *pflag.FlagSet, b *bulkFlags) {
 	fl.BoolVarP(&b.recursive, "recursive", "r", false, "copy every object under the source prefix to the destination prefix")
-	fl.StringVar(&b.filesFrom, "files-from", "", "copy the objects this file names (- for stdin): KEY or SOURCE_KEY,DESTINATION_KEY per line (CSV), relative to the prefixes")
+	fl.StringVar(&b.filesFrom, "files-from", "", "copy the objects this file names (- for stdin): KEY or SOURCE_KEY,DESTINATION_KEY per line (CSV), relative to the prefixes or as oss:// URLs; # starts a comment")
 	fl.Var(ruleFlag{&b.rules, true}, "include", "copy only keys matching this glob (repeatable; rules apply in order, the first match decides; see README)")
 	fl.Var(ruleFlag{&b.rules, false}, "exclude", "skip keys matching this glob (repeatable; rules apply in order, the first match decides)")
 	fl.StringVar(&b.minSize, "min-size", "", "skip objects smaller than this, like 1MiB")
