@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/osscopy/osscopy/internal/atomicfile"
+	"github.com/osscopy/osscopy/internal/localfile"
 )
 
 // SchemaVersion is the version of the state files this build writes.
@@ -151,13 +152,17 @@ func Exists(dir, name string) bool {
 // Path is the checkpoint's state file, for messages.
 func (c *Checkpoint) Path() string { return c.path(".json") }
 
+// maxStateFile bounds what is read of a checkpoint's file: 10,000 parts
+// take about 1 MB; a FIFO or a device in its place is refused (localfile).
+const maxStateFile = 64 << 20
+
 func (c *Checkpoint) load() (*State, error) {
-	data, err := os.ReadFile(c.Path())
+	data, err := localfile.ReadFile(c.Path(), maxStateFile)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("reading checkpoint %s: %w", c.Path(), err)
+		return nil, fmt.Errorf("reading checkpoint %s: %w; run again with --fresh to discard it and start over", c.Path(), err)
 	}
 	var st State
 	if err := json.Unmarshal(data, &st); err != nil {
@@ -175,7 +180,7 @@ func (c *Checkpoint) load() (*State, error) {
 
 // readPartLines reads the appended parts, ignoring a torn or damaged line.
 func readPartLines(path string) []Part {
-	data, err := os.ReadFile(path)
+	data, err := localfile.ReadFile(path, maxStateFile)
 	if err != nil {
 		return nil
 	}
@@ -259,7 +264,7 @@ func (c *Checkpoint) RecordPart(p Part) error {
 		return errClosed
 	}
 	if c.parts == nil {
-		f, err := os.OpenFile(c.path(".parts"), os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
+		f, err := localfile.OpenFile(c.path(".parts"), os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
 		if err != nil {
 			return fmt.Errorf("recording part %d in checkpoint %s: %w", p.Number, c.Path(), err)
 		}

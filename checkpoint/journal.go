@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/osscopy/osscopy/internal/atomicfile"
+	"github.com/osscopy/osscopy/internal/localfile"
 )
 
 // Entry is one object a bulk run finished: its source and destination keys
@@ -91,7 +92,7 @@ func OpenJournal(dir, name string) (*Journal, error) {
 		j.Close()
 		return nil, err
 	}
-	f, err := os.OpenFile(j.Path(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := localfile.OpenFile(j.Path(), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		j.Close()
 		return nil, fmt.Errorf("opening the run journal %s: %w", j.Path(), err)
@@ -215,12 +216,12 @@ func (j *Journal) compact() error {
 // scan calls fn for each line of the journal; ok is false for a line that
 // is torn or damaged (a kill mid-write), which is skipped, not fatal.
 func (j *Journal) scan(fn func(e Entry, line []byte, ok bool) error) error {
-	f, err := os.Open(j.Path())
+	f, err := localfile.OpenFile(j.Path(), os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		return fmt.Errorf("reading the run journal %s: %w", j.Path(), err)
+		return fmt.Errorf("reading the run journal %s: %w; remove it (it is no journal osscopy wrote)", j.Path(), err)
 	}
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 64<<10)

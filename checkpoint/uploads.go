@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
+
+	"github.com/osscopy/osscopy/internal/localfile"
 )
 
 // UploadIDs returns the upload IDs the checkpoints in dir can resume, with
@@ -20,7 +21,7 @@ func UploadIDs(dir string) (map[string]string, error) {
 	}
 	ids := map[string]string{}
 	for _, p := range paths {
-		data, err := os.ReadFile(p)
+		data, err := localfile.ReadFile(p, maxStateFile)
 		if errors.Is(err, fs.ErrNotExist) {
 			continue // removed by a copy that just finished
 		}

@@ -71,7 +71,7 @@ run's journal in --checkpoint-dir, so running the same command again copies only
 left, and large objects in progress resume part by part. An object that fails is retried
 as its error allows, then written to the failure report, and the run goes on.
 Exit status: 0 all copied, 4 some objects failed (the report says which), 1 the run
-could not go on, 2 a flag is wrong.`,
+could not go on, 2 a flag or a manifest line is wrong.`,
 		Example: `  osscopy cp oss://src/big.bin oss://dst/big.bin
   osscopy cp oss://src/big.bin oss://dst/backup/ --parallel 64 --output-format json
   osscopy cp oss://src/a.bin oss://dst/a.bin --metadata-directive REPLACE --content-type video/mp4 --meta owner=alice
@@ -236,6 +236,9 @@ func (f *cpFlags) template() (job worker.Job, err error) {
 		if job.CheckpointDir, err = checkpoint.DefaultDir(); err != nil {
 			return job, err
 		}
+	}
+	if fi, err := os.Stat(job.CheckpointDir); err == nil && !fi.IsDir() {
+		return job, fmt.Errorf("the checkpoint directory %s is not a directory: give --checkpoint-dir a directory (created if missing)", job.CheckpointDir)
 	}
 	return job, nil
 }

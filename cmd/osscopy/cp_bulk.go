@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -18,6 +20,7 @@ import (
 	"github.com/osscopy/osscopy/internal/bulk"
 	"github.com/osscopy/osscopy/internal/cli"
 	"github.com/osscopy/osscopy/internal/gate"
+	"github.com/osscopy/osscopy/internal/localfile"
 	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/internal/ossurl"
 	"github.com/osscopy/osscopy/internal/units"
@@ -36,7 +39,7 @@ type bulkFlags struct {
 
 func addBulkFlags(fl *pflag.FlagSet, b *bulkFlags) {
 	fl.BoolVarP(&b.recursive, "recursive", "r", false, "copy every object under the source prefix to the destination prefix")
-	fl.StringVar(&b.filesFrom, "files-from", "", "copy the objects this file names (- for stdin): KEY or SOURCE_KEY,DESTINATION_KEY per line (CSV), relative to the prefixes")
+	fl.StringVar(&b.filesFrom, "files-from", "", "copy the objects this file names (- for stdin): KEY or SOURCE_KEY,DESTINATION_KEY per line (CSV), relative to the prefixes or as oss:// URLs; # starts a comment")
 	fl.Var(ruleFlag{&b.rules, true}, "include", "copy only keys matching this glob (repeatable; rules apply in order, the first match decides; see README)")
 	fl.Var(ruleFlag{&b.rules, false}, "exclude", "skip keys matching this glob (repeatable; rules apply in order, the first match decides)")
 	fl.StringVar(&b.minSize, "min-size", "", "skip objects smaller than this, like 1MiB")
@@ -135,17 +138,17 @@ func runBulk(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	if err != nil {
 		return cli.Usage(err)
 	}
-	client, err := f.conn.client()
-	if err != nil {
-		return err
-	}
 	if f.bulk.filesFrom != "" {
-		in, closeIn, err := openManifest(f.bulk.filesFrom, cmd.InOrStdin())
+		in, closeIn, err := openManifest(f.bulk.filesFrom, cmd.InOrStdin(), opts.Source, opts.Dest)
 		if err != nil {
 			return cli.Usage(err)
 		}
 		defer closeIn()
 		opts.FilesFrom = in
+	}
+	client, err := f.conn.client()
+	if err != nil {
+		return err
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -164,6 +167,9 @@ func runBulk(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	}
 	if errors.Is(err, bulk.ErrInterrupted) {
 		return fmt.Errorf("%w\nresume with: %s", err, resumeCommand(os.Args))
+	}
+	if errors.Is(err, bulk.ErrManifest) { // read from a pipe: the lines before it went on
+		return cli.Usage(fmt.Errorf("--files-from %s: %w\nthe objects of the lines before it were copied and journaled: fix the line and run again to copy the rest", f.bulk.filesFrom, err))
 	}
 	if err != nil {
 		return err
@@ -215,20 +221,63 @@ func (f *cpFlags) bulkOptions(cmd *cobra.Command, srcArg, dstArg string) (bulk.O
 	return opts, nil
 }
 
-// openManifest opens --files-from: a file, or "-" for stdin.
-func openManifest(name string, stdin io.Reader) (io.Reader, func(), error) {
+// openManifest opens --files-from: "-" for stdin, a FIFO (a pipe, as
+// <(...) gives), both read as the run goes, or a regular file, which is
+// checked whole before any request. A device is refused: none holds a
+// list of keys, and /dev/zero would never end.
+func openManifest(name string, stdin io.Reader, src, dst bulk.Location) (io.Reader, func(), error) {
 	if name == "-" {
 		return stdin, func() {}, nil
 	}
-	f, err := os.Open(name)
-	if err != nil {
-		return nil, nil, fmt.Errorf("--files-from: %w", err)
+	if fi, err := os.Stat(name); err == nil && fi.Mode()&fs.ModeNamedPipe != 0 {
+		f, err := openFIFO(name, fifoWriterWait)
+		if err != nil {
+			return nil, nil, err
+		}
+		return f, func() { f.Close() }, nil
 	}
-	if fi, err := f.Stat(); err != nil || fi.IsDir() {
+	f, err := localfile.OpenFile(name, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--files-from: %w; give a file of keys, a pipe, or - for stdin", err)
+	}
+	err = bulk.CheckManifest(f, src, dst)
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err != nil {
 		f.Close()
-		return nil, nil, fmt.Errorf("--files-from %s is not a file of keys (a directory?)", name)
+		return nil, nil, fmt.Errorf("--files-from %s: %w", name, err)
 	}
 	return f, func() { f.Close() }, nil
+}
+
+// fifoWriterWait bounds the wait for a program to open the other end of a
+// FIFO given to --files-from: <(...) and a writer started first are
+// there at once; nobody at all would be a wait without end.
+const fifoWriterWait = 10 * time.Second
+
+// openFIFO opens a FIFO for reading, waiting at most wait for a writer.
+func openFIFO(name string, wait time.Duration) (*os.File, error) {
+	type result struct {
+		f   *os.File
+		err error
+	}
+	opened := make(chan result, 1)
+	// After the wait, this open stays blocked until the process exits,
+	// which the usage error is about to make it do.
+	go func() {
+		f, err := os.Open(name)
+		opened <- result{f, err}
+	}()
+	select {
+	case r := <-opened:
+		if r.err != nil {
+			return nil, fmt.Errorf("--files-from: %w", r.err)
+		}
+		return r.f, nil
+	case <-time.After(wait):
+		return nil, fmt.Errorf("--files-from %s is a FIFO that no program opened for writing within %v: start the writer first, or pipe the list to --files-from -", name, wait)
+	}
 }
 
 func checkOutputFormat(format string) error {
@@ -289,14 +338,14 @@ func printSummary(w io.Writer, format string, s bulk.Summary) error {
 		enc.SetIndent("", "  ")
 		return enc.Encode(s)
 	}
-	skipped := s.Skipped.DoneBefore + s.Skipped.Exists + s.Skipped.UpToDate
+	skipped := s.Skipped.DoneBefore + s.Skipped.Exists + s.Skipped.UpToDate + s.Skipped.Duplicate
 	verb, requests := "copied", fmt.Sprintf("%s requests, %s throttled, %s retries", units.Group(s.Requests), units.Group(s.Throttled), units.Group(s.Retries))
 	if s.DryRun {
 		verb, requests = "dry run: would copy", fmt.Sprintf("about %s requests; nothing was written", units.Group(s.Requests))
 	}
-	fmt.Fprintf(w, "%s %s objects (%s) from %s to %s in %.1fs; %s skipped (%s done before, %s existing, %s up to date), %s failed, %s filtered out of %s listed; %s\n",
+	fmt.Fprintf(w, "%s %s objects (%s) from %s to %s in %.1fs; %s skipped (%s done before, %s existing, %s up to date, %s duplicates), %s failed, %s filtered out of %s listed; %s\n",
 		verb, units.Group(s.Copied), units.FormatSize(s.Bytes), s.Source, s.Destination, s.Seconds, units.Group(skipped),
-		units.Group(s.Skipped.DoneBefore), units.Group(s.Skipped.Exists), units.Group(s.Skipped.UpToDate), units.Group(s.Failed), units.Group(s.Filtered), units.Group(s.Listed), requests)
+		units.Group(s.Skipped.DoneBefore), units.Group(s.Skipped.Exists), units.Group(s.Skipped.UpToDate), units.Group(s.Skipped.Duplicate), units.Group(s.Failed), units.Group(s.Filtered), units.Group(s.Listed), requests)
 	if !s.DryRun {
 		fmt.Fprintf(w, "journal: %s\n", s.Journal)
 	}

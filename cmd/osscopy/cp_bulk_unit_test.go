@@ -179,7 +179,7 @@ func testSummary(dry bool) bulk.Summary {
 	s := bulk.Summary{Source: "oss://src-bkt/data/", Destination: "oss://dst-bkt/backup/", DryRun: dry,
 		Listed: 1500, Filtered: 100, Copied: 1200, Failed: 0, Bytes: 3 << 30, Requests: 2500, Throttled: 3, Retries: 7,
 		MinLimit: 48, Seconds: 12.34, Journal: "/ckpt/run-0123.journal"}
-	s.Skipped.DoneBefore, s.Skipped.Exists, s.Skipped.UpToDate = 150, 30, 20
+	s.Skipped.DoneBefore, s.Skipped.Exists, s.Skipped.UpToDate, s.Skipped.Duplicate = 150, 30, 15, 5
 	return s
 }
 
@@ -193,15 +193,15 @@ func TestPrintSummaryText(t *testing.T) {
 		want string
 	}{
 		{"run", testSummary(false),
-			"copied 1,200 objects (3 GiB) from oss://src-bkt/data/ to oss://dst-bkt/backup/ in 12.3s; 200 skipped (150 done before, 30 existing, 20 up to date), 0 failed, 100 filtered out of 1,500 listed; 2,500 requests, 3 throttled, 7 retries\n" +
+			"copied 1,200 objects (3 GiB) from oss://src-bkt/data/ to oss://dst-bkt/backup/ in 12.3s; 200 skipped (150 done before, 30 existing, 15 up to date, 5 duplicates), 0 failed, 100 filtered out of 1,500 listed; 2,500 requests, 3 throttled, 7 retries\n" +
 				"journal: /ckpt/run-0123.journal\n"},
 		{"dry run", testSummary(true),
-			"dry run: would copy 1,200 objects (3 GiB) from oss://src-bkt/data/ to oss://dst-bkt/backup/ in 12.3s; 200 skipped (150 done before, 30 existing, 20 up to date), 0 failed, 100 filtered out of 1,500 listed; about 2,500 requests; nothing was written\n"},
+			"dry run: would copy 1,200 objects (3 GiB) from oss://src-bkt/data/ to oss://dst-bkt/backup/ in 12.3s; 200 skipped (150 done before, 30 existing, 15 up to date, 5 duplicates), 0 failed, 100 filtered out of 1,500 listed; about 2,500 requests; nothing was written\n"},
 		{"failures", failed,
-			"copied 1,200 objects (3 GiB) from oss://src-bkt/data/ to oss://dst-bkt/backup/ in 12.3s; 200 skipped (150 done before, 30 existing, 20 up to date), 2 failed, 100 filtered out of 1,500 listed; 2,500 requests, 3 throttled, 7 retries\n" +
+			"copied 1,200 objects (3 GiB) from oss://src-bkt/data/ to oss://dst-bkt/backup/ in 12.3s; 200 skipped (150 done before, 30 existing, 15 up to date, 5 duplicates), 2 failed, 100 filtered out of 1,500 listed; 2,500 requests, 3 throttled, 7 retries\n" +
 				"journal: /ckpt/run-0123.journal\n"},
 		{"empty", bulk.Summary{Source: "oss://a-bkt/", Destination: "oss://b-bkt/", Journal: "/j"},
-			"copied 0 objects (0 B) from oss://a-bkt/ to oss://b-bkt/ in 0.0s; 0 skipped (0 done before, 0 existing, 0 up to date), 0 failed, 0 filtered out of 0 listed; 0 requests, 0 throttled, 0 retries\njournal: /j\n"},
+			"copied 0 objects (0 B) from oss://a-bkt/ to oss://b-bkt/ in 0.0s; 0 skipped (0 done before, 0 existing, 0 up to date, 0 duplicates), 0 failed, 0 filtered out of 0 listed; 0 requests, 0 throttled, 0 retries\njournal: /j\n"},
 	} {
 		var buf bytes.Buffer
 		if err := printSummary(&buf, "text", tc.s); err != nil {
@@ -243,7 +243,7 @@ func TestPrintSummaryJSON(t *testing.T) {
 				t.Errorf("dry %v: no %q in %s", dry, k, out)
 			}
 		}
-		if skipped, _ := raw["skipped"].(map[string]any); skipped["done_before"] != 150.0 || skipped["exists"] != 30.0 || skipped["up_to_date"] != 20.0 {
+		if skipped, _ := raw["skipped"].(map[string]any); skipped["done_before"] != 150.0 || skipped["exists"] != 30.0 || skipped["up_to_date"] != 15.0 || skipped["duplicate"] != 5.0 {
 			t.Errorf("dry %v: skipped = %v", dry, raw["skipped"])
 		}
 		if _, ok := raw["dry_run"]; ok != dry {

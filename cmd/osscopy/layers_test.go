@@ -82,7 +82,7 @@ func TestNothingBelowWorkerImportsIt(t *testing.T) {
 	t.Parallel()
 	above := []string{module + "/worker", module + "/internal/bulk", module + "/internal/ossclient", module + "/internal/lab/", module + "/cmd/"}
 	for _, pkg := range []string{"planner", "checkpoint", "internal/retry", "internal/gate", "internal/observe", "internal/osserr",
-		"internal/etag", "internal/units", "internal/atomicfile"} {
+		"internal/etag", "internal/units", "internal/atomicfile", "internal/localfile"} {
 		for _, dep := range nonStandardDeps(t, module+"/"+pkg) {
 			for _, a := range above {
 				if dep == a || strings.HasPrefix(dep, a) {

@@ -46,6 +46,13 @@ func TestManifestParse(t *testing.T) {
 		{"spaces kept", " a , b \n", []pair{{"in/ a ", "out/ b ", " a "}}},
 		{"unicode", "日本/ファイル.txt\n", []pair{{"in/日本/ファイル.txt", "out/日本/ファイル.txt", "日本/ファイル.txt"}}},
 		{"empty", "", nil},
+		{"byte order mark", "\ufeffa\nb\n", []pair{{"in/a", "out/a", "a"}, {"in/b", "out/b", "b"}}},
+		{"byte order mark, CRLF", "\ufeffa,x\r\n", []pair{{"in/a", "out/x", "a"}}},
+		{"comments", "# keys of 2024\na\n#b\n\"#c\"\n", []pair{{"in/a", "out/a", "a"}, {"in/#c", "out/#c", "#c"}}},
+		{"blank and white lines", "\n \t\na\r\n\r\n  \r\nb\n", []pair{{"in/a", "out/a", "a"}, {"in/b", "out/b", "b"}}},
+		{"oss:// source", "oss://src-bkt/in/a.txt\noss://src-bkt/in/d/b.txt,x/b.txt\n",
+			[]pair{{"in/a.txt", "out/a.txt", "a.txt"}, {"in/d/b.txt", "out/x/b.txt", "d/b.txt"}}},
+		{"oss:// destination", "a.txt,oss://dst-bkt/out/x/a.txt\n", []pair{{"in/a.txt", "out/x/a.txt", "a.txt"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -83,6 +90,17 @@ func TestManifestBadLines(t *testing.T) {
 		{"too long", "a\n" + strings.Repeat("k", 1100) + "\n", 1, []string{"bad manifest line 2", "1023"}},
 		{"bad destination", "a,b\nc,../d\n", 1, []string{"bad manifest line 2"}},
 		{"quote in a second field", "a\nb,c\"d\n", 1, []string{"bad manifest line", "quote"}},
+		{"empty destination", "a\nb,\n", 1, []string{"bad manifest line 2", "destination", "empty"}},
+		{"empty destination, quoted", "a\n\"b\",\"\"\n", 1, []string{"bad manifest line 2", "destination", "empty"}},
+		{"empty source", "a\n,b\n", 1, []string{"bad manifest line 2", "source", "empty"}},
+		{"oss:// of another bucket", "a\noss://other-bkt/in/b\n", 1, []string{"bad manifest line 2", "other-bkt", "src-bkt"}},
+		{"oss:// outside the prefix", "a\noss://src-bkt/elsewhere/b\n", 1, []string{"bad manifest line 2", "in/"}},
+		{"oss:// of the prefix itself", "a\noss://src-bkt/in/\n", 1, []string{"bad manifest line 2", "prefix"}},
+		{"oss:// destination of another bucket", "a\nb,oss://src-bkt/out/b\n", 1, []string{"bad manifest line 2", "dst-bkt"}},
+		{"oss:// bad bucket", "a\noss://X/in/b\n", 1, []string{"bad manifest line 2", "bucket"}},
+		{"line numbers count comments and blanks", "# c\n\na\nx,y,z\n", 1, []string{"bad manifest line 4", "3 fields"}},
+		{"endless line", "a\n" + strings.Repeat("\x00", 1<<20), 1, []string{"bad manifest line 2", "longer than"}},
+		{"quoted line break", "a\n\"b\nc\"\n", 1, []string{"bad manifest line 2"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -168,12 +186,15 @@ func TestManifestStopsWhenCancelled(t *testing.T) {
 }
 
 // FuzzManifest: whatever the manifest holds, the parser does not panic,
-// and every object it emits has valid keys under the prefixes.
+// and every object it emits has valid keys strictly under the prefixes
+// (never the destination prefix itself, which an empty key would name).
 func FuzzManifest(f *testing.F) {
 	f.Add([]byte("a.txt\nb/c.txt,d/e.txt\n"), "in/", "out/")
 	f.Add([]byte(`"a,b","c""d"`+"\n\n\r\n"+"x\n"), "", "p/")
 	f.Add([]byte("a,b,c\n"), "in/", "out/")
 	f.Add([]byte("../x\n"), "", "")
+	f.Add([]byte("\ufeff# comment\n\n  \noss://src-bkt/in/a,oss://dst-bkt/out/b\nc,\n"), "in/", "out/")
+	f.Add([]byte("oss://src-bkt/a\n\"#k\",\n"), "", "")
 	f.Fuzz(func(t *testing.T, data []byte, srcPrefix, dstPrefix string) {
 		if ossurl.CheckKey(srcPrefix+"x") != nil || ossurl.CheckKey(dstPrefix+"x") != nil {
 			return // bulkLocations refuses such prefixes
@@ -193,7 +214,8 @@ func FuzzManifest(f *testing.F) {
 					t.Fatalf("emitted key %q: %v", k, err)
 				}
 			}
-			if !strings.HasPrefix(it.src.Key, srcPrefix) || !strings.HasPrefix(it.dst.Key, dstPrefix) || it.src.Key[len(srcPrefix):] != it.rel {
+			if !strings.HasPrefix(it.src.Key, srcPrefix) || !strings.HasPrefix(it.dst.Key, dstPrefix) || it.src.Key[len(srcPrefix):] != it.rel ||
+				it.rel == "" || it.dst.Key == dstPrefix {
 				t.Fatalf("item %+v is not under the prefixes %q, %q", it, srcPrefix, dstPrefix)
 			}
 			if it.src.Bucket != src.Bucket || it.dst.Bucket != dst.Bucket {
@@ -205,4 +227,19 @@ func FuzzManifest(f *testing.F) {
 			t.Fatalf("manifest error %v does not wrap ErrManifest", err)
 		}
 	})
+}
+
+// CheckManifest reads the whole manifest, as the run would, and finds a
+// bad line wherever it is; a good manifest passes.
+func TestCheckManifest(t *testing.T) {
+	t.Parallel()
+	src, dst := Location{Bucket: "src-bkt", Prefix: "in/"}, Location{Bucket: "dst-bkt", Prefix: "out/"}
+	good := "\ufeff# keys\na\n\nb,c\noss://src-bkt/in/d\n"
+	if err := CheckManifest(strings.NewReader(good), src, dst); err != nil {
+		t.Errorf("CheckManifest(good) = %v", err)
+	}
+	bad := good + strings.Repeat("e\n", 1000) + "f,\n"
+	if err := CheckManifest(strings.NewReader(bad), src, dst); !errors.Is(err, ErrManifest) || !strings.Contains(err.Error(), "line 1006") {
+		t.Errorf("CheckManifest(bad) = %v, want ErrManifest at line 1006", err)
+	}
 }

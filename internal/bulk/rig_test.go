@@ -144,7 +144,7 @@ func (g *rig) checkConsistent(res runResult) {
 	t := g.t
 	t.Helper()
 	s, n := res.sum, res.snap
-	skipped := s.Skipped.DoneBefore + s.Skipped.Exists + s.Skipped.UpToDate
+	skipped := s.Skipped.DoneBefore + s.Skipped.Exists + s.Skipped.UpToDate + s.Skipped.Duplicate
 	if n.Listing {
 		t.Errorf("snapshot after Run: still listing")
 	}
@@ -184,7 +184,8 @@ func (g *rig) checkConsistent(res runResult) {
 	if copied != s.Copied || int64(a[observe.ActionFailed+"/"]) != s.Failed ||
 		int64(a[observe.ActionSkipped+"/"+observe.ReasonDoneBefore]) != s.Skipped.DoneBefore ||
 		int64(a[observe.ActionSkipped+"/"+observe.ReasonExists]) != s.Skipped.Exists ||
-		int64(a[observe.ActionSkipped+"/"+observe.ReasonUpToDate]) != s.Skipped.UpToDate {
+		int64(a[observe.ActionSkipped+"/"+observe.ReasonUpToDate]) != s.Skipped.UpToDate ||
+		int64(a[observe.ActionSkipped+"/"+observe.ReasonDuplicate]) != s.Skipped.Duplicate {
 		t.Errorf("outcomes %v disagree with summary %+v", a, s)
 	}
 	if want := filepath.Join(g.dir, res.opts.RunName+".journal"); s.Journal != want {

@@ -59,6 +59,7 @@ type Runner struct {
 	journal  *checkpoint.Journal
 	failures *failureReport
 	tally    tally
+	flights  flights
 }
 
 // New prepares a run over store (the raw OSS client) and lister. gate is
@@ -111,7 +112,11 @@ func (r *Runner) Run(ctx context.Context) (sum Summary, err error) {
 	var g errgroup.Group
 	g.SetLimit(r.opts.Job.Parallel)
 	for it := range items {
-		g.Go(func() error { r.process(ctx, it); return nil })
+		g.Go(func() error {
+			defer r.flights.leave(it)
+			r.process(ctx, it)
+			return nil
+		})
 	}
 	g.Wait()
 	err = <-listed
@@ -147,10 +152,17 @@ func (r *Runner) produce(ctx context.Context, items chan<- item) error {
 				return nil
 			}
 		}
+		if duplicate, err := r.flights.enter(ctx, it); duplicate || err != nil {
+			if duplicate {
+				r.skip(it, observe.ReasonDuplicate, 0)
+			}
+			return err
+		}
 		select {
 		case items <- it:
 			return nil
 		case <-ctx.Done():
+			r.flights.leave(it)
 			return ctx.Err()
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/osscopy/osscopy/internal/observe"
 )
@@ -125,5 +126,48 @@ func TestRunManifestSameObject(t *testing.T) {
 	src, _ := g.fs.get(srcBkt, "data/a")
 	if dst, _ := g.fs.get(srcBkt, "data/b"); !reflect.DeepEqual(dst, src) {
 		t.Errorf("data/b = %+v, want %+v", dst, src)
+	}
+}
+
+// A manifest naming an object twice copies it once: a duplicate of an
+// object in flight is skipped, one that comes after its copy finished is
+// done before (the journal holds it). Two sources for one destination are
+// copied one after the other, the later line last. Each request takes
+// 5 ms, so duplicates overlap: before, a large object's second copy failed
+// on its own checkpoint's lock ("another run") and small ones were copied
+// twice.
+func TestRunManifestDuplicates(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, manifest string
+		written        map[string]int // destination (relative) -> writes
+		last           string         // the source the destination x must hold, if any
+	}{
+		{"adjacent", "big\nbig\na\na\n", map[string]int{"big": 1, "a": 1}, ""},
+		{"interleaved", "a\nbig\nb\na\nbig\nbig,big\noss://src-bkt/data/a\n", map[string]int{"big": 1, "a": 1, "b": 1}, ""},
+		{"far apart", "a\n" + strings.Repeat("b\nc\n", 20) + "a\n", map[string]int{"a": 1, "b": 1, "c": 1}, ""},
+		{"one destination, two large sources", "big,x\nbig2,x\n", map[string]int{"x": 2}, "big2"},
+		{"one destination, two small sources", "a,x\nb,x\n", map[string]int{"x": 2}, "b"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g := newRig(t)
+			g.fs.delay = 5 * time.Millisecond
+			g.putSrc(map[string]int64{"a": 10, "b": 20, "c": 30, "big": bigSize, "big2": bigSize + 1})
+			res := g.run(context.Background(), func(o *Options) { o.FilesFrom = strings.NewReader(tc.manifest) })
+			if res.err != nil || res.sum.Failed != 0 {
+				t.Fatalf("Run = %v, %d failed (%+v)", res.err, res.sum.Failed, res.outcomes)
+			}
+			written := map[string]int{}
+			for o, n := range g.fs.writtenAll() {
+				written[strings.TrimPrefix(o.Key, g.dst.Prefix)] = n
+			}
+			if !reflect.DeepEqual(written, tc.written) {
+				t.Errorf("destinations written %v, want %v", written, tc.written)
+			}
+			if tc.last != "" {
+				g.requireSame("data/"+tc.last, "backup/2024/x")
+			}
+		})
 	}
 }

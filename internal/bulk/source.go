@@ -2,13 +2,9 @@ package bulk
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"time"
 
-	"github.com/osscopy/osscopy/internal/ossurl"
 	"github.com/osscopy/osscopy/worker"
 )
 
@@ -77,46 +73,5 @@ func (r *Runner) listing(ctx context.Context, emit func(item) error) error {
 			return nil
 		}
 		token = page.Next
-	}
-}
-
-// ErrManifest means the manifest has a line that names no object; the
-// objects of the lines before it were copied.
-var ErrManifest = errors.New("bad manifest line")
-
-// manifest sends the objects a manifest names to emit. Each line is a CSV
-// record: KEY, copied to the same key under the destination prefix, or
-// SOURCE_KEY,DESTINATION_KEY; keys are relative to the prefixes.
-func (r *Runner) manifest(ctx context.Context, emit func(item) error) error {
-	src, dst := r.opts.Source, r.opts.Dest
-	cr := csv.NewReader(r.opts.FilesFrom)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return nil
-		}
-		if err != nil { // a csv.ParseError names the line
-			return fmt.Errorf("%w: %w; write one KEY or SOURCE_KEY,DESTINATION_KEY per line (quote keys holding commas or quotes, as CSV does)", ErrManifest, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) > 2 {
-			return fmt.Errorf("%w %d: %d fields; write KEY or SOURCE_KEY,DESTINATION_KEY", ErrManifest, line, len(rec))
-		}
-		rel, dstRel := rec[0], rec[len(rec)-1]
-		for _, k := range []string{src.Prefix + rel, dst.Prefix + dstRel} {
-			if err := ossurl.CheckKey(k); err != nil {
-				return fmt.Errorf("%w %d: %w", ErrManifest, line, err)
-			}
-		}
-		it := item{src: worker.Object{Bucket: src.Bucket, Key: src.Prefix + rel},
-			dst: worker.Object{Bucket: dst.Bucket, Key: dst.Prefix + dstRel}, rel: rel}
-		if err := emit(it); err != nil {
-			return err
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
 	}
 }

@@ -16,6 +16,7 @@ type tally struct {
 	listed, filtered, selected                     atomic.Int64
 	copied, skipped, failed, inFlight              atomic.Int64
 	skippedDone, skippedExists, skippedUpToDate    atomic.Int64
+	skippedDuplicate                               atomic.Int64
 	bytesSelected, bytesDone, bytesCopied, retries atomic.Int64
 	bytesSkipped                                   atomic.Int64
 	plannedRequests, bytesPlanned                  atomic.Int64
@@ -51,6 +52,8 @@ func (t *tally) skippedBy(reason string) {
 		t.skippedExists.Add(1)
 	case observe.ReasonUpToDate:
 		t.skippedUpToDate.Add(1)
+	case observe.ReasonDuplicate:
+		t.skippedDuplicate.Add(1)
 	}
 }
 
@@ -98,6 +101,7 @@ type Summary struct {
 		DoneBefore int64 `json:"done_before"`
 		Exists     int64 `json:"exists"`
 		UpToDate   int64 `json:"up_to_date"`
+		Duplicate  int64 `json:"duplicate"` // named again by a manifest while in flight
 	} `json:"skipped"`
 	Failed int64 `json:"failed"`
 	// Bytes copied in this run (planned, in a dry run).
@@ -120,6 +124,7 @@ func (r *Runner) summary(start time.Time) Summary {
 		Bytes: t.bytesCopied.Load(), Requests: gs.Requests, Throttled: gs.Throttled,
 		Retries: t.retries.Load(), MinLimit: gs.MinLimit, Seconds: time.Since(start).Seconds()}
 	s.Skipped.DoneBefore, s.Skipped.Exists, s.Skipped.UpToDate = t.skippedDone.Load(), t.skippedExists.Load(), t.skippedUpToDate.Load()
+	s.Skipped.Duplicate = t.skippedDuplicate.Load()
 	if r.opts.DryRun {
 		s.Bytes, s.Requests = t.bytesPlanned.Load(), t.plannedRequests.Load()
 	}

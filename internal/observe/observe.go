@@ -58,6 +58,7 @@ const (
 	ReasonDoneBefore = "done-before" // the journal holds it: an earlier run copied it
 	ReasonExists     = "exists"      // --ignore-existing: the destination exists
 	ReasonUpToDate   = "up-to-date"  // --update: same size and CRC64
+	ReasonDuplicate  = "duplicate"   // a manifest named it again while its copy was under way
 )
 
 // Outcome is what became of one object of a bulk run.

@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"gopkg.in/ini.v1"
+
+	"github.com/osscopy/osscopy/internal/localfile"
 )
 
 // Settings are what a connection to OSS needs.
@@ -135,6 +137,11 @@ func (s Settings) check() error {
 	return nil
 }
 
+// maxConfigFile bounds the configuration file read: ossutil's is a few
+// hundred bytes; a path to a FIFO or a device (but os.DevNull, which
+// names none) is refused (localfile).
+const maxConfigFile = 1 << 20
+
 // readConfigFile reads a profile of ossutil's INI configuration file. A
 // missing default file is no error; a missing file named by --config-file is.
 func readConfigFile(path, profile string) (Settings, error) {
@@ -146,7 +153,10 @@ func readConfigFile(path, profile string) (Settings, error) {
 		}
 		path = filepath.Join(home, ".ossutilconfig")
 	}
-	data, err := os.ReadFile(path)
+	if path == os.DevNull { // the usual way to ignore ~/.ossutilconfig
+		return Settings{}, nil
+	}
+	data, err := localfile.ReadFile(path, maxConfigFile)
 	if errors.Is(err, fs.ErrNotExist) && !named {
 		if profile != "" {
 			return Settings{}, fmt.Errorf("--profile %s: there is no config file %s (give --config-file)", profile, path)
@@ -154,7 +164,7 @@ func readConfigFile(path, profile string) (Settings, error) {
 		return Settings{}, nil
 	}
 	if err != nil {
-		return Settings{}, fmt.Errorf("reading config file: %w", err)
+		return Settings{}, fmt.Errorf("reading config file: %w; give --config-file an ossutil configuration file", err)
 	}
 	f, err := ini.LoadSources(ini.LoadOptions{Insensitive: true, AllowBooleanKeys: true}, data)
 	if err != nil {

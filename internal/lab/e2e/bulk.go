@@ -30,7 +30,7 @@ func CpRArgs(ckpt, src, dst string, extra ...string) []string {
 // so such a change fails until the README and the list follow it.
 var summaryKeys = map[string]bool{
 	"source": true, "destination": true, "dry_run": false, "listed": true, "filtered": true, "copied": true,
-	"skipped": true, "skipped.done_before": true, "skipped.exists": true, "skipped.up_to_date": true,
+	"skipped": true, "skipped.done_before": true, "skipped.exists": true, "skipped.up_to_date": true, "skipped.duplicate": true,
 	"failed": true, "bytes": true, "requests": true, "throttled": true, "retries": true, "min_parallel": true,
 	"seconds": true, "journal": true, "failure_report": false,
 }

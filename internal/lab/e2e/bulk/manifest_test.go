@@ -158,12 +158,16 @@ func requireManifestCopies(t *testing.T, s *e2e.Server, log []e2e.LogEntry, want
 	s.RequireCopies(t, "src", "dst", want)
 }
 
-// TestManifestMalformedLine: a manifest line with three fields, or one
-// that is not CSV, stops the run with exit status 1 and the line number
-// on stderr; the objects of the lines before it are copied and journaled
-// (the same command with the line fixed copies only the rest), those after
-// it are not.
-func TestManifestMalformedLine(t *testing.T) {
+// TestManifestBadLine: a manifest line that names no object under the
+// prefixes (three fields, not CSV, an empty destination that would
+// overwrite the destination prefix object, an oss:// URL of another bucket
+// or outside the source prefix) is a usage error, exit status 2, with the
+// line number on stderr. A manifest in a file is checked whole first:
+// nothing is sent. One read from stdin is checked as it is read: the
+// objects of the lines before it are copied and journaled (the same
+// command with the line fixed copies only the rest), those after it are
+// not; no line ever writes the destination prefix object.
+func TestManifestBadLine(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name, line string
@@ -171,45 +175,152 @@ func TestManifestMalformedLine(t *testing.T) {
 	}{
 		{name: "three-fields", line: "with,comma.txt,x.txt", want: []string{"line 3", "3 fields"}},
 		{name: "bare-quote", line: `with"comma.txt`, want: []string{"line 3", `bare "`}},
+		{name: "empty-destination", line: "with,", want: []string{"line 3", "destination key is empty"}},
+		{name: "other-bucket", line: "oss://dst/m/a.txt", want: []string{"line 3", "oss://dst/m/a.txt is not in the source bucket src"}},
+		{name: "outside-the-prefix", line: "oss://src/a.txt", want: []string{"line 3", "not an object under the source prefix oss://src/m/"}},
+	} {
+		for _, stdin := range []bool{false, true} {
+			name := tc.name + map[bool]string{false: "/file", true: "/stdin"}[stdin]
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				s := manifestServer(t)
+				lines := []string{"a.txt", "dir/b.bin,renamed/b.bin", tc.line, "données/été.csv"}
+				run := manifestRun(t, s, ckptDir(t), stdin)
+				stderr, code := run(strings.Join(lines, "\n") + "\n")
+				if code != 2 {
+					t.Fatalf("exit %d, want 2 (a usage error)\nstderr: %s", code, stderr)
+				}
+				e2e.RequireMentions(t, "stderr", stderr, append([]string{"--files-from", "bad manifest line"}, tc.want...)...)
+				log := s.Log(t)
+				s.RequireNoObject(t, "dst", "out/")
+				if !stdin {
+					if len(log) != 0 {
+						t.Errorf("a bad line in a manifest file: %d requests sent, want none: %v", len(log), e2e.OpCounts(log))
+					}
+					requireKeys(t, s, "dst", "")
+					return
+				}
+				// From stdin: the lines before it went on, the line after it not.
+				s.RequireCopies(t, "src", "dst", wantManifest[:2])
+				requireKeys(t, s, "dst", "", "out/a.txt", "out/renamed/b.bin")
+				if w := e2e.OpCounts(e2e.Writes(log)); w["CopyObject"] != 2 || len(w) != 1 {
+					t.Errorf("the run before the bad line wrote %v, want 2 CopyObject", w)
+				}
+				lines[2] = `"with,comma.txt","x/with,comma.txt"`
+				tail := s.Tail(t)
+				if stderr, code := run(strings.Join(lines, "\n") + "\n"); code != 0 {
+					t.Fatalf("rerun with the line fixed: exit %d\nstderr: %s", code, stderr)
+				}
+				copies := e2e.PerKey(tail.Next(t), "CopyObject", 0)
+				if len(copies) != 2 || copies["dst/out/x/with,comma.txt"] != 1 || copies["dst/out/données/été.csv"] != 1 {
+					t.Errorf("the rerun sent CopyObject %v, want one each to out/x/with,comma.txt and out/données/été.csv", copies)
+				}
+				s.RequireCopies(t, "src", "dst", []e2e.Pair{wantManifest[2], wantManifest[3]})
+			})
+		}
+	}
+}
+
+// manifestRun returns a function that runs cpFilesFrom with a manifest
+// given as a file (written anew each time) or on stdin, and returns the
+// stderr and exit status.
+func manifestRun(t *testing.T, s *e2e.Server, ckpt string, stdin bool) func(manifest string) (string, int) {
+	file := filepath.Join(t.TempDir(), "keys.csv")
+	return func(manifest string) (string, int) {
+		t.Helper()
+		if stdin {
+			_, stderr, code := runStdin(t, s.Env(), manifest, cpFilesFrom(ckpt, "-")...)
+			return stderr, code
+		}
+		if err := os.WriteFile(file, []byte(manifest), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		p := e2e.Run(t, s.Env(), cpFilesFrom(ckpt, file)...)
+		return p.Stderr(), p.Code()
+	}
+}
+
+// TestManifestLines: a manifest as people write them, with a byte order
+// mark, comments, blank and blank-looking lines, CRLF line ends, full
+// oss:// URLs for keys, and objects named more than once (in a row,
+// interleaved, as a key and as a URL), copies each named object once:
+// one CopyObject per small object, one multipart copy of the large one,
+// no failure (before: the BOM and comment lines were keys that failed, and
+// a large object named twice failed on its own checkpoint's lock).
+func TestManifestLines(t *testing.T) {
+	t.Parallel()
+	manifest := "\ufeff# the 2024 migration, generated by hand\n" +
+		"a.txt\n" +
+		"\n" +
+		"oss://src/m/dir/b.bin,renamed/b.bin\n" +
+		"# the large one, named three times\n" +
+		"big.bin,archive/big.bin\n" +
+		"big.bin,archive/big.bin\n" +
+		`"with,comma.txt","x/with,comma.txt"` + "\n" +
+		"   \n" +
+		"données/été.csv\n" +
+		`"quote""d.txt"` + "\n" +
+		"a.txt\n" +
+		"oss://src/m/big.bin,oss://dst/out/archive/big.bin\n"
+	for _, tc := range []struct {
+		name  string
+		text  string
+		stdin bool
+	}{
+		{"file", manifest, false},
+		{"file-crlf", strings.ReplaceAll(manifest, "\n", "\r\n"), false},
+		{"stdin", manifest, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			s := manifestServer(t)
 			ckpt := ckptDir(t)
-			file := filepath.Join(t.TempDir(), "keys.csv")
-			lines := []string{"a.txt", "dir/b.bin,renamed/b.bin", tc.line, "données/été.csv"}
-			if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
-				t.Fatal(err)
+			var stdout, stderr string
+			var code int
+			if tc.stdin {
+				stdout, stderr, code = runStdin(t, s.Env(), tc.text, cpFilesFrom(ckpt, "-")...)
+			} else {
+				file := filepath.Join(t.TempDir(), "keys.csv")
+				if err := os.WriteFile(file, []byte(tc.text), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				p := e2e.Run(t, s.Env(), cpFilesFrom(ckpt, file)...)
+				stdout, stderr, code = p.Stdout(), p.Stderr(), p.Code()
 			}
-			first := e2e.Run(t, s.Env(), cpFilesFrom(ckpt, file)...)
-			first.RequireCode(1)
-			e2e.RequireMentions(t, "stderr", first.Stderr(), tc.want...)
+			if code != 0 {
+				t.Fatalf("exit %d, want 0\nstderr: %s", code, stderr)
+			}
+			sum, _ := e2e.ParseBulkOutput(t, "cp --files-from", stdout, stderr)
+			n := int64(len(wantManifest))
+			if sum.Listed != n+3 || sum.Copied != n || sum.Failed != 0 || sum.Skipped.Duplicate+sum.Skipped.DoneBefore != 3 {
+				t.Errorf("summary: listed %d, copied %d, failed %d, duplicates %d + done before %d; want %d listed, %d copied, none failed, 3 duplicates",
+					sum.Listed, sum.Copied, sum.Failed, sum.Skipped.Duplicate, sum.Skipped.DoneBefore, n+3, n)
+			}
 			log := s.Log(t)
-			s.RequireCopies(t, "src", "dst", wantManifest[:2])
-			requireKeys(t, s, "dst", "", "out/a.txt", "out/renamed/b.bin")
-			if w := e2e.OpCounts(e2e.Writes(log)); w["CopyObject"] != 2 || len(w) != 1 {
-				t.Errorf("the run before the bad line wrote %v, want 2 CopyObject", w)
+			for dst, n := range e2e.PerKey(log, "CopyObject", 0) {
+				if n != 1 {
+					t.Errorf("%d CopyObject to %s, want 1", n, dst)
+				}
 			}
-
-			// The same command with the line fixed: the first two lines are
-			// in the journal.
-			lines[2] = `"with,comma.txt","x/with,comma.txt"`
-			if err := os.WriteFile(file, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+			if n := e2e.Count(log, "CopyObject", 0); n != len(wantManifest)-1 {
+				t.Errorf("%d CopyObject, want %d", n, len(wantManifest)-1)
+			}
+			if n := e2e.Count(log, "InitiateMultipartUpload", 0); n != 1 {
+				t.Errorf("%d InitiateMultipartUpload, want 1: the large object copied once", n)
+			}
+			plan, err := planner.New(3<<30, planner.Options{Parallel: 64})
+			if err != nil {
 				t.Fatal(err)
 			}
-			tail := s.Tail(t)
-			second := e2e.Run(t, s.Env(), cpFilesFrom(ckpt, file)...)
-			second.RequireCode(0)
-			sum := second.BulkSummary()
-			if sum.Skipped.DoneBefore != 2 || sum.Copied != 2 || sum.Failed != 0 {
-				t.Errorf("rerun: %d done before, %d copied, %d failed; want 2, 2, 0", sum.Skipped.DoneBefore, sum.Copied, sum.Failed)
+			if n := e2e.Count(log, "UploadPartCopy", 0); n != len(plan.Parts) {
+				t.Errorf("%d UploadPartCopy, want %d", n, len(plan.Parts))
 			}
-			log = tail.Next(t)
-			copies := e2e.PerKey(log, "CopyObject", 0)
-			if len(copies) != 2 || copies["dst/out/x/with,comma.txt"] != 1 || copies["dst/out/données/été.csv"] != 1 {
-				t.Errorf("the rerun sent CopyObject %v, want one each to out/x/with,comma.txt and out/données/été.csv", copies)
+			s.RequireCopies(t, "src", "dst", wantManifest)
+			var dsts []string
+			for _, p := range wantManifest {
+				dsts = append(dsts, p.Dst)
 			}
-			s.RequireCopies(t, "src", "dst", []e2e.Pair{wantManifest[2], wantManifest[3]})
+			requireKeys(t, s, "dst", "", dsts...)
 		})
 	}
 }

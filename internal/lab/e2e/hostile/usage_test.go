@@ -192,7 +192,7 @@ func TestUsageErrorsSendNothing(t *testing.T) {
 		usage{name: "files-from/version-id", args: []string{"--files-from", missing, "oss://src/", "oss://dst/", "--version-id", "v1"},
 			want: "--version-id names one object's version"},
 		usage{name: "files-from/directory", args: []string{"--files-from", t.TempDir(), "oss://src/", "oss://dst/"},
-			want: "is not a file of keys (a directory?)"},
+			want: "is a directory, not a regular file; give a file of keys, a pipe, or - for stdin"},
 		usage{name: "files-from/with-r", args: []string{"-r", "--files-from", missing, "oss://src/", "oss://dst/"},
 			want: "-r copies every object under the source prefix and --files-from the objects a list names: give one of them"},
 	)
