@@ -36,7 +36,7 @@ func refuseControlCharacters(cmd *cobra.Command, _ []string) error {
 		}
 		for _, v := range values(f) {
 			if i := strings.IndexFunc(v, ossurl.IsControl); i >= 0 {
-				err = Usage(fmt.Errorf("--%s holds the control character %s, which no request can carry: remove it (see '%s --help')",
+				err = Usage(fmt.Errorf("--%s holds the control character %s, which osscopy never sends: remove it (see '%s --help')",
 					f.Name, strconv.QuoteRune(rune(v[i])), cmd.CommandPath()))
 				return
 			}

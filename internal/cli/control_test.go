@@ -20,7 +20,7 @@ func TestRefuseControlCharacters(t *testing.T) {
 		want string // "": the command runs
 	}{
 		{"clean values", []string{"sub", "--text", "text/plain; charset=utf-8", "--meta", "a=b", "--meta", "c=d é"}, ""},
-		{"newline", []string{"sub", "--text", "text/plain\n"}, `--text holds the control character '\n', which no request can carry: remove it (see 'prog sub --help')`},
+		{"newline", []string{"sub", "--text", "text/plain\n"}, `--text holds the control character '\n', which osscopy never sends: remove it (see 'prog sub --help')`},
 		{"carriage return", []string{"sub", "--text=a\rb"}, `--text holds the control character '\r'`},
 		{"tab", []string{"sub", "--text", "a\tb"}, `--text holds the control character '\t'`},
 		{"NUL", []string{"sub", "--text", "a\x00"}, `--text holds the control character '\x00'`},
