@@ -269,6 +269,27 @@ func TestCpHugeSynthetic(t *testing.T) {
 	t.Logf("5 TiB in %d parts of %d bytes: %.1fs", res.Parts, res.PartSize, res.Seconds)
 }
 
+// TestCpSuggestedPartSize: a --part-size that would make over 10,000
+// parts fails with a suggestion that works as printed: 2 GiB in parts of
+// 100 KiB once got "use at least 209.72 KiB", which --part-size refuses
+// (no whole number of bytes); now a whole MiB that copies it.
+func TestCpSuggestedPartSize(t *testing.T) {
+	t.Parallel()
+	r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/big.bin=2GiB")
+	p := e2e.Run(t, r.Env(), r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", "--part-size", "100KiB")...)
+	p.RequireCode(1)
+	_, suggested, ok := strings.Cut(strings.TrimSpace(p.Stderr()), "use at least ")
+	if !ok || suggested != "1MiB" {
+		t.Fatalf("stderr %q suggests %q, want \"use at least 1MiB\"", p.Stderr(), suggested)
+	}
+	p = e2e.Run(t, r.Env(), r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", "--part-size", suggested, "--output-format", "json")...)
+	p.RequireCode(0)
+	if res := p.Result(); res.PartSize != 1<<20 || res.Parts != 2048 {
+		t.Errorf("with --part-size %s: %d parts of %d bytes, want 2048 of 1 MiB", suggested, res.Parts, res.PartSize)
+	}
+	r.requireSameObject(t, "src", "big.bin", "dst", "big.bin")
+}
+
 // TestCpResumesAfterInterruption: a copy killed with SIGKILL, or stopped
 // with SIGINT (exit 1 and a resume command that works as printed, keys
 // coming from the environment), completes when run again, copying no part
