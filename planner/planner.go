@@ -91,9 +91,11 @@ func DefaultPartSize(size int64, parallel int) int64 {
 	parallel = max(parallel, 1)
 	target := size / int64(partsPerWorker*parallel)
 	part := min(max(target, minDefaultPart), maxDefaultPart)
-	part = max(part, (size+MaxParts-1)/MaxParts)
-	return (part + partAlign - 1) / partAlign * partAlign
+	return max(alignUp(part), SmallestPartSize(size))
 }
+
+// alignUp rounds n up to a whole MiB.
+func alignUp(n int64) int64 { return (n + partAlign - 1) / partAlign * partAlign }
 
 func checkPartSize(size, partSize int64) error {
 	switch {
@@ -103,7 +105,14 @@ func checkPartSize(size, partSize int64) error {
 		return fmt.Errorf("--part-size %s is over OSS's maximum of 5 GiB per part", units.FormatSize(partSize))
 	case (size+partSize-1)/partSize > MaxParts:
 		return fmt.Errorf("--part-size %s splits %s into %d parts, over OSS's 10,000: use at least %s",
-			units.FormatSize(partSize), units.FormatSize(size), (size+partSize-1)/partSize, units.FormatSize((size+MaxParts-1)/MaxParts))
+			units.FormatSize(partSize), units.FormatSize(size), (size+partSize-1)/partSize, units.FormatExact(SmallestPartSize(size)))
 	}
 	return nil
+}
+
+// SmallestPartSize is the smallest part size in whole MiB that splits
+// size bytes into at most MaxParts parts: what a message suggests, as
+// --part-size takes it.
+func SmallestPartSize(size int64) int64 {
+	return alignUp((size + MaxParts - 1) / MaxParts)
 }

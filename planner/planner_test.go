@@ -3,6 +3,8 @@ package planner
 import (
 	"strings"
 	"testing"
+
+	"github.com/osscopy/osscopy/internal/units"
 )
 
 const (
@@ -98,6 +100,50 @@ func TestNewRejects(t *testing.T) {
 	}
 }
 
+// TestSuggestedPartSize: the part size the too-many-parts error suggests
+// is written as --part-size takes it (2 TiB once got "209.72 MiB", which
+// is no whole number of bytes), and it plans the copy.
+func TestSuggestedPartSize(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		size int64
+		want string
+	}{
+		{2 * tiB, "210MiB"}, {5 * tiB, "525MiB"}, {10000*100*miB + 1, "101MiB"}, {10000 * 200 * miB, "200MiB"},
+		{MaxObjectSize, "4654MiB"}, {4 * 10000 * giB, "4GiB"},
+	} {
+		_, err := New(tc.size, Options{PartSize: 100 * miB})
+		suggested := suggestion(err)
+		if suggested != tc.want {
+			t.Errorf("New(%d) with 100 MiB parts: error %v suggests %q, want %q", tc.size, err, suggested, tc.want)
+			continue
+		}
+		checkSuggestion(t, tc.size, suggested)
+	}
+}
+
+// suggestion is the part size an error suggests, "" when none.
+func suggestion(err error) string {
+	if err == nil {
+		return ""
+	}
+	_, s, _ := strings.Cut(err.Error(), "use at least ")
+	return s
+}
+
+// checkSuggestion requires that the suggested part size parses as
+// --part-size does and plans size bytes in at most 10,000 parts.
+func checkSuggestion(t *testing.T, size int64, suggested string) {
+	t.Helper()
+	partSize, err := units.ParseSize(suggested)
+	if err != nil {
+		t.Fatalf("the suggested part size %q does not parse: %v", suggested, err)
+	}
+	if _, err := New(size, Options{PartSize: partSize}); err != nil {
+		t.Fatalf("the suggested part size %s does not plan %d bytes: %v", suggested, size, err)
+	}
+}
+
 func TestPartLast(t *testing.T) {
 	t.Parallel()
 	if got := (Part{Offset: 0, Size: 10}).Last(); got != 9 {
@@ -109,8 +155,12 @@ func FuzzNew(f *testing.F) {
 	f.Add(int64(0), int64(0), int64(0), 0)
 	f.Add(int64(5<<40), int64(0), int64(0), 64)
 	f.Add(int64(1<<30+1), int64(100<<10), int64(1), 3)
+	f.Add(int64(2<<40), int64(100<<20), int64(0), 64)
 	f.Fuzz(func(t *testing.T, size, partSize, threshold int64, parallel int) {
 		p, err := New(size, Options{PartSize: partSize, Threshold: threshold, Parallel: parallel % 1024})
+		if s := suggestion(err); s != "" {
+			checkSuggestion(t, size, s)
+		}
 		if err != nil || p.Single {
 			return
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/osscopy/osscopy/internal/cli"
 	"github.com/osscopy/osscopy/internal/ossapi"
 	"github.com/osscopy/osscopy/internal/ossclient"
 )
@@ -44,6 +45,7 @@ The completed object's ETag, and its CRC64 (compare it with the source's), are p
 	obj.define(fl, "bucket of the upload", "key of the upload")
 	fl.StringVar(&uploadID, "upload-id", "", "ID of the multipart upload")
 	fl.StringVar(&parts, "complete-multipart-upload", "", "the parts, XML or JSON (see above); file://PATH reads them from a file")
+	cli.TakesDocument(fl, "complete-multipart-upload")
 	fl.StringVar(&completeAll, "complete-all", "", "yes: assemble every part the upload holds (instead of --complete-multipart-upload)")
 	fl.StringVar(&forbidOverwrite, "forbid-overwrite", "", "true: refuse (409 FileAlreadyExists) if the object already exists")
 	fl.StringVar(&encTy, "encoding-type", "", "url: print the key URL-encoded, as OSS sends it")

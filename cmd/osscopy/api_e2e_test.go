@@ -914,6 +914,18 @@ func TestAPIUsageErrors(t *testing.T) {
 			{"abort-missing-upload-id", []string{"abort-multipart-upload", "--bucket", "examplebucket", "--key", "k"}},
 			{"list-parts-max-parts-0", []string{"list-parts", "--bucket", "examplebucket", "--key", "k", "--upload-id", "123", "--max-parts", "0"}},
 			{"list-uploads-bad-bucket", []string{"list-multipart-uploads", "--bucket", "Bad_Bucket"}},
+			// Control characters in what goes into a header or a query.
+			{"control-char-upload-id", upc("--upload-id", "123\n")},
+			{"control-char-copy-source", upc("--copy-source", "srcbucket/srcobject\r\n")},
+			{"control-char-copy-source-version", upc("--copy-source", "srcbucket/srcobject?versionId=v%0A1")},
+			{"control-char-tagging", upc("--tagging-directive", "Replace", "--tagging", "TagA=A\n")},
+			{"control-char-if-match", upc("--copy-source-if-match", "\"etag\"\n")},
+			{"control-char-metadata", []string{"copy-object", "--bucket", "examplebucket", "--key", "k", "--copy-source", "srcbucket/srcobject",
+				"--metadata-directive", "REPLACE", "--metadata", "owner=alice\x01"}},
+			{"control-char-content-type", []string{"initiate-multipart-upload", "--bucket", "examplebucket", "--key", "k", "--content-type", "text/plain\n"}},
+			{"control-char-key-marker", []string{"list-multipart-uploads", "--bucket", "examplebucket", "--key-marker", "a\tb"}},
+			{"control-char-version-id", []string{"head-object", "--bucket", "examplebucket", "--key", "k", "--version-id", "v\x7f"}},
+			{"metadata-key-underscore", []string{"initiate-multipart-upload", "--bucket", "examplebucket", "--key", "k", "--metadata", "my_key=v"}},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Parallel()

@@ -41,7 +41,7 @@ apart from an abandoned one: choose --older-than longer than your longest copy.
 Exit status: 0 every chosen upload was aborted (or is gone); 1 some abort or the listing
 failed (each failure is reported); 2 a flag or the URL is wrong.`,
 		Example: `  osscopy cleanup oss://dst --older-than 24h --dry-run
-  osscopy cleanup oss://dst/backups/ --older-than 168h --output-format json`,
+  osscopy cleanup oss://dst/backups/ --older-than 7d --output-format json`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return cli.Usage(fmt.Errorf("cleanup takes one oss://BUCKET[/PREFIX], not %d arguments (see 'osscopy cleanup --help')", len(args)))
@@ -51,7 +51,7 @@ failed (each failure is reported); 2 a flag or the URL is wrong.`,
 		RunE: func(cmd *cobra.Command, args []string) error { return runCleanup(cmd, f, args[0]) },
 	}
 	fl := cmd.Flags()
-	fl.DurationVar(&f.olderThan, "older-than", 24*time.Hour, "abort only uploads initiated at least this long ago, like 24h or 168h")
+	durationVar(fl, &f.olderThan, "older-than", 24*time.Hour, "abort only uploads initiated at least this long ago, like 24h or 7d")
 	fl.BoolVar(&f.dryRun, "dry-run", false, "list what would be aborted, and abort nothing")
 	fl.BoolVar(&f.includeResumable, "include-resumable", false, "abort uploads that a local checkpoint could resume too")
 	fl.IntVar(&f.parallel, "parallel", 16, "aborts in flight at once")

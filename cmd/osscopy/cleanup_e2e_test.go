@@ -70,8 +70,10 @@ func TestCleanup(t *testing.T) {
 	t.Parallel()
 	r := newCleanupRig(t)
 
-	// A dry run and a run with a limit no upload reaches abort nothing.
-	for _, args := range [][]string{{"oss://dst", "--older-than", "0s", "--dry-run"}, {"oss://dst", "--older-than", "1000h"}} {
+	// A dry run and a run with a limit no upload reaches (in hours or
+	// days) abort nothing.
+	for _, args := range [][]string{{"oss://dst", "--older-than", "0s", "--dry-run"}, {"oss://dst", "--older-than", "1000h"},
+		{"oss://dst", "--older-than", "7d"}} {
 		rep, code := r.report(t, args...)
 		want := cleanup.WouldAbort
 		if !slices.Contains(args, "--dry-run") {
@@ -125,6 +127,8 @@ func TestCleanupUsageErrors(t *testing.T) {
 		{"oss://Bad_Bucket"},
 		{"oss://dst", "--older-than", "-1h"},
 		{"oss://dst", "--older-than", "1x"},
+		{"oss://dst", "--older-than", "-1d"},
+		{"oss://dst", "--older-than", "7days"},
 		{"oss://dst", "--parallel", "0"},
 		{"oss://dst", "--output-format", "yaml"},
 	} {

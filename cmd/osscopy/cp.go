@@ -116,8 +116,8 @@ could not go on, 2 a flag or a manifest line is wrong.`,
 	fl.StringVar(&f.storageClass, "storage-class", "", "storage class of the destination: Standard, IA, Archive, ColdArchive, DeepColdArchive")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "show no progress")
 	fl.StringVar(&f.outputFormat, "output-format", "text", "text, or json for one JSON result on stdout")
-	fl.DurationVar(&f.grace, "grace", worker.DefaultGrace, "after Ctrl-C or SIGTERM, how long parts in flight may finish")
-	fl.DurationVar(&f.partTimeout, "part-timeout", 0, "how long one attempt at a part copy may take before it is retried (default 30s plus the part at 16 MiB/s)")
+	durationVar(fl, &f.grace, "grace", worker.DefaultGrace, "after Ctrl-C or SIGTERM, how long parts in flight may finish")
+	durationVar(fl, &f.partTimeout, "part-timeout", 0, "how long one attempt at a part copy may take before it is retried (default 30s plus the part at 16 MiB/s)")
 	addBulkFlags(fl, &f.bulk)
 	return cmd
 }

@@ -269,6 +269,27 @@ func TestCpHugeSynthetic(t *testing.T) {
 	t.Logf("5 TiB in %d parts of %d bytes: %.1fs", res.Parts, res.PartSize, res.Seconds)
 }
 
+// TestCpSuggestedPartSize: a --part-size that would make over 10,000
+// parts fails with a suggestion that works as printed: 2 GiB in parts of
+// 100 KiB once got "use at least 209.72 KiB", which --part-size refuses
+// (no whole number of bytes); now a whole MiB that copies it.
+func TestCpSuggestedPartSize(t *testing.T) {
+	t.Parallel()
+	r := newCpRig(t, "--bucket", "dst", "--seed-object", "oss://src/big.bin=2GiB")
+	p := e2e.Run(t, r.Env(), r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", "--part-size", "100KiB")...)
+	p.RequireCode(1)
+	_, suggested, ok := strings.Cut(strings.TrimSpace(p.Stderr()), "use at least ")
+	if !ok || suggested != "1MiB" {
+		t.Fatalf("stderr %q suggests %q, want \"use at least 1MiB\"", p.Stderr(), suggested)
+	}
+	p = e2e.Run(t, r.Env(), r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", "--part-size", suggested, "--output-format", "json")...)
+	p.RequireCode(0)
+	if res := p.Result(); res.PartSize != 1<<20 || res.Parts != 2048 {
+		t.Errorf("with --part-size %s: %d parts of %d bytes, want 2048 of 1 MiB", suggested, res.Parts, res.PartSize)
+	}
+	r.requireSameObject(t, "src", "big.bin", "dst", "big.bin")
+}
+
 // TestCpResumesAfterInterruption: a copy killed with SIGKILL, or stopped
 // with SIGINT (exit 1 and a resume command that works as printed, keys
 // coming from the environment), completes when run again, copying no part
@@ -699,6 +720,15 @@ func TestCpUsageErrors(t *testing.T) {
 			{"output-format", []string{src, dst, "--output-format", "xml"}, nil},
 			{"one-argument", []string{src}, nil},
 			{"unknown-flag", []string{src, dst, "--no-such-flag"}, nil},
+			// A control character in a value that would go into a header
+			// (sent, net/http refused it, and each object was retried for
+			// 30-64 s as a network error); a secret's is not shown.
+			{"control-char-meta", []string{src, dst, "--metadata-directive", "REPLACE", "--meta", "k=v\n"}, nil},
+			{"control-char-content-type", []string{src, dst, "--metadata-directive", "REPLACE", "--content-type", "text/plain\r\n"}, nil},
+			{"control-char-tagging", []string{src, dst, "--tagging-directive", "REPLACE", "--tagging", "a=b\x1b"}, nil},
+			{"control-char-secret", []string{src, dst, "--access-key-secret", "s3cr3t\n"}, nil},
+			{"meta-key-space", []string{src, dst, "--metadata-directive", "REPLACE", "--meta", "a b=c"}, nil},
+			{"part-timeout-days", []string{src, dst, "--part-timeout", "1d"}, nil},
 			{"no-credentials", []string{src, dst}, noKeys},
 			{"empty-config-file", []string{src, dst, "--config-file", empty}, noKeys},
 		} {

@@ -87,7 +87,7 @@ multipart, bucket) or * for all; the most specific one applies.`,
 	fl.IntVar(&f.maxInflight, "max-inflight", 0, "most requests in flight; more are throttled (0: no limit)")
 	fl.IntVar(&f.throttleStatus, "throttle-status", 503, "status of a throttled request: 503 (what OSS sends) or 429")
 	fl.StringVar(&f.throttleCode, "throttle-code", "ActiveRequestLimitExceeded", "error code of a throttled request (OSS also uses TotalQpsLimitExceeded)")
-	fl.DurationVar(&f.retryAfter, "retry-after", time.Second, "Retry-After sent with a throttled request")
+	durationVar(fl, &f.retryAfter, "retry-after", time.Second, "Retry-After sent with a throttled request")
 	fl.StringArrayVar(&f.errorRate, "error-rate", nil, "share of requests answered 500 or 503 before running: OP=RATE, like *=5% (repeatable)")
 	fl.StringArrayVar(&f.resetRate, "reset-rate", nil, "share of requests that run, then have the connection reset mid-response: OP=RATE (repeatable)")
 	fl.Uint64Var(&f.faultSeed, "fault-seed", 1, "seed that makes --error-rate and --reset-rate reproducible")

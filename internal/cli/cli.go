@@ -17,11 +17,14 @@ type usageError struct{ error }
 func Usage(err error) error { return usageError{err} }
 
 // Root makes root the root of a program's commands: main prints an error
-// once, without the usage text, and a flag the user got wrong is a usage
-// error that says where the help is.
+// once, without the usage text, and a flag the user got wrong (also one
+// with a control character in its value) is a usage error that says where
+// the help is. No command below root may set PersistentPreRunE: cobra
+// would run it instead of root's.
 func Root(root *cobra.Command) *cobra.Command {
 	root.SilenceUsage = true
 	root.SilenceErrors = true
+	root.PersistentPreRunE = refuseControlCharacters
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return Usage(fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath()))
 	})

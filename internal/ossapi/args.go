@@ -49,6 +49,9 @@ func ParseCopySource(s string) (CopySource, error) {
 			return bad("the only query it may carry is one non-empty versionId")
 		}
 		src.VersionID = v.Get("versionId")
+		if strings.ContainsFunc(src.VersionID, ossurl.IsControl) {
+			return bad("the version ID holds a control character")
+		}
 	}
 	return src, nil
 }
@@ -115,6 +118,11 @@ func ParseStorageClass(flag, s string) (string, error) {
 	return "", fmt.Errorf("%s %s is not a storage class: write one of %s", flag, quote(s), strings.Join(StorageClasses, ", "))
 }
 
+// metaKeyChars are the characters OSS allows in a metadata key, once
+// lower-cased. Others it refuses, and some (a space, a colon) no header
+// name can hold: net/http would refuse to send them.
+const metaKeyChars = "abcdefghijklmnopqrstuvwxyz0123456789-"
+
 // ParseMetadata reads user metadata given as key=value, one per value;
 // keys are lower-cased, as OSS stores them.
 func ParseMetadata(flag string, kvs []string) (map[string]string, error) {
@@ -123,6 +131,9 @@ func ParseMetadata(flag string, kvs []string) (map[string]string, error) {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || k == "" {
 			return nil, fmt.Errorf("%s %s is not metadata: write key=value", flag, quote(kv))
+		}
+		if strings.TrimLeft(strings.ToLower(k), metaKeyChars) != "" {
+			return nil, fmt.Errorf("%s %s: a metadata key holds letters, digits and '-' only (OSS refuses others, like '_')", flag, quote(kv))
 		}
 		if meta == nil {
 			meta = map[string]string{}

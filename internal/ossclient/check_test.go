@@ -27,6 +27,8 @@ func TestResolveRefusesUnusableSettings(t *testing.T) {
 		{"region with a slash", func(s *Settings) { s.Region = "cn/hangzhou" }, "region"},
 		{"key ID with a newline", func(s *Settings) { s.AccessKeyID = "id\n" }, "access key ID"},
 		{"token with a carriage return", func(s *Settings) { s.STSToken = "t0k3n\r" }, "security token"},
+		{"secret with a newline", func(s *Settings) { s.AccessKeySecret = "s3cr3t\n" }, "access key secret"},
+		{"secret with a NUL", func(s *Settings) { s.AccessKeySecret = "s3cr3t\x00" }, "access key secret"},
 	} {
 		s := ok
 		tc.edit(&s)

@@ -40,7 +40,15 @@ func sdkConfig(s Settings) *oss.Config {
 		WithRegion(s.Region).
 		WithEndpoint(s.Endpoint).
 		WithUsePathStyle(s.AddressingStyle == "path").
-		WithHttpClient(transport.NewHttpClient(&transport.Config{ReadWriteTimeout: &readWriteTimeout}, keepConnections))
+		WithHttpClient(httpClient())
+}
+
+// httpClient is the SDK's HTTP client with osscopy's settings, behind
+// refuseBadHeaders.
+func httpClient() *http.Client {
+	c := transport.NewHttpClient(&transport.Config{ReadWriteTimeout: &readWriteTimeout}, keepConnections)
+	c.Transport = refuseBadHeaders{c.Transport}
+	return c
 }
 
 // readWriteTimeout is the longest the SDK's connection may wait for a read

@@ -73,12 +73,15 @@ func classifyAnswer(se *oss.ServiceError) (osserr.Class, time.Duration) {
 
 // classifyFailure decides retries of a request that got no answer, by the
 // error's type: timeouts of one attempt and transport failures (resets,
-// EOFs, refused connections) are transient; a cancelled context, a bad
-// certificate and anything else are permanent.
+// EOFs, refused connections) are transient; a cancelled context, a header
+// no request can carry, a bad certificate and anything else are permanent.
 func classifyFailure(err error) osserr.Class {
+	var badHeader *invalidHeaderError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return osserr.Permanent
+	case errors.As(err, &badHeader):
+		return osserr.Permanent // every attempt would carry it again
 	case errors.Is(err, context.DeadlineExceeded):
 		return osserr.Transient // one attempt ran out of time; the copy's own deadline is checked first
 	case badTLS(err):

@@ -182,6 +182,27 @@ func TestErrors(t *testing.T) {
 				}
 				return err
 			}},
+		// net/http refuses to send these headers with an error of no type:
+		// it was retried as a network failure, for minutes per object.
+		{name: "a header value no request can carry",
+			want: osserr.Error{Op: osserr.OpCopyObject, Bucket: bucket, Key: dst.Key, Class: osserr.Permanent},
+			err: func(t *testing.T, env *osstest.Env, c *Client) error {
+				_, err := c.CopyObject(ctx, worker.CopyObjectInput{Source: src, Dest: dst, ReplaceMetadata: true,
+					Attributes: worker.Attributes{ContentType: "text/plain\n", Meta: map[string]string{"k": "v"}}})
+				return unsent(t, env, err)
+			}},
+		{name: "a header name no request can carry",
+			want: osserr.Error{Op: "InitiateMultipartUpload", Bucket: bucket, Key: dst.Key, Class: osserr.Permanent},
+			err: func(t *testing.T, env *osstest.Env, c *Client) error {
+				_, err := c.Initiate(ctx, dst, worker.Attributes{Meta: map[string]string{"a b": "c"}})
+				return unsent(t, env, err)
+			}},
+		{name: "a user metadata value with a NUL",
+			want: osserr.Error{Op: "InitiateMultipartUpload", Bucket: bucket, Key: dst.Key, Class: osserr.Permanent},
+			err: func(t *testing.T, env *osstest.Env, c *Client) error {
+				_, err := c.Initiate(ctx, dst, worker.Attributes{Meta: map[string]string{"k": "v\x00"}})
+				return unsent(t, env, err)
+			}},
 		{name: "an error of no known kind",
 			want: osserr.Error{Op: "GetObjectTagging", Bucket: bucket, Key: key, Class: osserr.Permanent},
 			err: func(t *testing.T, env *osstest.Env, c *Client) error {
@@ -244,6 +265,19 @@ func checkOneLine(t *testing.T, e *osserr.Error) {
 	if strings.Contains(msg, "Error returned by Service") {
 		t.Errorf("error %q is the SDK's dump", msg)
 	}
+}
+
+// unsent requires that err names the header no request can carry, not
+// its value, and that the server saw no request; it returns err.
+func unsent(t *testing.T, env *osstest.Env, err error) error {
+	t.Helper()
+	if err == nil || !strings.Contains(err.Error(), "no request can carry") {
+		t.Errorf("error %v does not say the header cannot be sent", err)
+	}
+	if n := len(env.Log.Entries(t)); n != 0 {
+		t.Errorf("the server saw %d requests, want none", n)
+	}
+	return err
 }
 
 // injected asks until the server injects an error with the given status

@@ -15,6 +15,7 @@ import (
 	"gopkg.in/ini.v1"
 
 	"github.com/osscopy/osscopy/internal/localfile"
+	"github.com/osscopy/osscopy/internal/ossurl"
 )
 
 // Settings are what a connection to OSS needs.
@@ -129,8 +130,11 @@ func (s Settings) check() error {
 		(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("endpoint %q is not an address like oss-cn-hangzhou.aliyuncs.com, https://oss-cn-hangzhou.aliyuncs.com or http://127.0.0.1:9000", s.Endpoint)
 	}
-	for _, f := range []struct{ name, value string }{{"access key ID", s.AccessKeyID}, {"security token", s.STSToken}} {
-		if strings.ContainsFunc(f.value, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	// The secret goes into no header, but with a line break pasted in it
+	// would sign every request wrongly.
+	for _, f := range []struct{ name, value string }{{"access key ID", s.AccessKeyID}, {"access key secret", s.AccessKeySecret},
+		{"security token", s.STSToken}} {
+		if strings.ContainsFunc(f.value, ossurl.IsControl) {
 			return fmt.Errorf("the %s contains a control character (a line break?): check where it comes from", f.name)
 		}
 	}

@@ -82,10 +82,8 @@ func keyProblem(k string) string {
 	case k[0] == '/' || k[0] == '\\':
 		return "the key starts with '/' or '\\' (use one '/' after the bucket)"
 	}
-	for _, r := range k {
-		if r < 0x20 || r == 0x7f {
-			return "the key contains a control character"
-		}
+	if strings.ContainsFunc(k, IsControl) {
+		return "the key contains a control character"
 	}
 	for _, seg := range strings.Split(k, "/") {
 		if seg == "." || seg == ".." {
@@ -94,6 +92,10 @@ func keyProblem(k string) string {
 	}
 	return ""
 }
+
+// IsControl reports a control character (C0 or DEL): no key holds one, and
+// no request can carry one in a header (net/http refuses it).
+func IsControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func truncate(s string, n int) string {
 	if len(s) <= n {

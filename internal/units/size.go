@@ -37,6 +37,13 @@ func ParseSize(s string) (int64, error) {
 	if num == "" || strings.ContainsAny(num, "+-eExXpP_") || strings.Count(num, ".") > 1 {
 		return bad("is not valid")
 	}
+	// Whole numbers are exact at any size; decimals go through a float.
+	if i, err := strconv.ParseInt(num, 10, 64); err == nil {
+		if i > math.MaxInt64/int64(factor) {
+			return bad("is too large")
+		}
+		return i * int64(factor), nil
+	}
 	v, err := strconv.ParseFloat(num, 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return bad("is not valid")
@@ -63,6 +70,20 @@ func FormatSize(n int64) string {
 		return fmt.Sprintf("%d B", n)
 	}
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", v), "0"), ".") + " " + units[i]
+}
+
+// FormatExact prints n bytes for a command line: in the largest binary
+// unit that divides it, without a space, like 210MiB or 1536KiB, so that
+// ParseSize reads back exactly n. Suggestions to the user are printed
+// with it (FormatSize rounds).
+func FormatExact(n int64) string {
+	units := []string{"B", "KiB", "MiB", "GiB", "TiB", "PiB"}
+	i := 0
+	for n != 0 && n%1024 == 0 && i < len(units)-1 {
+		n /= 1024
+		i++
+	}
+	return strconv.FormatInt(n, 10) + units[i]
 }
 
 // Group writes n with thousands separators: 10,000.

@@ -14,6 +14,7 @@ func TestParseSize(t *testing.T) {
 		{"0", 0}, {"1", 1}, {"100KB", 100_000}, {"100KiB", 100 << 10}, {"1536MiB", 1536 << 20},
 		{"5TiB", 5 << 40}, {"1.5GiB", 3 << 29}, {"48.8TB", 48_800_000_000_000}, {"64m", 64 << 20},
 		{"10 MiB", 10 << 20}, {"7B", 7}, {"1k", 1024}, {" 2G ", 2 << 30},
+		{"9007199254740993", 1<<53 + 1}, {"8191PiB", 8191 << 50}, // exact beyond a float's 53 bits
 	} {
 		got, err := ParseSize(tc.in)
 		if err != nil || got != tc.want {
@@ -63,6 +64,36 @@ func FuzzParseSize(f *testing.F) {
 		n, err := ParseSize(s)
 		if err == nil && n < 0 {
 			t.Fatalf("ParseSize(%q) = %d: negative size accepted", s, n)
+		}
+	})
+}
+
+func TestFormatExact(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   int64
+		want string
+	}{{0, "0B"}, {1, "1B"}, {1023, "1023B"}, {1024, "1KiB"}, {1536 << 10, "1536KiB"}, {210 << 20, "210MiB"},
+		{5 << 30, "5GiB"}, {1 << 50, "1PiB"}, {1 << 60, "1024PiB"}, {1<<20 + 1, "1048577B"}} {
+		if got := FormatExact(tc.in); got != tc.want {
+			t.Errorf("FormatExact(%d) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// FuzzFormatExact: what FormatExact prints, ParseSize reads back as the
+// same number of bytes.
+func FuzzFormatExact(f *testing.F) {
+	for _, n := range []int64{0, 1, 1024, 210 << 20, 219902326, 1 << 62} {
+		f.Add(n)
+	}
+	f.Fuzz(func(t *testing.T, n int64) {
+		if n < 0 {
+			n = -(n + 1)
+		}
+		s := FormatExact(n)
+		if back, err := ParseSize(s); err != nil || back != n {
+			t.Fatalf("FormatExact(%d) = %q, which ParseSize reads as %d, %v", n, s, back, err)
 		}
 	})
 }

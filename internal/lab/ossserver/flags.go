@@ -155,9 +155,10 @@ func ParseFraction(s string) (float64, error) {
 	return v, nil
 }
 
-// ParseDuration reads a Go duration such as 20ms or 1.5s, not negative.
+// ParseDuration reads a duration such as 20ms or 1.5s (or 1d, as every
+// duration flag of osscopy takes), not negative.
 func ParseDuration(s string) (time.Duration, error) {
-	d, err := time.ParseDuration(s)
+	d, err := units.ParseDuration(s)
 	if err != nil || d < 0 {
 		return 0, fmt.Errorf("%q is not a duration like 20ms or 1.5s", s)
 	}
