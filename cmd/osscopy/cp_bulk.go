@@ -42,7 +42,7 @@ func addBulkFlags(fl *pflag.FlagSet, b *bulkFlags) {
 	fl.StringVar(&b.minSize, "min-size", "", "skip objects smaller than this, like 1MiB")
 	fl.StringVar(&b.maxSize, "max-size", "", "skip objects larger than this, like 5GiB")
 	fl.BoolVar(&b.ignoreExisting, "ignore-existing", false, "skip objects whose destination exists, whatever it holds")
-	fl.BoolVar(&b.update, "update", false, "skip objects whose destination has the same size and CRC64; copy the others")
+	fl.BoolVarP(&b.update, "update", "u", false, "skip objects whose destination has the same size and CRC64; copy the others")
 	fl.BoolVar(&b.dryRun, "dry-run", false, "list what would be copied and how, with the requests and bytes, and write nothing")
 	fl.StringVar(&b.shard, "shard", "", "copy only shard K of N (K/N, 0 <= K < N; by a hash of the source key): N processes split one migration")
 	fl.BoolVar(&b.adaptive, "adaptive", true, "shrink the requests in flight when OSS throttles and grow them back after (false: keep --parallel fixed)")
@@ -163,7 +163,7 @@ func runBulk(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 		}
 	}
 	if errors.Is(err, bulk.ErrInterrupted) {
-		return fmt.Errorf("%w\nresume with: %s", err, resumeCommand(os.Args))
+		return resumable(err, cmd.Flags())
 	}
 	if err != nil {
 		return err
