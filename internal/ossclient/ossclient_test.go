@@ -232,7 +232,7 @@ func TestResolve(t *testing.T) {
 		{name: "mode RamRoleArn is named, though the profile has keys", config: "[profile dev]\nmode = RamRoleArn\nregion = r\n" + keys, profile: "dev",
 			wantErr: []string{`mode "RamRoleArn" is not supported`, "[profile dev]"}},
 		{name: "mode RamRoleArn with keys in the environment", config: "[default]\nmode = RamRoleArn\nregion = r\n",
-			env: map[string]string{EnvAccessKeyID: "i", EnvAccessKeySecret: "s"},
+			env:  map[string]string{EnvAccessKeyID: "i", EnvAccessKeySecret: "s"},
 			want: Settings{Endpoint: "https://oss-r.aliyuncs.com", Region: "r", AccessKeyID: "i", AccessKeySecret: "s", AddressingStyle: "virtual"}},
 		{name: "missing named config file", config: "-", flags: Settings{Region: "r", AccessKeyID: "i", AccessKeySecret: "s"},
 			wantErr: []string{"reading config file", "no such file"}},
