@@ -158,9 +158,15 @@ func runBulk(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	sum, err := run.Run(ctx)
 	prog.stop()
 	if sum.Journal != "" { // the run started: say what it did, even if it could not go on
+		if err != nil {
+			sum.Error = err.Error()
+		}
 		if perr := printSummary(out, f.outputFormat, sum); perr != nil {
 			return errors.Join(err, perr)
 		}
+	}
+	if err == nil && sum.Listed == 0 && f.bulk.recursive {
+		fmt.Fprintf(cmd.ErrOrStderr(), "0 objects under %s: the bucket is empty\n", sum.Source)
 	}
 	if errors.Is(err, bulk.ErrInterrupted) {
 		return resumable(err, cmd.Flags())
@@ -289,6 +295,9 @@ func printSummary(w io.Writer, format string, s bulk.Summary) error {
 	verb, requests := "copied", fmt.Sprintf("%s requests, %s throttled, %s retries", units.Group(s.Requests), units.Group(s.Throttled), units.Group(s.Retries))
 	if s.DryRun {
 		verb, requests = "dry run: would copy", fmt.Sprintf("about %s requests; nothing was written", units.Group(s.Requests))
+	}
+	if s.Error != "" { // not to be read as a success: the error follows on stderr
+		verb = "run ended with an error: " + verb
 	}
 	fmt.Fprintf(w, "%s %s objects (%s) from %s to %s in %.1fs; %s skipped (%s done before, %s existing, %s up to date), %s failed, %s filtered out of %s listed; %s\n",
 		verb, units.Group(s.Copied), units.FormatSize(s.Bytes), s.Source, s.Destination, s.Seconds, units.Group(skipped),
