@@ -101,6 +101,24 @@ func OpenJournal(dir, name string) (*Journal, error) {
 	return j, nil
 }
 
+// ReadJournal loads the journal named name in dir for a run that writes
+// nothing (a dry run): what earlier runs finished, without creating the
+// directory or the journal, taking the lock or compacting. A journal that
+// does not exist holds nothing; the one returned records nothing.
+func ReadJournal(dir, name string) (*Journal, error) {
+	j := &Journal{dir: dir, name: name, done: map[entryID]struct{}{}}
+	err := j.scan(func(e Entry, _ []byte, ok bool) error {
+		if ok {
+			j.done[e.id()] = struct{}{}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return j, nil
+}
+
 // DiscardJournal removes the journal named name in dir (--fresh), holding
 // its lock meanwhile: a running run keeps its journal.
 func DiscardJournal(dir, name string) error {

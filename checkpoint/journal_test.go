@@ -392,6 +392,52 @@ func TestDiscardJournal(t *testing.T) {
 	}
 }
 
+// TestReadJournal: a dry run's journal holds what the runs before it
+// finished, changes no file (a torn line and a duplicate stay: only a
+// run that owns the journal compacts it), takes no lock, and creates
+// nothing where no run was.
+func TestReadJournal(t *testing.T) {
+	t.Parallel()
+	dir, name := t.TempDir(), "run-read"
+	a, b := jEntry("p/a", "q/a", `"A"`, 1), jEntry("p/b", "q/b", `"B"`, 2)
+	content := jLine(t, a) + jLine(t, a) + `{"src":"p/torn"` + "\n" + jLine(t, b)
+	path := filepath.Join(dir, name+".journal")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	j, err := ReadJournal(dir, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !j.Done(a) || !j.Done(b) || j.Len() != 2 || j.Done(jEntry("p/c", "q/c", `"C"`, 3)) || j.Path() != path {
+		t.Errorf("Done(a) %v, Done(b) %v, Len %d, Path %s", j.Done(a), j.Done(b), j.Len(), j.Path())
+	}
+	if err := j.Record(jEntry("p/c", "q/c", `"C"`, 3)); err == nil {
+		t.Error("a read journal recorded an entry")
+	}
+	if err := j.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if got, err := os.ReadFile(path); err != nil || string(got) != content {
+		t.Errorf("the journal changed: %q, %v", got, err)
+	}
+	// A dry run reads the journal of a run going on, whose lock it does not need.
+	running := mustOpenJournal(t, dir, name)
+	defer mustCloseJournal(t, running)
+	if j, err := ReadJournal(dir, name); err != nil || j.Len() != 2 {
+		t.Errorf("ReadJournal while a run holds the journal: %v", err)
+	}
+
+	nowhere := filepath.Join(t.TempDir(), "never")
+	j, err = ReadJournal(nowhere, name)
+	if err != nil || j.Len() != 0 {
+		t.Fatalf("ReadJournal where no run was: %v, Len %d", err, j.Len())
+	}
+	if _, err := os.Stat(nowhere); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadJournal created %s: %v", nowhere, err)
+	}
+}
+
 // The journal names the keys being migrated: it is private, as is a
 // directory OpenJournal creates, and compaction keeps it so.
 func TestJournalFileModes(t *testing.T) {

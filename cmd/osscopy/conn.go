@@ -17,15 +17,17 @@ type connFlags struct {
 	configFile, profile string
 }
 
+// addConnFlags adds the connection flags, with ossutil's short names
+// (-e, -i, -k, -t, -c) for the hands that type them.
 func addConnFlags(cmd *cobra.Command, f *connFlags) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.settings.Endpoint, "endpoint", "", "OSS endpoint, like oss-cn-hangzhou.aliyuncs.com (https unless http:// is given; env "+ossclient.EnvEndpoint+")")
+	fl.StringVarP(&f.settings.Endpoint, "endpoint", "e", "", "OSS endpoint, like oss-cn-hangzhou.aliyuncs.com (https unless http:// is given; env "+ossclient.EnvEndpoint+")")
 	fl.StringVar(&f.settings.Region, "region", "", "region, like cn-hangzhou (env "+ossclient.EnvRegion+"; derived from an oss-REGION endpoint)")
-	fl.StringVar(&f.settings.AccessKeyID, "access-key-id", "", "access key ID (env "+ossclient.EnvAccessKeyID+")")
-	fl.StringVar(&f.settings.AccessKeySecret, "access-key-secret", "", "access key secret (env "+ossclient.EnvAccessKeySecret+"; the variable keeps it out of shell history)")
-	fl.StringVar(&f.settings.STSToken, "sts-token", "", "security token of temporary credentials (env "+ossclient.EnvSessionToken+")")
+	fl.StringVarP(&f.settings.AccessKeyID, "access-key-id", "i", "", "access key ID (env "+ossclient.EnvAccessKeyID+")")
+	fl.StringVarP(&f.settings.AccessKeySecret, "access-key-secret", "k", "", "access key secret (env "+ossclient.EnvAccessKeySecret+"; the variable keeps it out of shell history)")
+	fl.StringVarP(&f.settings.STSToken, "sts-token", "t", "", "security token of temporary credentials (env "+ossclient.EnvSessionToken+")")
 	fl.StringVar(&f.settings.AddressingStyle, "addressing-style", "virtual", "path (bucket in the path) or virtual (bucket in the host name)")
-	fl.StringVar(&f.configFile, "config-file", "", "ossutil configuration file (default ~/.ossutilconfig)")
+	fl.StringVarP(&f.configFile, "config-file", "c", "", "ossutil configuration file (default ~/.ossutilconfig)")
 	fl.StringVar(&f.profile, "profile", "", "profile (section) of the configuration file to use")
 }
 

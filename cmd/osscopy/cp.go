@@ -32,7 +32,7 @@ type cpFlags struct {
 	threshold, partSize                 string
 	parallel, retryTimes                int
 	checkpointDir, versionID            string
-	fresh, noProgress                   bool
+	fresh, noProgress, force            bool
 	metadataDirective, taggingDirective string
 	meta                                []string
 	contentType, cacheControl           string
@@ -99,10 +99,14 @@ could not go on, 2 a flag or a manifest line is wrong.`,
 	fl := cmd.Flags()
 	fl.StringVar(&f.threshold, "bigfile-threshold", "1GiB", "sources up to this size are copied with one CopyObject (at most 1GiB)")
 	fl.StringVar(&f.partSize, "part-size", "", "part size, like 256MiB (default: chosen from the size and --parallel; see README)")
-	fl.IntVar(&f.parallel, "parallel", DefaultParallel, "requests in flight at once (with -r: for the whole run)")
+	fl.IntVarP(&f.parallel, "parallel", "j", DefaultParallel, "requests in flight at once (with -r: for the whole run)")
 	fl.IntVar(&f.retryTimes, "retry-times", 10, "attempts per request before a transient error fails the copy")
 	fl.StringVar(&f.checkpointDir, "checkpoint-dir", "", "where checkpoints are kept (default $XDG_STATE_HOME/osscopy or ~/.local/state/osscopy)")
 	fl.BoolVar(&f.fresh, "fresh", false, "discard a saved checkpoint and abort its upload instead of resuming")
+	// ossutil's -f answers its overwrite prompts in advance; osscopy asks
+	// nothing, so the flag is accepted and changes nothing. It is not
+	// --fresh, which would throw a resumable copy's progress away.
+	fl.BoolVarP(&f.force, "force", "f", false, "accepted for ossutil's -f: osscopy never asks before overwriting")
 	fl.StringVar(&f.versionID, "version-id", "", "copy this version of the source")
 	fl.StringVar(&f.metadataDirective, "metadata-directive", "COPY", "COPY the source's metadata, or REPLACE it with the flags below")
 	fl.StringArrayVar(&f.meta, "meta", nil, "user metadata key=value with REPLACE (repeatable)")
@@ -151,7 +155,7 @@ func runCp(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	res, err := worker.Copy(ctx, client, job)
 	prog.finish()
 	if errors.Is(err, worker.ErrInterrupted) {
-		return fmt.Errorf("%w\nresume with: %s", err, resumeCommand(os.Args))
+		return resumable(err, cmd.Flags())
 	}
 	if err != nil {
 		return err
@@ -267,38 +271,6 @@ func (f *cpFlags) attributes(replaceMeta, replaceTags bool) (worker.Attributes, 
 		}
 	}
 	return a, nil
-}
-
-// secretFlags are elided from the resume command: secrets never appear in output.
-var secretFlags = map[string]bool{"--access-key-secret": true, "--sts-token": true}
-
-// resumeCommand is the command line that resumes the copy: secrets
-// elided, and without --fresh, which would throw the progress away.
-func resumeCommand(args []string) string {
-	out := make([]string, 0, len(args))
-	elideNext := false
-	for _, a := range args {
-		name, _, hasValue := strings.Cut(a, "=")
-		switch {
-		case name == "--fresh" && !elideNext:
-		case elideNext:
-			out, elideNext = append(out, "'<secret>'"), false
-		case secretFlags[name] && hasValue:
-			out = append(out, name+"='<secret>'")
-		case secretFlags[a]:
-			out, elideNext = append(out, a), true
-		default:
-			out = append(out, shellQuote(a))
-		}
-	}
-	return strings.Join(out, " ")
-}
-
-func shellQuote(s string) string {
-	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`!*?&;|<>()[]{}#~") {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func printResult(cmd *cobra.Command, format string, res worker.Result) error {

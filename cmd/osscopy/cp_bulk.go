@@ -45,7 +45,7 @@ func addBulkFlags(fl *pflag.FlagSet, b *bulkFlags) {
 	fl.StringVar(&b.minSize, "min-size", "", "skip objects smaller than this, like 1MiB")
 	fl.StringVar(&b.maxSize, "max-size", "", "skip objects larger than this, like 5GiB")
 	fl.BoolVar(&b.ignoreExisting, "ignore-existing", false, "skip objects whose destination exists, whatever it holds")
-	fl.BoolVar(&b.update, "update", false, "skip objects whose destination has the same size and CRC64; copy the others")
+	fl.BoolVarP(&b.update, "update", "u", false, "skip objects whose destination has the same size and CRC64; copy the others")
 	fl.BoolVar(&b.dryRun, "dry-run", false, "list what would be copied and how, with the requests and bytes, and write nothing")
 	fl.StringVar(&b.shard, "shard", "", "copy only shard K of N (K/N, 0 <= K < N; by a hash of the source key): N processes split one migration")
 	fl.BoolVar(&b.adaptive, "adaptive", true, "shrink the requests in flight when OSS throttles and grow them back after (false: keep --parallel fixed)")
@@ -161,12 +161,18 @@ func runBulk(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	sum, err := run.Run(ctx)
 	prog.stop()
 	if sum.Journal != "" { // the run started: say what it did, even if it could not go on
+		if err != nil {
+			sum.Error = err.Error()
+		}
 		if perr := printSummary(out, f.outputFormat, sum); perr != nil {
 			return errors.Join(err, perr)
 		}
 	}
+	if err == nil && sum.Listed == 0 && f.bulk.recursive {
+		fmt.Fprintf(cmd.ErrOrStderr(), "0 objects under %s: the bucket is empty\n", sum.Source)
+	}
 	if errors.Is(err, bulk.ErrInterrupted) {
-		return fmt.Errorf("%w\nresume with: %s", err, resumeCommand(os.Args))
+		return resumable(err, cmd.Flags())
 	}
 	if errors.Is(err, bulk.ErrManifest) { // read from a pipe: the lines before it went on
 		return cli.Usage(fmt.Errorf("--files-from %s: %w\nthe objects of the lines before it were copied and journaled: fix the line and run again to copy the rest", f.bulk.filesFrom, err))
@@ -342,6 +348,9 @@ func printSummary(w io.Writer, format string, s bulk.Summary) error {
 	verb, requests := "copied", fmt.Sprintf("%s requests, %s throttled, %s retries", units.Group(s.Requests), units.Group(s.Throttled), units.Group(s.Retries))
 	if s.DryRun {
 		verb, requests = "dry run: would copy", fmt.Sprintf("about %s requests; nothing was written", units.Group(s.Requests))
+	}
+	if s.Error != "" { // not to be read as a success: the error follows on stderr
+		verb = "run ended with an error: " + verb
 	}
 	fmt.Fprintf(w, "%s %s objects (%s) from %s to %s in %.1fs; %s skipped (%s done before, %s existing, %s up to date, %s duplicates), %s failed, %s filtered out of %s listed; %s\n",
 		verb, units.Group(s.Copied), units.FormatSize(s.Bytes), s.Source, s.Destination, s.Seconds, units.Group(skipped),

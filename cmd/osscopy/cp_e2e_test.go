@@ -788,8 +788,10 @@ func checkGolden(t *testing.T, golden, got string) {
 
 // TestCpKeepsSecrets: with the secret and the token given as flags, neither
 // appears in stdout, stderr, the checkpoint files or the resume command,
-// whether the copy is interrupted, fails or succeeds. (The server checks no
-// token, so the made-up one is accepted.)
+// whether the copy is interrupted, fails or succeeds; the resume command,
+// run as printed with them in the environment as the line before it says,
+// completes the copy. (The server checks no token, so the made-up one is
+// accepted.)
 func TestCpKeepsSecrets(t *testing.T) {
 	t.Parallel()
 	const secret, token = "MARKER-SECRET-123", "MARKER-TOKEN"
@@ -827,8 +829,11 @@ func TestCpKeepsSecrets(t *testing.T) {
 	noMarker("stdout of the interrupted run", interrupted.Stdout())
 	noMarker("stderr of the interrupted run", interrupted.Stderr())
 	noMarker("the resume command", line)
-	if !strings.Contains(line, "--access-key-secret '<secret>'") || !strings.Contains(line, "--sts-token='<secret>'") {
-		t.Errorf("resume command %q does not show where the secret and token go", line)
+	if strings.Contains(line, "--access-key-secret") || strings.Contains(line, "--sts-token") || !strings.Contains(line, "--access-key-id "+r.KeyID) {
+		t.Errorf("resume command %q: want the key ID's flag kept, the secret's and the token's left out", line)
+	}
+	if !strings.Contains(interrupted.Stderr(), "set OSS_ACCESS_KEY_SECRET and OSS_SESSION_TOKEN in the environment first") {
+		t.Errorf("stderr does not say where the secret and the token go:\n%s", interrupted.Stderr())
 	}
 	if names, _ := filepath.Glob(filepath.Join(r.ckpt, "*.json")); len(names) != 1 {
 		t.Fatalf("checkpoint files %q, want one state file after the interruption", names)
@@ -841,14 +846,16 @@ func TestCpKeepsSecrets(t *testing.T) {
 	noMarker("stdout of the failed run", failed.Stdout())
 	noMarker("stderr of the failed run", failed.Stderr())
 
-	resumed := e2e.Start(t, env, r.cpArgs("oss://src/big.bin", "oss://dst/big.bin", flags...)...)
+	resumed := e2e.StartShell(t, r.Env("OSS_ACCESS_KEY_ID=", "OSS_ACCESS_KEY_SECRET="+secret, "OSS_SESSION_TOKEN="+token), line)
 	resumed.Wait(e2e.RunTimeout)
 	resumed.RequireCode(0)
 	noMarker("stdout of the resumed run", resumed.Stdout())
 	noMarker("stderr of the resumed run", resumed.Stderr())
 	noMarkerInCheckpoints()
 	r.requireSameObject(t, "src", "big.bin", "dst", "big.bin")
-	if !slices.ContainsFunc(strings.Split(resumed.Stdout(), "\n"), func(l string) bool { return strings.HasPrefix(l, "copied ") }) {
-		t.Errorf("stdout %q: want the copied line", resumed.Stdout())
+	if !slices.ContainsFunc(strings.Split(resumed.Stdout(), "\n"), func(l string) bool {
+		return strings.HasPrefix(l, "copied ") && strings.Contains(l, "already copied before this run")
+	}) {
+		t.Errorf("stdout %q: want the copied line of a resumed copy", resumed.Stdout())
 	}
 }

@@ -87,7 +87,11 @@ var ErrInterrupted = errors.New("run interrupted")
 func (r *Runner) Run(ctx context.Context) (sum Summary, err error) {
 	start := time.Now()
 	r.tally.start.Store(&start)
-	if r.journal, err = checkpoint.OpenJournal(r.opts.Job.CheckpointDir, r.opts.RunName); err != nil {
+	openJournal := checkpoint.OpenJournal
+	if r.opts.DryRun { // it reads what earlier runs did, and writes nothing
+		openJournal = checkpoint.ReadJournal
+	}
+	if r.journal, err = openJournal(r.opts.Job.CheckpointDir, r.opts.RunName); err != nil {
 		return sum, err
 	}
 	defer r.journal.Close()
@@ -126,8 +130,23 @@ func (r *Runner) Run(ctx context.Context) (sum Summary, err error) {
 			fatal.err, r.tally.copied.Load(), r.journal.Path())
 	} else if ctx.Err() != nil {
 		err = fmt.Errorf("%w: %d objects copied in this run and recorded in %s; objects in flight are resumed by the next run", ErrInterrupted, r.tally.copied.Load(), r.journal.Path())
+	} else if err == nil {
+		err = r.checkPrefixExists()
 	}
 	return r.summary(start), err
+}
+
+// checkPrefixExists fails a listing that found no object under a prefix:
+// OSS has no folders, so a prefix no key starts with does not exist, and
+// is likelier a typo than a migration with nothing to do. A bucket with
+// no object at all is empty, not missing (one that does not exist is
+// NoSuchBucket), and a manifest names its objects itself.
+func (r *Runner) checkPrefixExists() error {
+	src := r.opts.Source
+	if r.opts.FilesFrom != nil || src.Prefix == "" || r.tally.listed.Load() > 0 {
+		return nil
+	}
+	return fmt.Errorf("0 objects under %s: no key in bucket %s starts with %q; check the prefix (keys are case-sensitive)", src, src.Bucket, src.Prefix)
 }
 
 // fatalError stops a run: an object's error that every other object would

@@ -4,6 +4,9 @@ package bulk
 
 import (
 	"context"
+	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -44,6 +47,9 @@ func TestRunDryRun(t *testing.T) {
 			if keys := g.fs.keys(dstBkt); len(keys) != 0 {
 				t.Errorf("dry run wrote %q", keys)
 			}
+			if files := g.files(); len(files) != 0 {
+				t.Errorf("dry run wrote %q in the checkpoint directory", files)
+			}
 			s := res.sum
 			if !s.DryRun || s.Copied != int64(len(objects)) || s.Bytes != total || s.Requests != wantRequests || s.FailureReport != "" {
 				t.Errorf("dry run summary %+v, want %d would-copy, %d bytes, %d requests", s, len(objects), total, wantRequests)
@@ -67,12 +73,34 @@ func TestRunDryRun(t *testing.T) {
 			if real.err != nil || real.sum.Copied != int64(len(objects)) {
 				t.Errorf("run after the dry run: %v, %+v", real.err, real.sum)
 			}
-			// And a dry run after it would copy nothing.
+			// And a dry run after it would copy nothing, and changes no file.
 			g.fs.resetCounts()
+			before := g.files()
 			dry := g.run(context.Background(), func(o *Options) { o.DryRun, o.Update = true, tc.update })
 			if dry.err != nil || dry.sum.Copied != 0 || dry.sum.Requests != 0 || g.fs.writes() != 0 {
 				t.Errorf("dry run after the run: %v, %+v", dry.err, dry.sum)
 			}
+			if after := g.files(); !maps.Equal(after, before) {
+				t.Errorf("the dry run changed the checkpoint directory from %q to %q", before, after)
+			}
 		})
 	}
+}
+
+// files maps each file in the checkpoint directory to its content.
+func (g *rig) files() map[string]string {
+	g.t.Helper()
+	out := map[string]string{}
+	entries, err := os.ReadDir(g.dir)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(g.dir, e.Name()))
+		if err != nil {
+			g.t.Fatal(err)
+		}
+		out[e.Name()] = string(data)
+	}
+	return out
 }

@@ -217,3 +217,43 @@ func TestRunShards(t *testing.T) {
 		t.Errorf("%d objects written, want %d", len(written), len(objects))
 	}
 }
+
+// TestRunNothingUnderThePrefix: a prefix no key starts with does not exist
+// (OSS has no folders), and the run fails saying "0 objects under" it, in
+// a dry run too; an empty bucket, a prefix whose objects are all filtered
+// out, and an empty manifest are runs with nothing to do.
+func TestRunNothingUnderThePrefix(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		src     Location
+		objects map[string]int64 // under data/
+		mod     func(*Options)
+		wantErr string
+	}{
+		{name: "missing prefix", src: Location{Bucket: srcBkt, Prefix: "Data/"}, objects: map[string]int64{"a": 1},
+			wantErr: `0 objects under oss://src-bkt/Data/: no key in bucket src-bkt starts with "Data/"`},
+		{name: "missing prefix, dry run", src: Location{Bucket: srcBkt, Prefix: "nope/"},
+			mod: func(o *Options) { o.DryRun = true }, wantErr: "0 objects under oss://src-bkt/nope/"},
+		{name: "empty bucket", src: Location{Bucket: srcBkt}},
+		{name: "all filtered out", src: Location{Bucket: srcBkt, Prefix: "data/"}, objects: map[string]int64{"a.log": 1},
+			mod: func(o *Options) { o.Select.Rules = []Rule{{Include: true, Pattern: "*.gz"}} }},
+		{name: "empty manifest", src: Location{Bucket: srcBkt, Prefix: "data/"}, mod: func(o *Options) { o.FilesFrom = strings.NewReader("") }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g := newRig(t)
+			g.src = tc.src
+			for rel, size := range tc.objects {
+				g.fs.put(srcBkt, "data/"+rel, size, "v1")
+			}
+			res := g.run(context.Background(), tc.mod)
+			if tc.wantErr == "" && res.err != nil || tc.wantErr != "" && (res.err == nil || !strings.Contains(res.err.Error(), tc.wantErr)) {
+				t.Errorf("Run = %v, want %q", res.err, tc.wantErr)
+			}
+			if res.sum.Copied != 0 || res.sum.Failed != 0 {
+				t.Errorf("summary %+v, want nothing copied or failed", res.sum)
+			}
+		})
+	}
+}

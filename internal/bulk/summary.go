@@ -114,6 +114,8 @@ type Summary struct {
 	Seconds       float64 `json:"seconds"`
 	Journal       string  `json:"journal"`
 	FailureReport string  `json:"failure_report,omitempty"`
+	// Error is why the run stopped before the end; "" when it ran to it.
+	Error string `json:"error,omitempty"`
 }
 
 func (r *Runner) summary(start time.Time) Summary {

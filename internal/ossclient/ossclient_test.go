@@ -214,6 +214,26 @@ func TestResolve(t *testing.T) {
 			config: "[DEFAULT]\nENDPOINT = http://127.0.0.1:9000\nRegion=  cn-x  \nACCESSKEYID = id-up\nAccessKeySecret = secret-up\nSTSTOKEN = tok-up\n",
 			want: Settings{Endpoint: "http://127.0.0.1:9000", Region: "cn-x", AccessKeyID: "id-up", AccessKeySecret: "secret-up",
 				STSToken: "tok-up", AddressingStyle: "virtual"}},
+		{name: "ossutil 2 spellings",
+			config: "[default]\naccess-key-id = id-2\naccess_key_secret = secret-2\nsts-token = tok-2\nRegion = cn-2\n",
+			want: Settings{Endpoint: "https://oss-cn-2.aliyuncs.com", Region: "cn-2", AccessKeyID: "id-2", AccessKeySecret: "secret-2",
+				STSToken: "tok-2", AddressingStyle: "virtual"}},
+		{name: "ossutil 1 aliases",
+			config: "[Credentials]\naccess_id = id-1\naccess_key = secret-1\nhost = oss-cn-qingdao.aliyuncs.com\n",
+			want: Settings{Endpoint: "https://oss-cn-qingdao.aliyuncs.com", Region: "cn-qingdao", AccessKeyID: "id-1",
+				AccessKeySecret: "secret-1", AddressingStyle: "virtual"}},
+		{name: "mode AK", config: "[default]\nmode = AK\nregion = r\n" + keys,
+			want: Settings{Endpoint: "https://oss-r.aliyuncs.com", Region: "r", AccessKeyID: "id-file", AccessKeySecret: "secret-file", AddressingStyle: "virtual"}},
+		{name: "mode StsToken", config: "[default]\nmode = stsToken\nregion = r\nsts_token = tok\n" + keys,
+			want: Settings{Endpoint: "https://oss-r.aliyuncs.com", Region: "r", AccessKeyID: "id-file", AccessKeySecret: "secret-file",
+				STSToken: "tok", AddressingStyle: "virtual"}},
+		{name: "mode EcsRamRole is named", config: "[default]\nmode = EcsRamRole\necsRoleName = role\nregion = r\n",
+			wantErr: []string{`mode "EcsRamRole" is not supported`, "[default]", EnvAccessKeyID, EnvAccessKeySecret}},
+		{name: "mode RamRoleArn is named, though the profile has keys", config: "[profile dev]\nmode = RamRoleArn\nregion = r\n" + keys, profile: "dev",
+			wantErr: []string{`mode "RamRoleArn" is not supported`, "[profile dev]"}},
+		{name: "mode RamRoleArn with keys in the environment", config: "[default]\nmode = RamRoleArn\nregion = r\n",
+			env:  map[string]string{EnvAccessKeyID: "i", EnvAccessKeySecret: "s"},
+			want: Settings{Endpoint: "https://oss-r.aliyuncs.com", Region: "r", AccessKeyID: "i", AccessKeySecret: "s", AddressingStyle: "virtual"}},
 		{name: "missing named config file", config: "-", flags: Settings{Region: "r", AccessKeyID: "i", AccessKeySecret: "s"},
 			wantErr: []string{"reading config file", "no such file"}},
 		{name: "invalid INI", config: "[default\nregion = x\n", wantErr: []string{"not valid INI"}},
@@ -300,6 +320,37 @@ func TestResolve(t *testing.T) {
 					tt.want, tt.want.STSToken, tt.want.AccessKeySecret)
 			}
 		})
+	}
+}
+
+// TestConfigKeySpellings: each setting is read under every spelling
+// ossutil 1 or 2 reads it by.
+func TestConfigKeySpellings(t *testing.T) {
+	t.Parallel()
+	given := Settings{Endpoint: "http://127.0.0.1:1", Region: "r", AccessKeyID: "i", AccessKeySecret: "s"}
+	for _, tc := range []struct {
+		spellings []string
+		prefix    string // of the value: an endpoint is a URL
+		clear     func(*Settings)
+		get       func(Settings) string
+	}{
+		{[]string{"endpoint", "Endpoint", "host"}, "http://", func(s *Settings) { s.Endpoint = "" }, func(s Settings) string { return s.Endpoint }},
+		{[]string{"region", "Region", "REGION"}, "", func(s *Settings) { s.Region = "" }, func(s Settings) string { return s.Region }},
+		{[]string{"accessKeyID", "accessKeyId", "AccessKeyId", "accesskeyid", "access-key-id", "access_key_id", "access_id", "accessid", "access-id"},
+			"", func(s *Settings) { s.AccessKeyID = "" }, func(s Settings) string { return s.AccessKeyID }},
+		{[]string{"accessKeySecret", "AccessKeySecret", "accesskeysecret", "access-key-secret", "access_key_secret", "access_key", "accesskey", "access-key"},
+			"", func(s *Settings) { s.AccessKeySecret = "" }, func(s Settings) string { return s.AccessKeySecret }},
+		{[]string{"stsToken", "STSToken", "ststoken", "sts-token", "sts_token"}, "", func(*Settings) {}, func(s Settings) string { return s.STSToken }},
+	} {
+		for _, k := range tc.spellings {
+			flags := given
+			tc.clear(&flags)
+			want := tc.prefix + "v-" + strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(k))
+			got, err := Resolve(flags, writeConfig(t, "[default]\n"+k+" = "+want+"\n"), "", envOf(nil))
+			if err != nil || tc.get(got) != want {
+				t.Errorf("%s = %s: got %q, %v", k, want, tc.get(got), err)
+			}
+		}
 	}
 }
 

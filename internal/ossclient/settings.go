@@ -58,7 +58,8 @@ const (
 func Resolve(flags Settings, configFile, profile string, getenv func(string) string) (Settings, error) {
 	env := Settings{Endpoint: getenv(EnvEndpoint), Region: getenv(EnvRegion), AccessKeyID: getenv(EnvAccessKeyID),
 		AccessKeySecret: getenv(EnvAccessKeySecret), STSToken: getenv(EnvSessionToken)}
-	file, err := readConfigFile(configFile, profile)
+	keysGiven := first(flags.AccessKeyID, env.AccessKeyID) != "" && first(flags.AccessKeySecret, env.AccessKeySecret) != ""
+	file, err := readConfigFile(configFile, profile, keysGiven)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -148,7 +149,11 @@ const maxConfigFile = 1 << 20
 
 // readConfigFile reads a profile of ossutil's INI configuration file. A
 // missing default file is no error; a missing file named by --config-file is.
-func readConfigFile(path, profile string) (Settings, error) {
+// A profile whose mode gets the keys some way osscopy cannot yet (a RAM
+// role, an ECS instance's role) is refused, rather than fail later with
+// "no access key", unless keysGiven (by flags or the environment) makes
+// its mode moot.
+func readConfigFile(path, profile string, keysGiven bool) (Settings, error) {
 	named := path != ""
 	if !named {
 		home, err := os.UserHomeDir()
@@ -182,9 +187,38 @@ func readConfigFile(path, profile string) (Settings, error) {
 		}
 		return Settings{}, nil
 	}
-	get := func(k string) string { return strings.TrimSpace(sec.Key(strings.ToLower(k)).String()) }
-	return Settings{Endpoint: get("endpoint"), Region: get("region"), AccessKeyID: get("accessKeyID"),
-		AccessKeySecret: get("accessKeySecret"), STSToken: get("stsToken")}, nil
+	s, mode := sectionSettings(sec)
+	if !keysGiven && mode != "" && !strings.EqualFold(mode, "AK") && !strings.EqualFold(mode, "StsToken") {
+		return Settings{}, fmt.Errorf("config file %s, [%s]: mode %q is not supported by osscopy yet, only AK and StsToken: set %s and %s (and %s for temporary keys) instead",
+			path, sec.Name(), mode, EnvAccessKeyID, EnvAccessKeySecret, EnvSessionToken)
+	}
+	return s, nil
+}
+
+// sectionSettings reads the settings and ossutil's credential mode from a
+// section, under any spelling ossutil reads: ossutil 2 takes accessKeyId,
+// access-key-id and access_key_id alike (any case, words joined or split
+// by "-" or "_"); access_id, access_key (the secret!) and host are
+// ossutil 1's aliases.
+func sectionSettings(sec *ini.Section) (s Settings, mode string) {
+	for _, k := range sec.Keys() {
+		v := strings.TrimSpace(k.String())
+		switch strings.NewReplacer("-", "", "_", "").Replace(strings.ToLower(k.Name())) {
+		case "endpoint", "host":
+			s.Endpoint = v
+		case "region":
+			s.Region = v
+		case "accesskeyid", "accessid":
+			s.AccessKeyID = v
+		case "accesskeysecret", "accesskey":
+			s.AccessKeySecret = v
+		case "ststoken":
+			s.STSToken = v
+		case "mode":
+			mode = v
+		}
+	}
+	return s, mode
 }
 
 func findSection(f *ini.File, profile string) *ini.Section {

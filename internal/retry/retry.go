@@ -16,8 +16,8 @@ import (
 // Policy bounds the retries of one request.
 type Policy struct {
 	Attempts   int           // total attempts, at least 1
-	Initial    time.Duration // first backoff
-	Max        time.Duration // largest backoff
+	Initial    time.Duration // first backoff, before jitter
+	Max        time.Duration // longest backoff, jitter included
 	MaxElapsed time.Duration // give up after this long (0: no limit but Attempts)
 	// Observer, when set, is told of every retry.
 	Observer observe.Observer
@@ -26,18 +26,24 @@ type Policy struct {
 }
 
 // Default retries 10 times over at most 10 minutes, backing off from
-// 200 ms to 20 s with jitter.
+// about 200 ms to at most 20 s, jitter included.
 func Default() Policy {
 	return Policy{Attempts: 10, Initial: 200 * time.Millisecond, Max: 20 * time.Second, MaxElapsed: 10 * time.Minute}
 }
+
+// jitter spreads each backoff over ±50% of its interval.
+const jitter = 0.5
 
 // Do runs op under p: transient and throttled errors are retried with
 // exponential backoff and jitter; permanent ones and a done context end
 // it at once. The error's class is its *osserr.Error's (osserr.ClassOf).
 func Do[T any](ctx context.Context, p Policy, name string, op func(context.Context) (T, error)) (T, error) {
 	b := backoff.NewExponentialBackOff()
-	b.InitialInterval, b.MaxInterval, b.MaxElapsedTime = p.Initial, p.Max, p.MaxElapsed
-	b.RandomizationFactor, b.Multiplier = 0.5, 2
+	// The interval stops growing where its jitter reaches p.Max, so that
+	// the waits at the top still spread (from a third of p.Max to p.Max)
+	// instead of piling up at the cap; min below keeps the cap exact.
+	b.InitialInterval, b.MaxInterval, b.MaxElapsedTime = p.Initial, time.Duration(float64(p.Max)/(1+jitter)), p.MaxElapsed
+	b.RandomizationFactor, b.Multiplier = jitter, 2
 	b.Reset()
 	var zero T
 	for attempt := 1; ; attempt++ {
@@ -56,6 +62,7 @@ func Do[T any](ctx context.Context, p Policy, name string, op func(context.Conte
 		if wait == backoff.Stop {
 			return zero, attemptsError{attempt, err}
 		}
+		wait = min(wait, p.Max)
 		if class == osserr.Throttled && after > 0 {
 			// Honour Retry-After, spread so that many workers do not
 			// return at once; not more: the server said when, and a

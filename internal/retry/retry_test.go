@@ -126,7 +126,7 @@ func TestRetrying(t *testing.T) {
 				if r.Op != "TestOp" || r.Err != s.errs[i] || r.Attempt != i+1 {
 					t.Errorf("retry %d: %+v, want attempt %d of TestOp failing with %v", i, r, i+1, s.errs[i])
 				}
-				limit := p.Max * 3 / 2 // Max with +50% jitter
+				limit := p.Max // jitter included
 				if tt.after > p.Max {
 					limit = tt.after * 3 / 2
 				}
@@ -143,6 +143,36 @@ func TestRetrying(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBackoffCapIncludesJitter: no backoff waits longer than Max, jitter
+// included (the README promises 20 s, and +50% jitter on a 20 s interval
+// once waited 25.7 s), and the waits at the cap still spread rather than
+// all waiting Max.
+func TestBackoffCapIncludesJitter(t *testing.T) {
+	t.Parallel()
+	const attempts = 60
+	var log retryLog
+	p := Policy{Attempts: attempts, Initial: 250 * time.Microsecond, Max: time.Millisecond, Observer: &log}
+	s := &script{fails: attempts, classes: []osserr.Class{osserr.Transient}}
+	if _, err := Do(context.Background(), p, "TestOp", s.op); !errors.Is(err, errOp) {
+		t.Fatalf("error %v, want the op's own after %d attempts", err, attempts)
+	}
+	if len(log.retries) != attempts-1 {
+		t.Fatalf("%d retries told, want %d", len(log.retries), attempts-1)
+	}
+	shortest, longest := p.Max, time.Duration(0)
+	for _, r := range log.retries[4:] { // from the 5th retry on, the interval is at its cap
+		shortest, longest = min(shortest, r.Wait), max(longest, r.Wait)
+	}
+	for i, r := range log.retries {
+		if r.Wait <= 0 || r.Wait > p.Max {
+			t.Errorf("retry %d waits %s, want (0, %s]", i+1, r.Wait, p.Max)
+		}
+	}
+	if shortest < p.Max/3 || longest-shortest < p.Max/4 {
+		t.Errorf("waits at the cap span %s to %s; want them spread within [%s, %s]", shortest, longest, p.Max/3, p.Max)
 	}
 }
 

@@ -25,14 +25,14 @@ func CpRArgs(ckpt, src, dst string, extra ...string) []string {
 // summaryKeys are the keys of a run's JSON summary that the tests know
 // ("skipped.exists" for a key inside skipped), and whether every summary
 // has them (dry_run only in a dry run, failure_report only when an object
-// failed). The summary decodes into the product's bulk.Summary, which
+// failed, error only when the run ended with one). The summary decodes into the product's bulk.Summary, which
 // cannot tell that the product added or dropped a field: this list does,
 // so such a change fails until the README and the list follow it.
 var summaryKeys = map[string]bool{
 	"source": true, "destination": true, "dry_run": false, "listed": true, "filtered": true, "copied": true,
 	"skipped": true, "skipped.done_before": true, "skipped.exists": true, "skipped.up_to_date": true, "skipped.duplicate": true,
 	"failed": true, "bytes": true, "requests": true, "throttled": true, "retries": true, "min_parallel": true,
-	"seconds": true, "journal": true, "failure_report": false,
+	"seconds": true, "journal": true, "failure_report": false, "error": false,
 }
 
 // BulkSummary parses stdout as the summary of a run that is not a dry run:
