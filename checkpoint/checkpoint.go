@@ -312,7 +312,11 @@ func (c *Checkpoint) Remove() error {
 			return err
 		}
 	}
-	return atomicfile.SyncDir(c.dir)
+	// A directory deleted meanwhile took the files with it.
+	if err := atomicfile.SyncDir(c.dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // Close releases the lock; the files stay for a later run.
