@@ -85,6 +85,18 @@ func DefaultDir() (string, error) {
 // ErrLocked means another run holds the checkpoint.
 var ErrLocked = errors.New("another osscopy run is copying this object right now")
 
+// ErrNotWritten means state could not be written to the checkpoint
+// directory (full, read-only, deleted): the writes after it would fail
+// too, so a bulk run stops rather than fail every object the same way.
+var ErrNotWritten = errors.New("the checkpoint directory cannot be written")
+
+// notWritten is a failed write of state: its own message, and
+// ErrNotWritten.
+type notWritten struct{ error }
+
+func (e notWritten) Unwrap() error        { return e.error }
+func (e notWritten) Is(target error) bool { return target == ErrNotWritten }
+
 // lockedError is ErrLocked in other words (a run's journal).
 type lockedError string
 
@@ -228,7 +240,7 @@ func (c *Checkpoint) Save(st *State) error {
 		return err
 	}
 	if err := atomicfile.Write(c.Path(), func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
-		return fmt.Errorf("saving checkpoint %s: %w (the previous checkpoint is intact)", c.Path(), err)
+		return notWritten{fmt.Errorf("saving checkpoint %s: %w (the previous checkpoint is intact)", c.Path(), err)}
 	}
 	c.written += int64(len(data))
 	if c.parts != nil {
@@ -261,7 +273,7 @@ func (c *Checkpoint) RecordPart(p Part) error {
 	if c.parts == nil {
 		f, err := os.OpenFile(c.path(".parts"), os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
 		if err != nil {
-			return fmt.Errorf("recording part %d in checkpoint %s: %w", p.Number, c.Path(), err)
+			return notWritten{fmt.Errorf("recording part %d in checkpoint %s: %w", p.Number, c.Path(), err)}
 		}
 		c.parts = f
 		// A line torn by a crash must not swallow the first line of this
@@ -273,7 +285,7 @@ func (c *Checkpoint) RecordPart(p Part) error {
 	n, err := c.parts.Write(line)
 	c.written += int64(n)
 	if err != nil {
-		return fmt.Errorf("recording part %d in checkpoint %s: %w", p.Number, c.Path(), err)
+		return notWritten{fmt.Errorf("recording part %d in checkpoint %s: %w", p.Number, c.Path(), err)}
 	}
 	return nil
 }

@@ -134,8 +134,8 @@ func TestJournalWriteFails(t *testing.T) {
 	j.mu.Unlock()
 	for i, e := range []Entry{jEntry("p/b", "q/b", `"B"`, 2), jEntry("p/c", "q/c", `"C"`, 3)} {
 		err := j.Record(e)
-		if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), j.Path()) || !strings.Contains(err.Error(), e.Source) {
-			t.Errorf("Record %d on a full disk = %v, want ENOSPC naming %s and %s", i, err, j.Path(), e.Source)
+		if !errors.Is(err, syscall.ENOSPC) || !errors.Is(err, ErrNotWritten) || !strings.Contains(err.Error(), j.Path()) || !strings.Contains(err.Error(), e.Source) {
+			t.Errorf("Record %d on a full disk = %v, want ENOSPC (ErrNotWritten) naming %s and %s", i, err, j.Path(), e.Source)
 		}
 		if j.Done(e) {
 			t.Errorf("Done(%+v) after its Record failed", e)
@@ -145,7 +145,7 @@ func TestJournalWriteFails(t *testing.T) {
 	j.f = file // Close closes the journal's own file
 	j.mu.Unlock()
 	full.Close()
-	if err := j.Record(jEntry("p/d", "q/d", `"D"`, 4)); err == nil {
+	if err := j.Record(jEntry("p/d", "q/d", `"D"`, 4)); !errors.Is(err, ErrNotWritten) {
 		t.Error("Record after a failed write succeeded: a line could follow a torn one")
 	}
 	mustCloseJournal(t, j)
