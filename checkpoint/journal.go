@@ -215,11 +215,11 @@ func (j *Journal) Record(e Entry) error {
 		return errClosed
 	}
 	if j.broken != nil {
-		return notWritten{fmt.Errorf("recording %s in the run journal %s: an earlier write failed: %w", e.Source, j.Path(), j.broken)}
+		return notWritten{fmt.Errorf("recording %s in the run journal: an earlier write failed: %w", e.Source, j.broken)}
 	}
 	if _, err := j.f.Write(append(line, '\n')); err != nil {
 		j.broken = err
-		return notWritten{fmt.Errorf("recording %s in the run journal %s: %w", e.Source, j.Path(), err)}
+		return notWritten{fmt.Errorf("recording %s in the run journal: %w", e.Source, err)}
 	}
 	j.done[e.id()] = e.destSum()
 	return nil

@@ -125,8 +125,12 @@ func (r *Runner) Run(ctx context.Context) (sum Summary, err error) {
 	err = <-listed
 	var fatal fatalError
 	if errors.As(context.Cause(ctx), &fatal) {
-		err = fmt.Errorf("the run stopped: %w; every other object would fail the same way: fix it and run the same command again (%d objects copied in this run are recorded in %s)",
-			fatal.err, r.recorded.Load(), r.journal.Path())
+		next := "every other object would fail the same way: fix it and run the same command again"
+		if errors.Is(fatal.err, checkpoint.ErrNotWritten) {
+			next = "the run cannot keep its state: free space or fix the checkpoint directory, then run the same command again"
+		}
+		err = fmt.Errorf("the run stopped: %w; %s (%d objects copied in this run are recorded in %s)",
+			fatal.err, next, r.recorded.Load(), r.journal.Path())
 	} else if ctx.Err() != nil {
 		err = fmt.Errorf("%w: %d objects copied in this run and recorded in %s; objects in flight are resumed by the next run", ErrInterrupted, r.recorded.Load(), r.journal.Path())
 	}
