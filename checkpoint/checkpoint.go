@@ -86,6 +86,18 @@ func DefaultDir() (string, error) {
 // ErrLocked means another run holds the checkpoint.
 var ErrLocked = errors.New("another osscopy run is copying this object right now")
 
+// ErrNotWritten means state could not be written to the checkpoint
+// directory (full, read-only, deleted): the writes after it would fail
+// too, so a bulk run stops rather than fail every object the same way.
+var ErrNotWritten = errors.New("the checkpoint directory cannot be written")
+
+// notWritten is a failed write of state: its own message, and
+// ErrNotWritten.
+type notWritten struct{ error }
+
+func (e notWritten) Unwrap() error        { return e.error }
+func (e notWritten) Is(target error) bool { return target == ErrNotWritten }
+
 // lockedError is ErrLocked in other words (a run's journal).
 type lockedError string
 
@@ -233,7 +245,7 @@ func (c *Checkpoint) Save(st *State) error {
 		return err
 	}
 	if err := atomicfile.Write(c.Path(), func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
-		return fmt.Errorf("saving checkpoint %s: %w (the previous checkpoint is intact)", c.Path(), err)
+		return notWritten{fmt.Errorf("saving checkpoint %s: %w (the previous checkpoint is intact)", c.Path(), err)}
 	}
 	c.written += int64(len(data))
 	if c.parts != nil {
@@ -266,7 +278,7 @@ func (c *Checkpoint) RecordPart(p Part) error {
 	if c.parts == nil {
 		f, err := localfile.OpenFile(c.path(".parts"), os.O_CREATE|os.O_RDWR|os.O_APPEND, 0o600)
 		if err != nil {
-			return fmt.Errorf("recording part %d in checkpoint %s: %w", p.Number, c.Path(), err)
+			return notWritten{fmt.Errorf("recording part %d in checkpoint %s: %w", p.Number, c.Path(), err)}
 		}
 		c.parts = f
 		// A line torn by a crash must not swallow the first line of this
@@ -278,7 +290,7 @@ func (c *Checkpoint) RecordPart(p Part) error {
 	n, err := c.parts.Write(line)
 	c.written += int64(n)
 	if err != nil {
-		return fmt.Errorf("recording part %d in checkpoint %s: %w", p.Number, c.Path(), err)
+		return notWritten{fmt.Errorf("recording part %d in checkpoint %s: %w", p.Number, c.Path(), err)}
 	}
 	return nil
 }
@@ -317,7 +329,11 @@ func (c *Checkpoint) Remove() error {
 			return err
 		}
 	}
-	return atomicfile.SyncDir(c.dir)
+	// A directory deleted meanwhile took the files with it.
+	if err := atomicfile.SyncDir(c.dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	return nil
 }
 
 // Close releases the lock; the files stay for a later run.

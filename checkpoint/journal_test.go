@@ -30,9 +30,24 @@ func jLine(t testing.TB, e Entry) string {
 	return string(b) + "\n"
 }
 
+// jHeader is the run of the tests' journals.
+var jHeader = JournalHeader{Source: "oss://a/p/", Destination: "oss://b/q/", Options: map[string]string{"replace_metadata": "false"}}
+
+// jHeaderLine is jHeader as a journal's first line.
+func jHeaderLine(t testing.TB) string {
+	t.Helper()
+	h := jHeader
+	h.Version = JournalVersion
+	b, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b) + "\n"
+}
+
 func mustOpenJournal(t testing.TB, dir, name string) *Journal {
 	t.Helper()
-	j, err := OpenJournal(dir, name)
+	j, err := OpenJournal(dir, name, jHeader)
 	if err != nil {
 		t.Fatalf("OpenJournal(%s, %s): %v", dir, name, err)
 	}
@@ -141,9 +156,12 @@ func TestJournalCompactionAtOpen(t *testing.T) {
 		done     []Entry
 		notDone  []Entry
 		rewrites bool
+		bare     bool // content is the whole file: no header before it
 	}{
 		{name: "clean", content: la + lb, want: la + lb, done: []Entry{a, b}, notDone: []Entry{c}},
-		{name: "empty file", content: "", want: "", notDone: []Entry{a}},
+		{name: "header alone", content: "", want: "", notDone: []Entry{a}},
+		{name: "empty file gets the header", bare: true, content: "", want: "", notDone: []Entry{a}, rewrites: true},
+		{name: "header torn while written", bare: true, content: jHeaderLine(t)[:10], want: "", notDone: []Entry{a}, rewrites: true},
 		{name: "torn last line", content: la + lb + lc[:len(lc)/2], want: la + lb, done: []Entry{a, b}, notDone: []Entry{c}, rewrites: true},
 		// A complete object without its newline is torn too: Record writes both at once.
 		{name: "last line without newline", content: la + strings.TrimSuffix(lb, "\n"), want: la, done: []Entry{a}, notDone: []Entry{b}, rewrites: true},
@@ -162,7 +180,11 @@ func TestJournalCompactionAtOpen(t *testing.T) {
 			t.Parallel()
 			dir, name := t.TempDir(), "run-compact"
 			path := filepath.Join(dir, name+".journal")
-			if err := os.WriteFile(path, []byte(tc.content), 0o600); err != nil {
+			content, want := jHeaderLine(t)+tc.content, jHeaderLine(t)+tc.want
+			if tc.bare {
+				content = tc.content
+			}
+			if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 				t.Fatal(err)
 			}
 			before, err := os.Stat(path)
@@ -173,8 +195,8 @@ func TestJournalCompactionAtOpen(t *testing.T) {
 			if j.Path() != path {
 				t.Errorf("Path = %s, want %s", j.Path(), path)
 			}
-			if got := readJournalFile(t, path); got != tc.want {
-				t.Errorf("after OpenJournal the file holds\n%q\nwant\n%q", got, tc.want)
+			if got := readJournalFile(t, path); got != want {
+				t.Errorf("after OpenJournal the file holds\n%q\nwant\n%q", got, want)
 			}
 			after, err := os.Stat(path)
 			if err != nil {
@@ -202,7 +224,7 @@ func TestJournalCompactionAtOpen(t *testing.T) {
 				t.Fatal(err)
 			}
 			mustCloseJournal(t, j)
-			if got, want := readJournalFile(t, path), tc.want+jLine(t, d); got != want {
+			if got, want := readJournalFile(t, path), want+jLine(t, d); got != want {
 				t.Errorf("after Record the file holds\n%q\nwant\n%q", got, want)
 			}
 			j = mustOpenJournal(t, dir, name)
@@ -241,7 +263,7 @@ func TestJournalLongLines(t *testing.T) {
 	long := jEntry("p/"+strings.Repeat("k", 200<<10), "q/"+strings.Repeat("k", 200<<10), `"L"`, 7)
 	short := jEntry("p/s", "q/s", `"S"`, 1)
 	path := filepath.Join(dir, name+".journal")
-	content := jLine(t, long) + jLine(t, short) + jLine(t, long)
+	content := jHeaderLine(t) + jLine(t, long) + jLine(t, short) + jLine(t, long)
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -250,7 +272,7 @@ func TestJournalLongLines(t *testing.T) {
 	if !j.Done(long) || !j.Done(short) || j.Len() != 2 {
 		t.Errorf("Done(long) = %v, Done(short) = %v, Len = %d; want true, true, 2", j.Done(long), j.Done(short), j.Len())
 	}
-	if got, want := readJournalFile(t, path), jLine(t, long)+jLine(t, short); got != want {
+	if got, want := readJournalFile(t, path), jHeaderLine(t)+jLine(t, long)+jLine(t, short); got != want {
 		t.Errorf("compacted file has %d bytes, want %d", len(got), len(want))
 	}
 }
@@ -270,12 +292,12 @@ func TestJournalRecordDuplicate(t *testing.T) {
 		t.Errorf("Len = %d, want 1", j.Len())
 	}
 	mustCloseJournal(t, j)
-	if got := strings.Count(readJournalFile(t, j.Path()), "\n"); got != 3 {
-		t.Errorf("file has %d lines before compaction, want 3 (appends are not deduplicated)", got)
+	if got := strings.Count(readJournalFile(t, j.Path()), "\n"); got != 4 {
+		t.Errorf("file has %d lines before compaction, want the header and 3 (appends are not deduplicated)", got)
 	}
 	j = mustOpenJournal(t, dir, name)
 	defer mustCloseJournal(t, j)
-	if got, want := readJournalFile(t, j.Path()), jLine(t, e); got != want {
+	if got, want := readJournalFile(t, j.Path()), jHeaderLine(t)+jLine(t, e); got != want {
 		t.Errorf("after reopening the file holds %q, want %q", got, want)
 	}
 }
@@ -327,7 +349,7 @@ func TestJournalLocked(t *testing.T) {
 	if err := first.Record(e); err != nil {
 		t.Fatal(err)
 	}
-	second, err := OpenJournal(dir, name)
+	second, err := OpenJournal(dir, name, jHeader)
 	if !errors.Is(err, ErrLocked) {
 		t.Fatalf("second OpenJournal = %v, %v; want an error wrapping ErrLocked", second, err)
 	}
@@ -400,12 +422,12 @@ func TestReadJournal(t *testing.T) {
 	t.Parallel()
 	dir, name := t.TempDir(), "run-read"
 	a, b := jEntry("p/a", "q/a", `"A"`, 1), jEntry("p/b", "q/b", `"B"`, 2)
-	content := jLine(t, a) + jLine(t, a) + `{"src":"p/torn"` + "\n" + jLine(t, b)
+	content := jHeaderLine(t) + jLine(t, a) + jLine(t, a) + `{"src":"p/torn"` + "\n" + jLine(t, b)
 	path := filepath.Join(dir, name+".journal")
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	j, err := ReadJournal(dir, name)
+	j, err := ReadJournal(dir, name, jHeader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -424,12 +446,12 @@ func TestReadJournal(t *testing.T) {
 	// A dry run reads the journal of a run going on, whose lock it does not need.
 	running := mustOpenJournal(t, dir, name)
 	defer mustCloseJournal(t, running)
-	if j, err := ReadJournal(dir, name); err != nil || j.Len() != 2 {
+	if j, err := ReadJournal(dir, name, jHeader); err != nil || j.Len() != 2 {
 		t.Errorf("ReadJournal while a run holds the journal: %v", err)
 	}
 
 	nowhere := filepath.Join(t.TempDir(), "never")
-	j, err = ReadJournal(nowhere, name)
+	j, err = ReadJournal(nowhere, name, jHeader)
 	if err != nil || j.Len() != 0 {
 		t.Fatalf("ReadJournal where no run was: %v, Len %d", err, j.Len())
 	}
@@ -464,7 +486,7 @@ func TestJournalFileModes(t *testing.T) {
 	mustCloseJournal(t, j)
 
 	// Compaction replaces the file: the new one is private too.
-	if err := os.WriteFile(j.Path(), []byte("garbage\n"+jLine(t, jEntry("p/a", "q/a", `"A"`, 1))), 0o600); err != nil {
+	if err := os.WriteFile(j.Path(), []byte(jHeaderLine(t)+"garbage\n"+jLine(t, jEntry("p/a", "q/a", `"A"`, 1))), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	j = mustOpenJournal(t, dir, name)
@@ -478,7 +500,7 @@ func TestJournalInUnusableDirectory(t *testing.T) {
 	if err := os.WriteFile(file, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if j, err := OpenJournal(filepath.Join(file, "sub"), "run-x"); err == nil {
+	if j, err := OpenJournal(filepath.Join(file, "sub"), "run-x", jHeader); err == nil {
 		j.Close()
 		t.Fatal("OpenJournal under a regular file succeeded")
 	} else if !strings.Contains(err.Error(), file) {
@@ -545,19 +567,22 @@ func FuzzJournal(f *testing.F) {
 	const name = "run-fuzz"
 	path := filepath.Join(dir, name+".journal")
 	f.Fuzz(func(t *testing.T, data []byte) {
+		data = append([]byte(jHeaderLine(t)), data...)
 		if err := os.WriteFile(path, data, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		j, err := OpenJournal(dir, name)
+		j, err := OpenJournal(dir, name, jHeader)
 		if err != nil {
 			t.Fatalf("OpenJournal: %v", err)
 		}
 		defer j.Close()
 
-		// What a correct load holds: the complete lines that are entries.
-		want := map[entryID]bool{}
-		var keptLines []string
-		rest := data
+		// What a correct load holds: the complete lines after the header
+		// that are entries, each once: the first line that names the
+		// destination ETag its last line names.
+		var lines [][]byte
+		last := map[entryID]destSum{}
+		rest := data[len(jHeaderLine(t)):]
 		for {
 			i := bytes.IndexByte(rest, '\n')
 			if i < 0 {
@@ -567,6 +592,17 @@ func FuzzJournal(f *testing.F) {
 			rest = rest[i+1:]
 			var e Entry
 			if json.Unmarshal(line, &e) != nil || e.Source == "" || e.Dest == "" {
+				continue
+			}
+			lines = append(lines, line)
+			last[e.id()] = e.destSum()
+		}
+		want := map[entryID]bool{}
+		keptLines := []string{jHeaderLine(t)}
+		for _, line := range lines {
+			var e Entry
+			_ = json.Unmarshal(line, &e)
+			if last[e.id()] != e.destSum() {
 				continue
 			}
 			if !j.Done(e) {
@@ -592,7 +628,7 @@ func FuzzJournal(f *testing.F) {
 		}
 		// Compaction is idempotent: a second open keeps the file as it is.
 		before, _ := os.Stat(path)
-		j2, err := OpenJournal(dir, name)
+		j2, err := OpenJournal(dir, name, jHeader)
 		if err != nil {
 			t.Fatalf("second OpenJournal: %v", err)
 		}

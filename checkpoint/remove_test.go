@@ -38,6 +38,27 @@ func TestRemove(t *testing.T) {
 	}
 }
 
+// A checkpoint whose directory was deleted while it was open (by hand, by
+// a cleaner) has nothing left to remove: Remove succeeds.
+func TestRemoveDirectoryGone(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "ckpt")
+	c, _ := mustOpen(t, dir, "copy-gone")
+	if err := c.Save(testState()); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RecordPart(Part{1, "a"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(dir); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Remove(); err != nil {
+		t.Errorf("Remove after the directory was deleted: %v", err)
+	}
+	mustClose(t, c)
+}
+
 // Discard removes the files of a checkpoint too damaged to open, keeps the
 // lock file, refuses while another Checkpoint holds the lock, and leaves
 // nothing that a following Open would read.

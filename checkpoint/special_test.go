@@ -51,7 +51,7 @@ func TestSpecialFilesRefused(t *testing.T) {
 				open func(dir string) error
 			}{
 				{"cp.json", func(dir string) error { _, _, err := Open(dir, "cp"); return err }},
-				{"run.journal", func(dir string) error { _, err := OpenJournal(dir, "run"); return err }},
+				{"run.journal", func(dir string) error { _, err := OpenJournal(dir, "run", jHeader); return err }},
 				{"copy-1.json", func(dir string) error { _, err := UploadIDs(dir); return err }},
 			} {
 				dir := t.TempDir()

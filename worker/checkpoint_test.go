@@ -210,3 +210,53 @@ func TestCheckpointDirErrors(t *testing.T) {
 		t.Errorf("%d uploads started", n)
 	}
 }
+
+// TestProvenCopyKeepsItsSuccess: the checkpoint directory is deleted, or
+// replaced by a file, once the copy is proven (as by a cleaner, or a
+// person, during a long copy). The copy is in the destination and
+// verified: it succeeds, and says when the checkpoint could not be
+// removed, instead of failing a finished copy.
+func TestProvenCopyKeepsItsSuccess(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		after func(t *testing.T, dir string)
+		note  string // in the notes; "": no note of the checkpoint
+	}{
+		{name: "directory deleted", after: func(t *testing.T, dir string) {
+			if err := os.RemoveAll(dir); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{name: "directory replaced by a file", after: func(t *testing.T, dir string) {
+			if err := os.RemoveAll(dir); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(dir, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, note: "the copy is complete and verified, but its checkpoint"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			f := setup(t, 6*gib, ossserver.Config{})
+			srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
+			job := f.job()
+			var rec recorder
+			job.Observer = &rec
+			proven := false
+			job.Proven = func(worker.Result) { proven = true; tc.after(t, f.dir) }
+			res, err := worker.Copy(context.Background(), f.store, job)
+			if err != nil || !proven {
+				t.Fatalf("the proven copy returned %v (proven: %v)", err, proven)
+			}
+			if d := f.mustHead(t, dst); oss.ToString(d.HashCRC64) != srcCRC || res.CRC64 != srcCRC || res.Parts != 6 {
+				t.Errorf("destination CRC64 %s, result %+v; want the source's %s in 6 parts", oss.ToString(d.HashCRC64), res, srcCRC)
+			}
+			notes := rec.messages()
+			if tc.note == "" && strings.Contains(notes, "checkpoint") || tc.note != "" && !strings.Contains(notes, tc.note) {
+				t.Errorf("notes %q, want %q", notes, tc.note)
+			}
+		})
+	}
+}

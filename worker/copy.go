@@ -28,6 +28,9 @@ type Job struct {
 	ReplaceMetadata bool
 	ReplaceTagging  bool
 	Attributes      Attributes
+	// Update skips the copy when the destination already has the source's
+	// size and CRC64 (one HEAD of it): Result.UpToDate.
+	Update bool
 	// CheckpointDir keeps the state of multipart copies; Fresh discards
 	// a saved one (and aborts its upload) instead of resuming it.
 	CheckpointDir string
@@ -74,6 +77,9 @@ type Result struct {
 	Retries         int64   `json:"retries"`
 	ResumedParts    int     `json:"resumed_parts"`
 	CheckpointBytes int64   `json:"checkpoint_bytes"`
+	// UpToDate: Job.Update found the destination equal to the source, and
+	// nothing was copied.
+	UpToDate bool `json:"up_to_date,omitempty"`
 }
 
 // Errors a copy ends with, wrapped with what they concern.
@@ -132,11 +138,16 @@ func (c *copier) run(ctx context.Context) error {
 		return fmt.Errorf("%w: OSS reports no CRC64 (x-oss-hash-crc64ecma) for %s, so no copy of it could be proven equal; nothing was written",
 			ErrVerify, c.job.Source)
 	}
+	c.res.Size = src.Size
+	if c.job.Update {
+		if upToDate, err := c.upToDate(ctx, src); err != nil || upToDate {
+			return err
+		}
+	}
 	plan, err := c.plan(src, c.withinBucket(src))
 	if err != nil {
 		return err
 	}
-	c.res.Size = src.Size
 	if plan.Single {
 		err = c.copySingle(ctx, src)
 		if !errors.Is(err, osserr.ErrEntityTooLarge) || src.Size <= c.threshold() {
@@ -151,6 +162,24 @@ func (c *copier) run(ctx context.Context) error {
 		}
 	}
 	return c.copyMultipart(ctx, src, plan)
+}
+
+// upToDate reports whether the destination already has the source's size
+// and CRC64; then the result says so, and a checkpoint an earlier run left
+// (killed after its copy was complete) goes with the upload it names.
+func (c *copier) upToDate(ctx context.Context, src ObjectInfo) (bool, error) {
+	dst, err := c.rs.Head(ctx, Object{Bucket: c.job.Dest.Bucket, Key: c.job.Dest.Key})
+	if errors.Is(err, osserr.ErrNoSuchKey) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("reading the destination: %w", err)
+	}
+	if dst.Size != src.Size || dst.CRC64 == "" || dst.CRC64 != src.CRC64 {
+		return false, nil
+	}
+	c.res.UpToDate, c.res.ETag, c.res.CRC64 = true, dst.ETag, dst.CRC64
+	return true, c.abandonCheckpoint(ctx, "the destination is already up to date")
 }
 
 // result is the result so far, with the time and retries to now.

@@ -148,7 +148,14 @@ func (m *multipartCopy) proveAndRemove(ctx context.Context) error {
 	}
 	m.res.CheckpointBytes = m.cp.BytesWritten()
 	m.reportProven()
-	return m.cp.Remove()
+	// The copy is proven: a checkpoint that cannot be removed now (its
+	// directory deleted or unwritable) does not make it a failure. The
+	// next run of this copy finds the copy complete and removes it.
+	if err := m.cp.Remove(); err != nil {
+		m.note(fmt.Sprintf("the copy is complete and verified, but its checkpoint %s could not be removed (%v): delete it by hand, or run the same command again to remove it",
+			m.cp.Path(), err))
+	}
+	return nil
 }
 
 // failed cleans up after a failure of the parts or their completion and

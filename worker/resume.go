@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/osscopy/osscopy/checkpoint"
+	"github.com/osscopy/osscopy/internal/etag"
 	"github.com/osscopy/osscopy/internal/observe"
 	"github.com/osscopy/osscopy/internal/osserr"
 	"github.com/osscopy/osscopy/internal/units"
@@ -53,7 +54,7 @@ func (m *multipartCopy) staleReason(saved *checkpoint.State) string {
 	case saved.Source.ETag != m.src.ETag || saved.Source.Size != m.src.Size:
 		return fmt.Sprintf("the source changed since the last run (ETag %s, %d bytes; now %s, %d bytes): starting clean",
 			saved.Source.ETag, saved.Source.Size, m.src.ETag, m.src.Size)
-	case saved.PartSize != m.plan.PartSize || saved.PartCount != len(m.plan.Parts) || !maps.Equal(saved.Options, m.job.shape()):
+	case saved.PartSize != m.plan.PartSize || saved.PartCount != len(m.plan.Parts) || !maps.Equal(saved.Options, m.job.Shape()):
 		return "the options differ from the last run's: starting clean"
 	}
 	return ""
@@ -108,8 +109,12 @@ func partList(done map[int32]string) []checkpoint.Part {
 	return out
 }
 
-// reconcile asks the server which parts it holds: the server is the truth.
-// A part counts as done only with the planned size.
+// reconcile asks the server which parts it holds: a part counts as done
+// only when the server holds it with the planned size and the ETag this
+// copy's checkpoint recorded for it. A part the checkpoint lacks, or holds
+// with another ETag (another upload's content, when the upload ID was
+// changed; a part copied by something else), is copied again: only parts
+// this copy made are ever completed.
 func (m *multipartCopy) reconcile(ctx context.Context, saved *checkpoint.State) (map[int32]string, error) {
 	onServer, err := m.rs.ListParts(ctx, m.job.Dest, saved.UploadID)
 	if err != nil {
@@ -119,10 +124,17 @@ func (m *multipartCopy) reconcile(ctx context.Context, saved *checkpoint.State) 
 	for _, p := range m.plan.Parts {
 		planned[p.Number] = p.Size
 	}
+	recorded := partMap(saved.Parts)
 	done := map[int32]string{}
+	unrecorded := 0
 	for _, p := range onServer {
-		if size, ok := planned[p.Number]; ok && size == p.Size {
+		if size, ok := planned[p.Number]; !ok || size != p.Size {
+			continue
+		}
+		if tag, ok := recorded[p.Number]; ok && etag.Equal(tag, p.ETag) {
 			done[p.Number] = p.ETag
+		} else {
+			unrecorded++
 		}
 	}
 	missing := 0
@@ -133,7 +145,10 @@ func (m *multipartCopy) reconcile(ctx context.Context, saved *checkpoint.State) 
 	}
 	msg := fmt.Sprintf("resuming upload %s: %s of %s parts already copied", saved.UploadID, units.Group(len(done)), units.Group(len(m.plan.Parts)))
 	if missing > 0 {
-		msg += fmt.Sprintf("; %d parts the checkpoint recorded are not on the server and will be copied again", missing)
+		msg += fmt.Sprintf("; %d parts the checkpoint recorded are not on the server as recorded and will be copied again", missing)
+	}
+	if unrecorded > 0 {
+		msg += fmt.Sprintf("; %d parts on the server are not the checkpoint's (not recorded, or another ETag) and will be copied again", unrecorded)
 	}
 	progress := m.progress(done)
 	progress.Resumed, progress.Message = true, msg
@@ -177,7 +192,7 @@ func (m *multipartCopy) startUpload(ctx context.Context) error {
 		Source: checkpoint.Source{Bucket: j.Source.Bucket, Key: j.Source.Key, VersionID: j.Source.VersionID,
 			ETag: m.src.ETag, Size: m.src.Size, LastModified: m.src.LastModified},
 		Destination: checkpoint.Destination{Bucket: j.Dest.Bucket, Key: j.Dest.Key},
-		PartSize:    m.plan.PartSize, PartCount: len(m.plan.Parts), Options: j.shape(), UploadID: id,
+		PartSize:    m.plan.PartSize, PartCount: len(m.plan.Parts), Options: j.Shape(), UploadID: id,
 	}
 	if err := m.cp.Save(st); err != nil {
 		// Nothing is paid for yet: do not leave the upload behind.
@@ -212,9 +227,11 @@ func (m *multipartCopy) destinationAttributes(ctx context.Context) (Attributes, 
 	return attrs, nil
 }
 
-// shape renders the options that decide parts and metadata, so that a
-// resume with other options starts clean instead of mixing them.
-func (j *Job) shape() map[string]string {
+// Shape renders the options that decide what the copied object becomes
+// (metadata, tags, storage class), so that a resume with other options
+// starts clean instead of mixing them, and a bulk run's journal is not
+// trusted by a run with other options.
+func (j *Job) Shape() map[string]string {
 	attrs, _ := json.Marshal(j.Attributes)
 	return map[string]string{
 		"replace_metadata": strconv.FormatBool(j.ReplaceMetadata),

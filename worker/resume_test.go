@@ -4,6 +4,7 @@ package worker_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -291,5 +292,63 @@ func TestResumedPartsResetOnNewUpload(t *testing.T) {
 	}
 	if res.ResumedParts != 0 || res.UploadID == first.UploadID || onNew != parts {
 		t.Errorf("Result %+v (first upload %s, resumed %d there); %d parts copied to the new upload", res, first.UploadID, copied1, onNew)
+	}
+}
+
+// TestResumeRefusesPartsOfAnotherUpload: the checkpoint's upload ID is
+// changed (by hand, or a checkpoint restored from elsewhere) to another
+// upload of the same destination whose parts have the planned sizes but
+// other content (each holds the next part's bytes). ListParts alone would
+// take them for done and complete a wrong object (the proof would then
+// fail the copy). Their ETags are not those the checkpoint recorded: every
+// part is copied again, and the object completed is the source's.
+func TestResumeRefusesPartsOfAnotherUpload(t *testing.T) {
+	t.Parallel()
+	const parts, k = 8, 3
+	f := setup(t, parts*gib, ossserver.Config{Latency: map[string]time.Duration{"UploadPartCopy": 10 * time.Millisecond}})
+	srcCRC := oss.ToString(f.mustHead(t, src).HashCRC64)
+	job := f.job()
+	first, _ := interrupt(t, f, f.store, job, k)
+
+	ctx := context.Background()
+	other, err := f.env.Client.InitiateMultipartUpload(ctx, &oss.InitiateMultipartUploadRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(dstKey)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherID := oss.ToString(other.UploadId)
+	for n := int64(1); n <= parts; n++ {
+		from := n % parts * gib // the next part's bytes
+		if _, err := f.env.Client.UploadPartCopy(ctx, &oss.UploadPartCopyRequest{Bucket: oss.Ptr(bkt), Key: oss.Ptr(dstKey),
+			UploadId: other.UploadId, PartNumber: int32(n), SourceBucket: oss.Ptr(srcBkt), SourceKey: oss.Ptr(srcKey),
+			Range: oss.Ptr(fmt.Sprintf("bytes=%d-%d", from, from+gib-1))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cp, saved, err := checkpoint.Open(f.dir, checkpoint.Name(checkpoint.Source{Bucket: srcBkt, Key: srcKey}, checkpoint.Destination{Bucket: bkt, Key: dstKey}))
+	if err != nil || saved == nil || len(saved.Parts) < k {
+		t.Fatalf("checkpoint of the interrupted run: %+v, %v", saved, err)
+	}
+	saved.UploadID = otherID
+	if err := cp.Save(saved); err != nil {
+		t.Fatal(err)
+	}
+	cp.Close()
+	f.abort(t, first.UploadID) // nothing names it any more
+
+	from := len(f.env.Log.Entries(t))
+	var rec recorder
+	job.Observer = &rec
+	res, err := worker.Copy(ctx, f.store, job)
+	if err != nil {
+		t.Fatalf("the rerun failed: %v", err)
+	}
+	f.checkCopied(t, res, srcCRC)
+	log := f.log(t, from)
+	if res.UploadID != otherID || res.ResumedParts != 0 || count(log, "UploadPartCopy", 200) != parts {
+		t.Errorf("rerun on upload %s (the checkpoint's %s): %d resumed, %d parts copied; want none resumed and all %d copied",
+			res.UploadID, otherID, res.ResumedParts, count(log, "UploadPartCopy", 200), parts)
+	}
+	if !strings.Contains(rec.messages(), fmt.Sprintf("%d parts on the server are not the checkpoint's", parts)) {
+		t.Errorf("notes %q do not say that the server's parts are not the checkpoint's", rec.messages())
 	}
 }

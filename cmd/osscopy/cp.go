@@ -192,6 +192,7 @@ func (f *cpFlags) job(srcArg, dstArg string) (worker.Job, error) {
 	}
 	job.Source = worker.Object{Bucket: src.Bucket, Key: src.Key, VersionID: f.versionID}
 	job.Dest = worker.Object{Bucket: dst.Bucket, Key: dst.Key}
+	job.Update = f.bulk.update
 	return job, nil
 }
 
@@ -279,6 +280,11 @@ func printResult(cmd *cobra.Command, format string, res worker.Result) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
+	}
+	if res.UpToDate {
+		fmt.Fprintf(w, "up to date: %s already holds %s (%s, CRC64 %s); nothing was copied\n",
+			res.Destination, res.Source, units.FormatSize(res.Size), res.CRC64)
+		return nil
 	}
 	how := "1 CopyObject"
 	if !res.Single {

@@ -83,7 +83,7 @@ func (b *bulkFlags) on() bool { return b.recursive || b.filesFrom != "" }
 
 // checkSingle refuses bulk-only flags on a copy of one object.
 func (b *bulkFlags) checkSingle(fl *pflag.FlagSet) error {
-	for _, name := range []string{"include", "exclude", "min-size", "max-size", "ignore-existing", "update", "dry-run", "shard", "adaptive"} {
+	for _, name := range []string{"include", "exclude", "min-size", "max-size", "ignore-existing", "dry-run", "shard", "adaptive"} {
 		if fl.Changed(name) {
 			return fmt.Errorf("--%s applies to bulk copies: add -r to copy a prefix, or --files-from to copy a list", name)
 		}
@@ -218,7 +218,9 @@ func (f *cpFlags) bulkOptions(cmd *cobra.Command, srcArg, dstArg string) (bulk.O
 	}
 	opts = bulk.Options{Source: src, Dest: dst, Select: sel, IgnoreExisting: f.bulk.ignoreExisting, Update: f.bulk.update,
 		DryRun: f.bulk.dryRun, Job: job,
-		RunName: checkpoint.RunName(src.String(), dst.String(), "files-from="+f.bulk.filesFrom, sel.String())}
+		// The options that change what an object becomes name another run:
+		// its journal's entries say nothing of copies made with these.
+		RunName: checkpoint.RunName(src.String(), dst.String(), "files-from="+f.bulk.filesFrom, sel.String(), fmt.Sprint(job.Shape()))}
 	if f.fresh && !opts.DryRun {
 		if err := checkpoint.DiscardJournal(job.CheckpointDir, opts.RunName); err != nil {
 			return opts, err

@@ -29,12 +29,12 @@ func (r *Runner) process(ctx context.Context, it item) {
 		r.fail(it, fmt.Errorf("source and destination are the same object %s", it.src))
 		return
 	}
-	src, err := r.source(ctx, it)
+	src, err := r.source(ctx, &it)
 	if err != nil || src == nil {
 		r.failUnlessInterrupted(ctx, it, err)
 		return
 	}
-	if skip, err := r.skipByDestination(ctx, it, src); err != nil || skip {
+	if skip, err := r.skipByDestination(ctx, &it, src); err != nil || skip {
 		r.failUnlessInterrupted(ctx, it, err)
 		return
 	}
@@ -74,7 +74,7 @@ func (r *Runner) copyPlanned(ctx context.Context, it item, src *worker.ObjectInf
 // was skipped (a manifest's object outside the size bounds or finished
 // before). Listed objects are read too: the copy needs the CRC64, the
 // metadata and the tag count, which a listing does not give.
-func (r *Runner) source(ctx context.Context, it item) (*worker.ObjectInfo, error) {
+func (r *Runner) source(ctx context.Context, it *item) (*worker.ObjectInfo, error) {
 	if r.opts.DryRun && it.listed != nil && !r.opts.Update {
 		return &worker.ObjectInfo{Size: it.listed.Size, ETag: it.listed.ETag}, nil
 	}
@@ -89,6 +89,11 @@ func (r *Runner) source(ctx context.Context, it item) (*worker.ObjectInfo, error
 			return nil, nil
 		}
 		r.tally.bytesSelected.Add(info.Size)
+		if r.opts.Update { // the journal's entry counts only with the destination it names
+			if err := r.headDest(ctx, it); err != nil {
+				return nil, err
+			}
+		}
 		if r.doneBefore(ctx, it, info.ETag, info.Size) {
 			return nil, nil
 		}
@@ -96,27 +101,46 @@ func (r *Runner) source(ctx context.Context, it item) (*worker.ObjectInfo, error
 	return &info, nil
 }
 
-// skipByDestination applies --ignore-existing and --update.
-func (r *Runner) skipByDestination(ctx context.Context, it item, src *worker.ObjectInfo) (bool, error) {
+// skipByDestination applies --ignore-existing and --update. A destination
+// the listing shows absent, or of another size than the source, needs no
+// HEAD; one of the same size does, for its CRC64.
+func (r *Runner) skipByDestination(ctx context.Context, it *item, src *worker.ObjectInfo) (bool, error) {
 	if !r.opts.IgnoreExisting && !r.opts.Update {
 		return false, nil
 	}
-	dst, err := r.heads.Head(ctx, it.dst)
-	if errors.Is(err, osserr.ErrNoSuchKey) {
-		return false, nil
+	listedApart := it.destKnown && (it.dest == nil || it.dest.Size != src.Size)
+	if !it.destHeaded && !listedApart {
+		if err := r.headDest(ctx, it); err != nil {
+			return false, err
+		}
 	}
-	if err != nil {
-		return false, fmt.Errorf("reading the destination: %w", err)
-	}
+	dst := it.dest
 	switch {
+	case dst == nil:
+		return false, nil
 	case r.opts.IgnoreExisting:
-		r.skip(it, observe.ReasonExists, src.Size)
+		r.skip(*it, observe.ReasonExists, src.Size)
 		return true, nil
 	case dst.Size == src.Size && dst.CRC64 != "" && dst.CRC64 == src.CRC64:
-		r.skip(it, observe.ReasonUpToDate, src.Size)
+		r.skip(*it, observe.ReasonUpToDate, src.Size)
 		return true, nil
 	}
 	return false, nil
+}
+
+// headDest reads the destination into it.dest (nil when there is none).
+func (r *Runner) headDest(ctx context.Context, it *item) error {
+	dst, err := r.heads.Head(ctx, it.dst)
+	switch {
+	case errors.Is(err, osserr.ErrNoSuchKey):
+		it.dest = nil
+	case err != nil:
+		return fmt.Errorf("reading the destination: %w", err)
+	default:
+		it.dest = &dst
+	}
+	it.destKnown, it.destHeaded = true, true
+	return nil
 }
 
 // plan is how an object of size bytes is copied: one CopyObject or parts.
@@ -155,16 +179,20 @@ func (r *Runner) copy(ctx context.Context, it item, src *worker.ObjectInfo) {
 	job.SourceInfo = src
 	parts := &partBytes{Observer: r.obs, t: &r.tally}
 	job.Observer = parts
-	var recordErr error
 	job.Proven = func(res worker.Result) {
-		recordErr = r.journal.Record(checkpoint.Entry{Source: it.src.Key, Dest: it.dst.Key, ETag: src.ETag, Size: src.Size, CRC64: res.CRC64})
+		err := r.journal.Record(checkpoint.Entry{Source: it.src.Key, Dest: it.dst.Key, ETag: src.ETag, Size: src.Size, CRC64: res.CRC64, DestETag: res.ETag})
+		if err != nil {
+			// The object is copied and proven, but the journal cannot
+			// say so, nor of any other object: the run stops, keeping
+			// what the journal holds. The object is reported copied: it is.
+			r.stop(fatalError{err})
+			return
+		}
+		r.recorded.Add(1)
 	}
 	r.tally.inFlight.Add(1)
 	res, err := worker.Copy(ctx, r.store, job)
 	r.tally.inFlight.Add(-1)
-	if err == nil {
-		err = recordErr
-	}
 	if err != nil {
 		r.tally.bytesDone.Add(-parts.counted)
 		r.failUnlessInterrupted(ctx, it, err)
@@ -206,7 +234,7 @@ func (r *Runner) failUnlessInterrupted(ctx context.Context, it item, err error) 
 }
 
 func (r *Runner) fail(it item, err error) {
-	if osserr.EndsRun(err) {
+	if osserr.EndsRun(err) || errors.Is(err, checkpoint.ErrNotWritten) {
 		r.stop(fatalError{err})
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -40,6 +41,12 @@ type Options struct {
 	Observer observe.Observer
 }
 
+// JournalHeader is what the run's journal must name: its entries are true
+// of this source and destination, with these options.
+func (o Options) JournalHeader() checkpoint.JournalHeader {
+	return checkpoint.JournalHeader{Source: o.Source.String(), Destination: o.Dest.String(), Options: o.Job.Shape()}
+}
+
 // Runner runs one bulk copy. Snapshot may be called while Run runs.
 type Runner struct {
 	opts   Options
@@ -57,6 +64,7 @@ type Runner struct {
 	work context.Context
 
 	journal  *checkpoint.Journal
+	recorded atomic.Int64 // objects this run recorded in the journal
 	failures *failureReport
 	tally    tally
 	flights  flights
@@ -91,7 +99,7 @@ func (r *Runner) Run(ctx context.Context) (sum Summary, err error) {
 	if r.opts.DryRun { // it reads what earlier runs did, and writes nothing
 		openJournal = checkpoint.ReadJournal
 	}
-	if r.journal, err = openJournal(r.opts.Job.CheckpointDir, r.opts.RunName); err != nil {
+	if r.journal, err = openJournal(r.opts.Job.CheckpointDir, r.opts.RunName, r.opts.JournalHeader()); err != nil {
 		return sum, err
 	}
 	defer r.journal.Close()
@@ -126,10 +134,14 @@ func (r *Runner) Run(ctx context.Context) (sum Summary, err error) {
 	err = <-listed
 	var fatal fatalError
 	if errors.As(context.Cause(ctx), &fatal) {
-		err = fmt.Errorf("the run stopped: %w; every other object would fail the same way: fix it and run the same command again (%d objects copied in this run are recorded in %s)",
-			fatal.err, r.tally.copied.Load(), r.journal.Path())
+		next := "every other object would fail the same way: fix it and run the same command again"
+		if errors.Is(fatal.err, checkpoint.ErrNotWritten) {
+			next = "the run cannot keep its state: free space or fix the checkpoint directory, then run the same command again"
+		}
+		err = fmt.Errorf("the run stopped: %w; %s (%d objects copied in this run are recorded in %s)",
+			fatal.err, next, r.recorded.Load(), r.journal.Path())
 	} else if ctx.Err() != nil {
-		err = fmt.Errorf("%w: %d objects copied in this run and recorded in %s; objects in flight are resumed by the next run", ErrInterrupted, r.tally.copied.Load(), r.journal.Path())
+		err = fmt.Errorf("%w: %d objects copied in this run and recorded in %s; objects in flight are resumed by the next run", ErrInterrupted, r.recorded.Load(), r.journal.Path())
 	} else if err == nil {
 		err = r.checkPrefixExists()
 	}
@@ -158,6 +170,7 @@ func (e fatalError) Error() string { return e.err.Error() }
 // produce lists (or reads the manifest) and sends the selected objects,
 // until the end, an error, or ctx is done.
 func (r *Runner) produce(ctx context.Context, items chan<- item) error {
+	dests := &destListing{r: r}
 	emit := func(it item) error {
 		r.tally.listed.Add(1)
 		if !r.opts.Select.Keep(it.rel, it.src.Key) || it.listed != nil && !r.opts.Select.SizeOK(it.listed.Size) {
@@ -167,7 +180,12 @@ func (r *Runner) produce(ctx context.Context, items chan<- item) error {
 		r.tally.selected.Add(1)
 		if it.listed != nil {
 			r.tally.bytesSelected.Add(it.listed.Size)
-			if r.doneBefore(ctx, it, it.listed.ETag, it.listed.Size) {
+			if r.opts.Update {
+				if err := dests.find(ctx, &it); err != nil {
+					return err
+				}
+			}
+			if r.doneBefore(ctx, &it, it.listed.ETag, it.listed.Size) {
 				return nil
 			}
 		}
@@ -193,16 +211,25 @@ func (r *Runner) produce(ctx context.Context, items chan<- item) error {
 
 // doneBefore reports (and counts) an object an earlier run finished, and
 // removes the checkpoint a run killed between the object's journal line
-// and its checkpoint's removal left of a large one.
-func (r *Runner) doneBefore(ctx context.Context, it item, etag string, size int64) bool {
-	if !r.journal.Done(checkpoint.Entry{Source: it.src.Key, Dest: it.dst.Key, ETag: etag, Size: size}) {
+// and its checkpoint's removal left of a large one. With --update the
+// journal only saves work: its entry counts while the destination (as
+// it.dest holds it) is still the object that copy made, by size and ETag.
+func (r *Runner) doneBefore(ctx context.Context, it *item, etag string, size int64) bool {
+	e := checkpoint.Entry{Source: it.src.Key, Dest: it.dst.Key, ETag: etag, Size: size}
+	if r.opts.Update {
+		if it.dest == nil || it.dest.Size != size || it.dest.ETag == "" {
+			return false
+		}
+		e.DestETag = it.dest.ETag
+	}
+	if !r.journal.Done(e) {
 		return false
 	}
-	r.skip(it, observe.ReasonDoneBefore, size)
+	r.skip(*it, observe.ReasonDoneBefore, size)
 	if plan, err := r.plan(size); err == nil && !plan.Single && !r.opts.DryRun && ctx.Err() == nil {
-		job := r.job(it)
+		job := r.job(*it)
 		if err := worker.Forget(ctx, r.store, job); err != nil {
-			r.note(it, err.Error())
+			r.note(*it, err.Error())
 		}
 	}
 	return true

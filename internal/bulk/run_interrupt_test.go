@@ -100,7 +100,7 @@ func TestRunJournalLocked(t *testing.T) {
 	g := newRig(t)
 	g.putSrc(map[string]int64{"a": 1})
 	o := g.options(nil)
-	j, err := checkpoint.OpenJournal(g.dir, o.RunName)
+	j, err := checkpoint.OpenJournal(g.dir, o.RunName, o.JournalHeader())
 	if err != nil {
 		t.Fatal(err)
 	}

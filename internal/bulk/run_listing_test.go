@@ -85,7 +85,7 @@ func TestRunCopiesEveryListedObject(t *testing.T) {
 	if g.fs.openUploads() != 0 || len(g.stateFiles()) != 0 {
 		t.Errorf("left %d uploads and state files %v", g.fs.openUploads(), g.stateFiles())
 	}
-	j, err := checkpoint.OpenJournal(g.dir, res.opts.RunName)
+	j, err := checkpoint.OpenJournal(g.dir, res.opts.RunName, res.opts.JournalHeader())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -202,3 +202,92 @@ func TestRunIgnoreExistingAndUpdate(t *testing.T) {
 		})
 	}
 }
+
+// TestRunUpdateChecksDestination: after a finished run, destinations are
+// deleted or overwritten (same size, other content; the multipart one
+// too). A rerun with --update does not take the journal's word: it
+// lists the destination prefix alongside the source (small pages, and
+// destination keys with no source, so that the two listings must be
+// walked in step) and copies again what is gone or differs from what the
+// journal says the copy made, with no HEAD of a destination the listing
+// shows absent and none at all of the objects still as copied. With a
+// manifest, which lists nothing, each destination is read with a HEAD.
+func TestRunUpdateChecksDestination(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		manifest bool
+		heads    int // HEADs of the rerun
+	}{
+		// sources of a, b, big and the new e; destinations of b and big
+		// (same size as listed: their CRC64 decides)
+		{name: "listing", heads: 6},
+		// each source and each destination
+		{name: "manifest", manifest: true, heads: 12},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g := newRig(t)
+			g.fs.pageSize = 2
+			g.putSrc(map[string]int64{"a": 10, "b": 20, "c": 30, "d": 40, "big": bigSize})
+			g.fs.put(dstBkt, "backup/2024/0-not-a-source", 5, "x")
+			g.fs.put(dstBkt, "backup/2024/bb-not-a-source", 5, "x")
+			manifest := "a\nb\nc\nd\nbig\ne\n"
+			mod := func(o *Options) {
+				o.Update = true
+				if tc.manifest {
+					o.FilesFrom = strings.NewReader(manifest)
+				}
+			}
+			first := g.run(context.Background(), func(o *Options) {
+				mod(o)
+				if tc.manifest {
+					o.FilesFrom = strings.NewReader("a\nb\nc\nd\nbig\n")
+				}
+			})
+			if first.err != nil || first.sum.Copied != 5 {
+				t.Fatalf("first run: %v, %+v", first.err, first.sum)
+			}
+			g.fs.mu.Lock()
+			delete(g.fs.objects, worker.Object{Bucket: dstBkt, Key: "backup/2024/a"})
+			g.fs.mu.Unlock()
+			g.fs.put(dstBkt, "backup/2024/b", 20, "overwritten")
+			g.fs.put(dstBkt, "backup/2024/big", bigSize, "overwritten")
+			g.putSrc(map[string]int64{"e": 50})
+			g.fs.resetCounts()
+
+			res := g.run(context.Background(), mod)
+			if res.err != nil {
+				t.Fatal(res.err)
+			}
+			for _, rel := range []string{"a", "b", "big", "e"} {
+				g.requireSame("data/"+rel, "backup/2024/"+rel)
+				if o := res.outcomeOf(t, "data/"+rel); o.Action != observe.ActionCopied {
+					t.Errorf("outcome of %s: %+v, want copied", rel, o)
+				}
+			}
+			for _, rel := range []string{"c", "d"} {
+				if o := res.outcomeOf(t, "data/"+rel); o.Action != observe.ActionSkipped || o.Reason != observe.ReasonDoneBefore {
+					t.Errorf("outcome of %s: %+v, want skipped as done before", rel, o)
+				}
+				if n := g.fs.writtenTimes(dstBkt, "backup/2024/"+rel); n != 0 {
+					t.Errorf("%s written %d times", rel, n)
+				}
+			}
+			if h := g.fs.count("Head"); h != tc.heads {
+				t.Errorf("the rerun sent %d HEADs, want %d", h, tc.heads)
+			}
+			// Now everything is as the journal says: a third run sends no
+			// HEAD but, with a manifest, those it needs to know the objects.
+			g.fs.resetCounts()
+			again := g.run(context.Background(), mod)
+			wantHeads := 0
+			if tc.manifest {
+				wantHeads = 12
+			}
+			if again.err != nil || again.sum.Copied != 0 || again.sum.Skipped.DoneBefore != 6 || g.fs.count("Head") != wantHeads {
+				t.Errorf("third run: %v, %+v, %d HEADs (want %d); want all 6 done before", again.err, again.sum, g.fs.count("Head"), wantHeads)
+			}
+		})
+	}
+}

@@ -12,23 +12,31 @@ import (
 
 // Journal is a bulk run's journal as the next run loads it.
 type Journal struct {
+	// Header is its first line: the run it belongs to.
+	Header checkpoint.JournalHeader
 	// Entries are the distinct valid lines, in order: the objects a rerun
 	// skips.
 	Entries []checkpoint.Entry
-	// Lines counts every line, invalid and torn ones included: a journal
-	// holds no more lines than entries unless something damaged it.
+	// Lines counts every line after the header, invalid and torn ones
+	// included: a journal holds no more lines than entries unless
+	// something damaged it.
 	Lines int
 }
 
 // ReadJournal reads the journal at path. A line is valid when it is whole
 // (a kill can tear the last one: it has no newline) and JSON with source
-// and destination keys. Lines that differ only in CRC64 are one entry:
-// the product identifies an entry by its keys, ETag and size.
+// and destination keys. Lines that differ only in CRC64 or destination
+// ETag are one entry: the product identifies an entry by its keys, ETag
+// and size.
 func ReadJournal(t testing.TB, path string) Journal {
 	t.Helper()
 	var j Journal
 	seen := map[checkpoint.Entry]bool{}
-	for _, line := range bytes.SplitAfter(readFile(t, path, "the journal"), []byte("\n")) {
+	header, rest, _ := bytes.Cut(readFile(t, path, "the journal"), []byte("\n"))
+	if err := json.Unmarshal(header, &j.Header); err != nil || j.Header.Version == 0 {
+		t.Fatalf("the journal %s begins with %q, not a journal header (%v)", path, header, err)
+	}
+	for _, line := range bytes.SplitAfter(rest, []byte("\n")) {
 		if len(line) == 0 {
 			continue
 		}
@@ -38,7 +46,7 @@ func ReadJournal(t testing.TB, path string) Journal {
 			continue
 		}
 		id := e
-		id.CRC64 = ""
+		id.CRC64, id.DestETag = "", ""
 		if !seen[id] {
 			seen[id] = true
 			j.Entries = append(j.Entries, e)

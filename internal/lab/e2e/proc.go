@@ -270,6 +270,7 @@ type Result struct {
 	Seconds      float64 `json:"seconds"`
 	Retries      int64   `json:"retries"`
 	ResumedParts int     `json:"resumed_parts"`
+	UpToDate     bool    `json:"up_to_date"`
 }
 
 // Result parses stdout as the JSON result of a successful cp.

@@ -140,7 +140,8 @@ func TestBulkDamagedJournal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.SplitAfter(strings.TrimSuffix(string(data), "\n"), "\n")
+	header, body, _ := strings.Cut(string(data), "\n")
+	lines := strings.SplitAfter(strings.TrimSuffix(body, "\n"), "\n")
 	if len(lines) < 50 {
 		t.Fatalf("the interrupted run journaled %d objects, want at least 50", len(lines))
 	}
@@ -151,6 +152,7 @@ func TestBulkDamagedJournal(t *testing.T) {
 	}
 	kept := lines[:len(lines)-1]
 	var damaged bytes.Buffer
+	damaged.WriteString(header + "\n")
 	for i, line := range kept {
 		damaged.WriteString(line)
 		switch i {

@@ -218,7 +218,7 @@ func TestUsageErrorsSendNothing(t *testing.T) {
 			want: "-r copies every object under the source prefix and --files-from the objects a list names: give one of them"},
 	)
 	for _, flag := range [][]string{{"--include", "*.gz"}, {"--exclude", "tmp/**"}, {"--min-size", "1MiB"}, {"--max-size", "1GiB"},
-		{"--shard", "0/4"}, {"--ignore-existing"}, {"--update"}, {"--dry-run"}, {"--adaptive=false"}} {
+		{"--shard", "0/4"}, {"--ignore-existing"}, {"--dry-run"}, {"--adaptive=false"}} {
 		cases = append(cases, usage{name: "single/" + strings.TrimPrefix(flag[0], "--"), args: append([]string{src, dst}, flag...),
 			want: strings.Split(flag[0], "=")[0] + " applies to bulk copies: add -r to copy a prefix, or --files-from to copy a list"})
 	}
