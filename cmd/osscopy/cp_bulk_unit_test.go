@@ -203,10 +203,10 @@ func TestPrintSummaryText(t *testing.T) {
 			"copied 1,200 objects (3 GiB) from oss://src-bkt/data/ to oss://dst-bkt/backup/ in 12.3s; 200 skipped (150 done before, 30 existing, 15 up to date, 5 duplicates), 2 failed, 100 filtered out of 1,500 listed; 2,500 requests, 3 throttled, 7 retries\n" +
 				"journal: /ckpt/run-0123.journal\n"},
 		{"ended with an error", stopped,
-			"run ended with an error: copied 1,200 objects (3 GiB) from oss://src-bkt/data/ to oss://dst-bkt/backup/ in 12.3s; 200 skipped (150 done before, 30 existing, 20 up to date), 0 failed, 100 filtered out of 1,500 listed; 2,500 requests, 3 throttled, 7 retries\n" +
+			"run ended with an error: copied 1,200 objects (3 GiB) from oss://src-bkt/data/ to oss://dst-bkt/backup/ in 12.3s; 200 skipped (150 done before, 30 existing, 15 up to date, 5 duplicates), 0 failed, 100 filtered out of 1,500 listed; 2,500 requests, 3 throttled, 7 retries\n" +
 				"journal: /ckpt/run-0123.journal\n"},
 		{"dry run ended with an error", stoppedDry,
-			"run ended with an error: dry run: would copy 1,200 objects (3 GiB) from oss://src-bkt/data/ to oss://dst-bkt/backup/ in 12.3s; 200 skipped (150 done before, 30 existing, 20 up to date), 0 failed, 100 filtered out of 1,500 listed; about 2,500 requests; nothing was written\n"},
+			"run ended with an error: dry run: would copy 1,200 objects (3 GiB) from oss://src-bkt/data/ to oss://dst-bkt/backup/ in 12.3s; 200 skipped (150 done before, 30 existing, 15 up to date, 5 duplicates), 0 failed, 100 filtered out of 1,500 listed; about 2,500 requests; nothing was written\n"},
 		{"empty", bulk.Summary{Source: "oss://a-bkt/", Destination: "oss://b-bkt/", Journal: "/j"},
 			"copied 0 objects (0 B) from oss://a-bkt/ to oss://b-bkt/ in 0.0s; 0 skipped (0 done before, 0 existing, 0 up to date, 0 duplicates), 0 failed, 0 filtered out of 0 listed; 0 requests, 0 throttled, 0 retries\njournal: /j\n"},
 	} {
