@@ -2,8 +2,6 @@ package ossclient
 
 import (
 	"context"
-	"encoding/xml"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -19,12 +17,14 @@ import (
 // layer above it, the SDK's own retryer retries transient errors.
 type API struct {
 	c *oss.Client
+	// endpoint and region, as resolved, for errors that name them.
+	endpoint, region string
 }
 
 // NewAPI makes an API client that retries a failed request up to
 // retryTimes more times when the SDK deems the error transient.
 func NewAPI(s Settings, retryTimes int) *API {
-	return &API{c: oss.NewClient(sdkConfig(s).WithRetryMaxAttempts(retryTimes + 1))}
+	return &API{c: oss.NewClient(sdkConfig(s).WithRetryMaxAttempts(retryTimes + 1)), endpoint: s.Endpoint, region: s.Region}
 }
 
 // taggingDirective spells a tagging directive as OSS documents it.
@@ -64,6 +64,9 @@ func (a *API) UploadPartCopy(ctx context.Context, in ossapi.UploadPartCopyInput)
 		IfMatch: optional(in.SourceIf.IfMatch), IfNoneMatch: optional(in.SourceIf.IfNoneMatch),
 		IfModifiedSince: optional(in.SourceIf.IfModifiedSince), IfUnmodifiedSince: optional(in.SourceIf.IfUnmodifiedSince),
 		RequestCommon: oss.RequestCommon{Headers: extra}})
+	if err == nil {
+		err = a.xmlAnswer(req, res.StatusCode, res.Headers)
+	}
 	if err != nil {
 		return ossapi.UploadPartCopyResult{}, req.fail(err)
 	}
@@ -83,6 +86,9 @@ func (a *API) CopyObject(ctx context.Context, in ossapi.CopyObjectInput) (ossapi
 		CacheControl: optional(at.CacheControl), ContentDisposition: optional(at.ContentDisposition),
 		ContentEncoding: optional(at.ContentEncoding), ContentType: optional(at.ContentType), Expires: optional(at.Expires),
 		Metadata: at.Meta})
+	if err == nil {
+		err = a.xmlAnswer(req, res.StatusCode, res.Headers)
+	}
 	if err != nil {
 		return ossapi.CopyObjectResult{}, req.fail(err)
 	}
@@ -100,6 +106,9 @@ func (a *API) InitiateMultipartUpload(ctx context.Context, in ossapi.InitiateInp
 		ContentEncoding: optional(at.ContentEncoding), ContentType: optional(at.ContentType), Expires: optional(at.Expires),
 		Metadata: at.Meta, Tagging: optional(at.Tagging), StorageClass: oss.StorageClassType(at.StorageClass),
 		DisableAutoDetectMimeType: true})
+	if err == nil {
+		err = a.xmlAnswer(req, res.StatusCode, res.Headers)
+	}
 	if err != nil {
 		return ossapi.InitiateMultipartUploadResult{}, req.fail(err)
 	}
@@ -119,9 +128,13 @@ func (a *API) CompleteMultipartUpload(ctx context.Context, in ossapi.CompleteInp
 		}
 		req.CompleteMultipartUpload = &oss.CompleteMultipartUpload{Parts: parts}
 	}
+	r := request{op: "CompleteMultipartUpload", bucket: in.Bucket, key: in.Key}
 	res, err := a.c.CompleteMultipartUpload(ctx, req)
+	if err == nil {
+		err = a.xmlAnswer(r, res.StatusCode, res.Headers)
+	}
 	if err != nil {
-		return ossapi.CompleteMultipartUploadResult{}, request{op: "CompleteMultipartUpload", bucket: in.Bucket, key: in.Key}.fail(err)
+		return ossapi.CompleteMultipartUploadResult{}, r.fail(err)
 	}
 	return ossapi.CompleteMultipartUploadResult{EncodingType: in.EncodingType, Location: oss.ToString(res.Location),
 		Bucket: oss.ToString(res.Bucket), Key: encodeKey(oss.ToString(res.Key), in.EncodingType), ETag: oss.ToString(res.ETag),
@@ -134,10 +147,14 @@ func (a *API) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID st
 }
 
 func (a *API) ListParts(ctx context.Context, in ossapi.ListPartsInput) (ossapi.ListPartsResult, error) {
+	r := request{op: "ListParts", bucket: in.Bucket, key: in.Key}
 	res, err := a.c.ListParts(ctx, &oss.ListPartsRequest{Bucket: &in.Bucket, Key: &in.Key, UploadId: &in.UploadID,
 		MaxParts: in.MaxParts, PartNumberMarker: in.PartNumberMarker, EncodingType: optional(in.EncodingType)})
+	if err == nil {
+		err = a.xmlAnswer(r, res.StatusCode, res.Headers)
+	}
 	if err != nil {
-		return ossapi.ListPartsResult{}, request{op: "ListParts", bucket: in.Bucket, key: in.Key}.fail(err)
+		return ossapi.ListPartsResult{}, r.fail(err)
 	}
 	out := ossapi.ListPartsResult{EncodingType: in.EncodingType, Bucket: oss.ToString(res.Bucket),
 		Key: encodeKey(oss.ToString(res.Key), in.EncodingType), UploadId: oss.ToString(res.UploadId),
@@ -165,15 +182,16 @@ func (a *API) ListMultipartUploads(ctx context.Context, in ossapi.ListUploadsInp
 	if in.MaxUploads > 0 {
 		params["max-uploads"] = strconv.Itoa(int(in.MaxUploads))
 	}
-	out, err := a.c.InvokeOperation(ctx, &oss.OperationInput{OpName: "ListMultipartUploads", Method: "GET",
+	r := request{op: "ListMultipartUploads", bucket: in.Bucket}
+	out, err := a.c.InvokeOperation(ctx, &oss.OperationInput{OpName: r.op, Method: "GET",
 		Bucket: &in.Bucket, Parameters: params})
 	if err != nil {
-		return ossapi.ListMultipartUploadsResult{}, request{op: "ListMultipartUploads", bucket: in.Bucket}.fail(err)
+		return ossapi.ListMultipartUploadsResult{}, r.fail(err)
 	}
 	defer out.Body.Close()
 	res := ossapi.ListMultipartUploadsResult{Upload: []ossapi.UploadEntry{}}
-	if err := xml.NewDecoder(out.Body).Decode(&res); err != nil {
-		return res, fmt.Errorf("reading the answer to ListMultipartUploads: %w", err)
+	if err := a.decodeXML(r, out.StatusCode, out.Headers, out.Body, "ListMultipartUploadsResult", &res); err != nil {
+		return res, err
 	}
 	if res.EncodingType = in.EncodingType; in.EncodingType != "url" {
 		err = res.DecodeKeys()
