@@ -8,43 +8,43 @@ import (
 	"mime"
 	"net/http"
 
+	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
+
 	"github.com/osscopy/osscopy/internal/osserr"
 )
 
 // notOSSHint is what to try when something other than OSS answered.
 const notOSSHint = "this endpoint is not OSS (a captive portal, a proxy or a web server answered): check --endpoint, and log in to the network or set its proxy"
 
-// maxAnswer bounds the XML read from one answer that osscopy decodes
-// itself: a listing page of 1,000 keys of 1,023 bytes, with room to spare.
-const maxAnswer = 8 << 20
+// maxAnswer bounds the XML answer read to check it: a listing page of
+// 1,000 keys of 1,023 bytes, URL-encoded, with room to spare.
+const maxAnswer = 16 << 20
 
-// xmlAnswer checks that a successful answer is XML, as every answer OSS
-// gives to a request with a body to decode is: the SDK decodes anything
-// else (an HTML page, an empty body) into an empty result, which a listing
-// would take for no objects at all.
-func (a *API) xmlAnswer(r request, status int, h http.Header) error {
-	if mt, _, _ := mime.ParseMediaType(h.Get("Content-Type")); mt == "application/xml" || mt == "text/xml" {
-		return nil
+// answersXML makes r fail unless its successful answer is OSS's XML with
+// the root element root, as every answer OSS gives with a body to decode
+// is: the SDK decodes anything else (an HTML page, an empty body, another
+// document) into an empty result, which a listing would take for no
+// objects at all. Error answers are the SDK's to read.
+func (a *API) answersXML(r request, root string) func(*oss.Options) {
+	return func(o *oss.Options) {
+		o.ResponseHandlers = append(o.ResponseHandlers, func(res *http.Response) error { return a.checkXML(r, root, res) })
 	}
-	return a.notOSS(r, status, "a "+describeType(h)+" answer, not OSS's XML")
 }
 
-// decodeXML decodes an answer osscopy reads itself into v, whose root
-// element is root; anything but that XML is not OSS's answer.
-func (a *API) decodeXML(r request, status int, h http.Header, body io.Reader, root string, v any) error {
-	if err := a.xmlAnswer(r, status, h); err != nil {
-		return err
+// checkXML checks a successful answer and leaves its body to be read again.
+func (a *API) checkXML(r request, root string, res *http.Response) error {
+	if mt, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type")); mt != "application/xml" && mt != "text/xml" {
+		return a.notOSS(r, res.StatusCode, answerKind(res.Header)+", not OSS's XML")
 	}
-	data, err := io.ReadAll(io.LimitReader(body, maxAnswer))
+	data, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer))
+	res.Body.Close()
 	if err != nil {
-		return r.fail(err)
+		return err // the connection failed: the transport's error, classified as such
 	}
+	res.Body = io.NopCloser(bytes.NewReader(data))
 	var start struct{ XMLName xml.Name }
 	if err := xml.Unmarshal(data, &start); err != nil || start.XMLName.Local != root {
-		return a.notOSS(r, status, fmt.Sprintf("an XML answer without OSS's <%s> (%s)", root, excerpt(data)))
-	}
-	if err := xml.Unmarshal(data, v); err != nil {
-		return a.notOSS(r, status, fmt.Sprintf("a malformed <%s>: %v", root, err))
+		return a.notOSS(r, res.StatusCode, fmt.Sprintf("an answer that is not OSS's <%s> (%s)", root, excerpt(data)))
 	}
 	return nil
 }
@@ -56,12 +56,16 @@ func (a *API) notOSS(r request, status int, what string) error {
 		Message: what, Class: osserr.Permanent, EndsRun: true, Hint: notOSSHint}
 }
 
-// describeType names an answer's Content-Type for a person.
-func describeType(h http.Header) string {
-	if ct := h.Get("Content-Type"); ct != "" {
-		return ct
+// answerKind names an answer by its media type, for a person.
+func answerKind(h http.Header) string {
+	ct := h.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		return "a " + mt + " answer"
 	}
-	return "untyped"
+	if ct != "" {
+		return fmt.Sprintf("an answer of Content-Type %q", ct)
+	}
+	return "an answer without a Content-Type"
 }
 
 // excerpt is the start of an answer's body, on one line, for the error.

@@ -2,6 +2,7 @@ package ossclient
 
 import (
 	"context"
+	"encoding/xml"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -63,10 +64,7 @@ func (a *API) UploadPartCopy(ctx context.Context, in ossapi.UploadPartCopyInput)
 		SourceVersionId: optional(in.Source.VersionID), Range: optional(in.Range),
 		IfMatch: optional(in.SourceIf.IfMatch), IfNoneMatch: optional(in.SourceIf.IfNoneMatch),
 		IfModifiedSince: optional(in.SourceIf.IfModifiedSince), IfUnmodifiedSince: optional(in.SourceIf.IfUnmodifiedSince),
-		RequestCommon: oss.RequestCommon{Headers: extra}})
-	if err == nil {
-		err = a.xmlAnswer(req, res.StatusCode, res.Headers)
-	}
+		RequestCommon: oss.RequestCommon{Headers: extra}}, a.answersXML(req, "CopyPartResult"))
 	if err != nil {
 		return ossapi.UploadPartCopyResult{}, req.fail(err)
 	}
@@ -85,10 +83,7 @@ func (a *API) CopyObject(ctx context.Context, in ossapi.CopyObjectInput) (ossapi
 		Tagging: optional(at.Tagging), ForbidOverwrite: optional(in.ForbidOverwrite), StorageClass: oss.StorageClassType(at.StorageClass),
 		CacheControl: optional(at.CacheControl), ContentDisposition: optional(at.ContentDisposition),
 		ContentEncoding: optional(at.ContentEncoding), ContentType: optional(at.ContentType), Expires: optional(at.Expires),
-		Metadata: at.Meta})
-	if err == nil {
-		err = a.xmlAnswer(req, res.StatusCode, res.Headers)
-	}
+		Metadata: at.Meta}, a.answersXML(req, "CopyObjectResult"))
 	if err != nil {
 		return ossapi.CopyObjectResult{}, req.fail(err)
 	}
@@ -105,10 +100,7 @@ func (a *API) InitiateMultipartUpload(ctx context.Context, in ossapi.InitiateInp
 		CacheControl: optional(at.CacheControl), ContentDisposition: optional(at.ContentDisposition),
 		ContentEncoding: optional(at.ContentEncoding), ContentType: optional(at.ContentType), Expires: optional(at.Expires),
 		Metadata: at.Meta, Tagging: optional(at.Tagging), StorageClass: oss.StorageClassType(at.StorageClass),
-		DisableAutoDetectMimeType: true})
-	if err == nil {
-		err = a.xmlAnswer(req, res.StatusCode, res.Headers)
-	}
+		DisableAutoDetectMimeType: true}, a.answersXML(req, "InitiateMultipartUploadResult"))
 	if err != nil {
 		return ossapi.InitiateMultipartUploadResult{}, req.fail(err)
 	}
@@ -129,10 +121,7 @@ func (a *API) CompleteMultipartUpload(ctx context.Context, in ossapi.CompleteInp
 		req.CompleteMultipartUpload = &oss.CompleteMultipartUpload{Parts: parts}
 	}
 	r := request{op: "CompleteMultipartUpload", bucket: in.Bucket, key: in.Key}
-	res, err := a.c.CompleteMultipartUpload(ctx, req)
-	if err == nil {
-		err = a.xmlAnswer(r, res.StatusCode, res.Headers)
-	}
+	res, err := a.c.CompleteMultipartUpload(ctx, req, a.answersXML(r, "CompleteMultipartUploadResult"))
 	if err != nil {
 		return ossapi.CompleteMultipartUploadResult{}, r.fail(err)
 	}
@@ -149,10 +138,7 @@ func (a *API) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID st
 func (a *API) ListParts(ctx context.Context, in ossapi.ListPartsInput) (ossapi.ListPartsResult, error) {
 	r := request{op: "ListParts", bucket: in.Bucket, key: in.Key}
 	res, err := a.c.ListParts(ctx, &oss.ListPartsRequest{Bucket: &in.Bucket, Key: &in.Key, UploadId: &in.UploadID,
-		MaxParts: in.MaxParts, PartNumberMarker: in.PartNumberMarker, EncodingType: optional(in.EncodingType)})
-	if err == nil {
-		err = a.xmlAnswer(r, res.StatusCode, res.Headers)
-	}
+		MaxParts: in.MaxParts, PartNumberMarker: in.PartNumberMarker, EncodingType: optional(in.EncodingType)}, a.answersXML(r, "ListPartsResult"))
 	if err != nil {
 		return ossapi.ListPartsResult{}, r.fail(err)
 	}
@@ -184,14 +170,14 @@ func (a *API) ListMultipartUploads(ctx context.Context, in ossapi.ListUploadsInp
 	}
 	r := request{op: "ListMultipartUploads", bucket: in.Bucket}
 	out, err := a.c.InvokeOperation(ctx, &oss.OperationInput{OpName: r.op, Method: "GET",
-		Bucket: &in.Bucket, Parameters: params})
+		Bucket: &in.Bucket, Parameters: params}, a.answersXML(r, "ListMultipartUploadsResult"))
 	if err != nil {
 		return ossapi.ListMultipartUploadsResult{}, r.fail(err)
 	}
 	defer out.Body.Close()
 	res := ossapi.ListMultipartUploadsResult{Upload: []ossapi.UploadEntry{}}
-	if err := a.decodeXML(r, out.StatusCode, out.Headers, out.Body, "ListMultipartUploadsResult", &res); err != nil {
-		return res, err
+	if err := xml.NewDecoder(out.Body).Decode(&res); err != nil {
+		return res, r.fail(err) // checkXML parsed it whole: the connection failed
 	}
 	if res.EncodingType = in.EncodingType; in.EncodingType != "url" {
 		err = res.DecodeKeys()

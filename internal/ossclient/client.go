@@ -82,10 +82,8 @@ func (c *Client) Head(ctx context.Context, obj worker.Object) (worker.ObjectInfo
 
 func (c *Client) GetTagging(ctx context.Context, obj worker.Object) (string, error) {
 	r := request{op: "GetObjectTagging", bucket: obj.Bucket, key: obj.Key}
-	res, err := c.api.c.GetObjectTagging(ctx, &oss.GetObjectTaggingRequest{Bucket: &obj.Bucket, Key: &obj.Key, VersionId: optional(obj.VersionID)})
-	if err == nil {
-		err = c.api.xmlAnswer(r, res.StatusCode, res.Headers)
-	}
+	res, err := c.api.c.GetObjectTagging(ctx, &oss.GetObjectTaggingRequest{Bucket: &obj.Bucket, Key: &obj.Key, VersionId: optional(obj.VersionID)},
+		c.api.answersXML(r, "Tagging"))
 	if err != nil {
 		return "", r.fail(err)
 	}

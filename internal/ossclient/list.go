@@ -17,10 +17,7 @@ const listPage = 1000
 func (c *Client) List(ctx context.Context, bucket, prefix, token string) (bulk.Page, error) {
 	r := request{op: "ListObjectsV2", bucket: bucket}
 	res, err := c.api.c.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: &bucket, Prefix: &prefix,
-		ContinuationToken: optional(token), MaxKeys: listPage, EncodingType: oss.Ptr("url")})
-	if err == nil {
-		err = c.api.xmlAnswer(r, res.StatusCode, res.Headers)
-	}
+		ContinuationToken: optional(token), MaxKeys: listPage, EncodingType: oss.Ptr("url")}, c.api.answersXML(r, "ListBucketResult"))
 	if err != nil {
 		return bulk.Page{}, r.fail(err)
 	}

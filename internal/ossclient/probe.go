@@ -37,13 +37,11 @@ func (a *API) Probe(ctx context.Context, bucket string) error {
 	defer cancel()
 	r := request{op: "ListObjectsV2", bucket: bucket}
 	out, err := a.c.InvokeOperation(ctx, &oss.OperationInput{OpName: r.op, Method: "GET", Bucket: &bucket,
-		Parameters: map[string]string{"list-type": "2", "max-keys": "1"}}, withoutRetries)
+		Parameters: map[string]string{"list-type": "2", "max-keys": "1"}}, withoutRetries, a.answersXML(r, "ListBucketResult"))
 	if err != nil {
 		return a.probeFailure(r, err)
 	}
-	defer out.Body.Close()
-	var page struct{}
-	return a.decodeXML(r, out.StatusCode, out.Headers, out.Body, "ListBucketResult", &page)
+	return out.Body.Close()
 }
 
 // Probe is the API's Probe, for the copy's client.
@@ -55,6 +53,9 @@ func withoutRetries(o *oss.Options) { o.Retryer = retry.NopRetryer{} }
 // probeFailure turns the probe's error into the run's: nil when OSS
 // answered in a way the run may still get past.
 func (a *API) probeFailure(r request, err error) error {
+	if e, ok := osserr.As(err); ok {
+		return e // checkXML's: not OSS's answer
+	}
 	e, _ := osserr.As(r.fail(err))
 	e.Endpoint = a.endpoint
 	var se *oss.ServiceError
@@ -66,7 +67,7 @@ func (a *API) probeFailure(r request, err error) error {
 	body := errorBody(se.Snapshot)
 	switch {
 	case se.Code == "BadErrorResponse" || se.Headers.Get("x-oss-request-id") == "":
-		return a.notOSS(r, se.StatusCode, "a "+describeType(se.Headers)+" answer, not OSS's ("+excerpt(se.Snapshot)+")")
+		return a.notOSS(r, se.StatusCode, answerKind(se.Headers)+", not OSS's ("+excerpt(se.Snapshot)+")")
 	case body.Endpoint != "":
 		e.Hint = "oss://" + r.bucket + " is served by " + body.Endpoint + ": use --endpoint " + body.Endpoint
 		if region := hostRegion(body.Endpoint); region != "" {
