@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
@@ -20,12 +21,30 @@ type API struct {
 	c *oss.Client
 	// endpoint and region, as resolved, for errors that name them.
 	endpoint, region string
+	// quickTimeout, when set, bounds how long a request that OSS answers
+	// at once may stay silent (see quick).
+	quickTimeout time.Duration
+}
+
+// quickAnswer is the api commands' and cleanup's quickTimeout: a request
+// that OSS answers at once (HEAD, listings, initiate, abort) is cut after
+// 10 s of silence, so an endpoint that takes connections and never
+// answers fails each attempt in seconds, not after the 5m50s a part copy
+// may need. The copy has its own timeouts per attempt (worker).
+const quickAnswer = 10 * time.Second
+
+// quick applies quickTimeout to a request.
+func (a *API) quick(o *oss.Options) {
+	if a.quickTimeout > 0 {
+		o.OpReadWriteTimeout = &a.quickTimeout
+	}
 }
 
 // NewAPI makes an API client that retries a failed request up to
 // retryTimes more times when the SDK deems the error transient.
 func NewAPI(s Settings, retryTimes int) *API {
-	return &API{c: oss.NewClient(sdkConfig(s).WithRetryMaxAttempts(retryTimes + 1)), endpoint: s.Endpoint, region: s.Region}
+	return &API{c: oss.NewClient(sdkConfig(s).WithRetryMaxAttempts(retryTimes + 1)), endpoint: s.Endpoint, region: s.Region,
+		quickTimeout: quickAnswer}
 }
 
 // taggingDirective spells a tagging directive as OSS documents it.
@@ -100,7 +119,7 @@ func (a *API) InitiateMultipartUpload(ctx context.Context, in ossapi.InitiateInp
 		CacheControl: optional(at.CacheControl), ContentDisposition: optional(at.ContentDisposition),
 		ContentEncoding: optional(at.ContentEncoding), ContentType: optional(at.ContentType), Expires: optional(at.Expires),
 		Metadata: at.Meta, Tagging: optional(at.Tagging), StorageClass: oss.StorageClassType(at.StorageClass),
-		DisableAutoDetectMimeType: true}, a.answersXML(req, "InitiateMultipartUploadResult"))
+		DisableAutoDetectMimeType: true}, a.answersXML(req, "InitiateMultipartUploadResult"), a.quick)
 	if err != nil {
 		return ossapi.InitiateMultipartUploadResult{}, req.fail(err)
 	}
@@ -131,14 +150,14 @@ func (a *API) CompleteMultipartUpload(ctx context.Context, in ossapi.CompleteInp
 }
 
 func (a *API) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {
-	_, err := a.c.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: &bucket, Key: &key, UploadId: &uploadID})
+	_, err := a.c.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: &bucket, Key: &key, UploadId: &uploadID}, a.quick)
 	return request{op: "AbortMultipartUpload", bucket: bucket, key: key}.fail(err)
 }
 
 func (a *API) ListParts(ctx context.Context, in ossapi.ListPartsInput) (ossapi.ListPartsResult, error) {
 	r := request{op: "ListParts", bucket: in.Bucket, key: in.Key}
 	res, err := a.c.ListParts(ctx, &oss.ListPartsRequest{Bucket: &in.Bucket, Key: &in.Key, UploadId: &in.UploadID,
-		MaxParts: in.MaxParts, PartNumberMarker: in.PartNumberMarker, EncodingType: optional(in.EncodingType)}, a.answersXML(r, "ListPartsResult"))
+		MaxParts: in.MaxParts, PartNumberMarker: in.PartNumberMarker, EncodingType: optional(in.EncodingType)}, a.answersXML(r, "ListPartsResult"), a.quick)
 	if err != nil {
 		return ossapi.ListPartsResult{}, r.fail(err)
 	}
@@ -170,7 +189,7 @@ func (a *API) ListMultipartUploads(ctx context.Context, in ossapi.ListUploadsInp
 	}
 	r := request{op: "ListMultipartUploads", bucket: in.Bucket}
 	out, err := a.c.InvokeOperation(ctx, &oss.OperationInput{OpName: r.op, Method: "GET",
-		Bucket: &in.Bucket, Parameters: params}, a.answersXML(r, "ListMultipartUploadsResult"))
+		Bucket: &in.Bucket, Parameters: params}, a.answersXML(r, "ListMultipartUploadsResult"), a.quick)
 	if err != nil {
 		return ossapi.ListMultipartUploadsResult{}, r.fail(err)
 	}
@@ -189,7 +208,7 @@ func (a *API) ListMultipartUploads(ctx context.Context, in ossapi.ListUploadsInp
 func (a *API) headObject(ctx context.Context, in ossapi.HeadObjectInput) (*oss.HeadObjectResult, error) {
 	res, err := a.c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: &in.Bucket, Key: &in.Key, VersionId: optional(in.VersionID),
 		IfMatch: optional(in.If.IfMatch), IfNoneMatch: optional(in.If.IfNoneMatch),
-		IfModifiedSince: optional(in.If.IfModifiedSince), IfUnmodifiedSince: optional(in.If.IfUnmodifiedSince)})
+		IfModifiedSince: optional(in.If.IfModifiedSince), IfUnmodifiedSince: optional(in.If.IfUnmodifiedSince)}, a.quick)
 	return res, request{op: osserr.OpHeadObject, bucket: in.Bucket, key: in.Key}.fail(err)
 }
 

@@ -77,6 +77,33 @@ func TestWrongEndpointFailsFast(t *testing.T) {
 	}
 }
 
+// TestAPIBlackHoleFailsWithinAMinute: the api commands send their one request
+// without a probe, but a request OSS answers at once (head-object,
+// list-multipart-uploads, ...) is cut after 10 s of silence, so against an
+// endpoint that never answers they fail within a minute with the default
+// 3 retries (before: over 120 s, each attempt waiting 5m50s).
+func TestAPIBlackHoleFailsWithinAMinute(t *testing.T) {
+	t.Parallel()
+	s := e2e.StartServer(t, "--bucket", "src")
+	endpoint := "http://" + blackHole(t)
+	for name, args := range map[string][]string{
+		"head-object":            {"api", "head-object", "--bucket", "src", "--key", "a.bin"},
+		"list-multipart-uploads": {"api", "list-multipart-uploads", "--bucket", "src"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			p := e2e.Start(t, s.Env("OSS_ENDPOINT="+endpoint), args...)
+			p.Wait(e2e.RunTimeout)
+			p.RequireCode(1)
+			if p.Took() >= time.Minute {
+				t.Errorf("took %v to fail, want under a minute", p.Took().Round(time.Millisecond))
+			}
+			e2e.RequireMentions(t, "stderr", p.Stderr(), strings.TrimPrefix(endpoint, "http://"), "timeout")
+			t.Logf("%.1fs: %s", p.Took().Seconds(), p.Stderr())
+		})
+	}
+}
+
 func firstNonEmpty(a, b string) string {
 	if a != "" {
 		return a
