@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/xml"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -22,22 +23,27 @@ import (
 // after the minutes of backoff that a copy that was working deserves.
 const ProbeTimeout = 8 * time.Second
 
+// ProbeOp is the operation of the probe: GetBucketInfo, a small answer
+// about the bucket, and a request the copy never sends otherwise, so that
+// access logs tell the probe from the run.
+const ProbeOp = "GetBucketInfo"
+
 // Probe sends the one request that decides, before a run, whether OSS
-// serves bucket at this endpoint in this region: a ListObjectsV2 of at most
-// one key (the permission a migration needs anyway; OSS checks the endpoint
-// and the signature's region before the permission). It fails, naming the
-// endpoint and with a hint that says what to try, when nothing answers
-// (refused, unresolvable, silent, not TLS), when something other than OSS
-// answers, when OSS says the bucket is served elsewhere or the region is
-// wrong, and on every other final answer but AccessDenied (a policy may
-// deny listing and allow the copy). Throttling and 5xx answers pass: OSS
-// is there, and the run retries them as usual.
+// serves bucket at this endpoint in this region (ProbeOp). It fails,
+// naming the endpoint and with a hint that says what to try, when nothing
+// answers (refused, unresolvable, silent, not TLS), when something other
+// than OSS answers, when OSS says the bucket is served elsewhere or the
+// region is wrong, and on every other final answer but AccessDenied: OSS
+// checks the endpoint and the signature before the permission, so a key
+// without oss:GetBucketInfo has learnt all that, and the copy may be
+// allowed. Throttling and 5xx answers pass, and so does a connection
+// cut short: something answers there, and the run retries as usual.
 func (a *API) Probe(ctx context.Context, bucket string) error {
 	ctx, cancel := context.WithTimeout(ctx, ProbeTimeout)
 	defer cancel()
-	r := request{op: "ListObjectsV2", bucket: bucket}
+	r := request{op: ProbeOp, bucket: bucket}
 	out, err := a.c.InvokeOperation(ctx, &oss.OperationInput{OpName: r.op, Method: "GET", Bucket: &bucket,
-		Parameters: map[string]string{"list-type": "2", "max-keys": "1"}}, withoutRetries, a.answersXML(r, "ListBucketResult"))
+		Parameters: map[string]string{"bucketInfo": ""}}, withoutRetries, a.answersXML(r, "BucketInfo"))
 	if err != nil {
 		return a.probeFailure(r, err)
 	}
@@ -60,6 +66,9 @@ func (a *API) probeFailure(r request, err error) error {
 	e.Endpoint = a.endpoint
 	var se *oss.ServiceError
 	if !errors.As(err, &se) {
+		if cutShort(err) {
+			return nil // something answers there: the run's retries take a flaky connection from here
+		}
 		e.Err, e.Hint = noAnswer(err)
 		e.Class = osserr.Permanent
 		return e
@@ -150,6 +159,13 @@ func noAnswer(err error) (error, string) {
 			"something takes connections there and never answers, or drops them (a firewall, a proxy, an -internal endpoint outside Alibaba Cloud): check --endpoint and the network"
 	}
 	return said("the connection failed: "+rootCause(err).Error(), err), "check --endpoint and the network, then run the same command again"
+}
+
+// cutShort reports a connection that was made and then cut (a reset, an
+// EOF): what a working but flaky OSS, or a proxy in front of it, does now
+// and then.
+func cutShort(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 func isTimeout(err error) bool {

@@ -55,7 +55,7 @@ func TestProbe(t *testing.T) {
 	}{
 		{name: "OSS answers", want: ""},
 		{name: "AccessDenied by a policy passes", cfg: ossserver.Config{Deny: []ossserver.DenyRule{{Op: "*", Bucket: bucket}}}},
-		{name: "503 passes", cfg: ossserver.Config{ErrorRate: map[string]float64{"ListObjectsV2": 1}, FaultSeed: 2}},
+		{name: "503 passes", cfg: ossserver.Config{ErrorRate: map[string]float64{ProbeOp: 1}, FaultSeed: 2}},
 		{name: "wrong secret", secret: "wrong", want: "403 SignatureDoesNotMatch"},
 		{name: "wrong region, named by HostId", region: "cn-beijing", want: "400 InvalidArgument",
 			hint: "this endpoint serves region " + ossserver.DefaultRegion + ", not cn-beijing: use --region " + ossserver.DefaultRegion},
@@ -69,7 +69,7 @@ func TestProbe(t *testing.T) {
 			}},
 		{name: "empty 200", want: "200: an answer without a Content-Type, not OSS's XML", hint: notOSSHint,
 			endpoint: func(t *testing.T) string { return answering(t, 200, nil, "") }},
-		{name: "XML 200 of something else", want: "200: an answer that is not OSS's <ListBucketResult>", hint: notOSSHint,
+		{name: "XML 200 of something else", want: "200: an answer that is not OSS's <BucketInfo>", hint: notOSSHint,
 			endpoint: func(t *testing.T) string { return answering(t, 200, ossXML, "<html><body/></html>") }},
 		{name: "HTML 404", want: "404: a text/html answer, not OSS's", hint: notOSSHint,
 			endpoint: func(t *testing.T) string {
