@@ -69,7 +69,7 @@ func (a *API) probeFailure(r request, err error) error {
 		if cutShort(err) {
 			return nil // something answers there: the run's retries take a flaky connection from here
 		}
-		e.Err, e.Hint = noAnswer(err)
+		e.Hint, e.Err = noAnswer(err)
 		e.Class = osserr.Permanent
 		return e
 	}
@@ -138,27 +138,24 @@ func hostRegion(host string) string {
 	return ""
 }
 
-// noAnswer says, by the error's type, why no answer came, and what to try.
-func noAnswer(err error) (error, string) {
+// noAnswer says, by the error's type, what to try and why no answer came.
+func noAnswer(err error) (hint string, why error) {
 	var dns *net.DNSError
 	switch {
 	case errors.As(err, &dns) && dns.IsNotFound:
-		return said("host "+dns.Name+" does not resolve", err),
-			"check the host name in --endpoint (like oss-cn-hangzhou.aliyuncs.com; -internal endpoints resolve only inside Alibaba Cloud)"
+		return "check the host name in --endpoint (like oss-cn-hangzhou.aliyuncs.com; -internal endpoints resolve only inside Alibaba Cloud)", said("host "+dns.Name+" does not resolve", err)
 	case errors.As(err, &dns):
-		return said("could not resolve host "+dns.Name+": DNS failed", err), "check DNS and the network, then run the same command again"
+		return "check DNS and the network, then run the same command again", said("could not resolve host "+dns.Name+": DNS failed", err)
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return said("connection refused: nothing listens there", err), "check the host and port of --endpoint (http://HOST:PORT for a local server)"
+		return "check the host and port of --endpoint (http://HOST:PORT for a local server)", said("connection refused: nothing listens there", err)
 	case errors.Is(err, http.ErrSchemeMismatch):
-		return said("it answered plain HTTP to HTTPS", err), "give the endpoint as http://HOST, or point --endpoint at an HTTPS one"
+		return "give the endpoint as http://HOST, or point --endpoint at an HTTPS one", said("it answered plain HTTP to HTTPS", err)
 	case badTLS(err):
-		return said("TLS failed: "+rootCause(err).Error(), err),
-			"check --endpoint: its certificate is not valid for it, or something that is not OSS answers (a proxy that intercepts TLS?)"
+		return "check --endpoint: its certificate is not valid for it, or something that is not OSS answers (a proxy that intercepts TLS?)", said("TLS failed: "+rootCause(err).Error(), err)
 	case errors.Is(err, context.DeadlineExceeded) || isTimeout(err):
-		return said("no answer within "+ProbeTimeout.String(), err),
-			"something takes connections there and never answers, or drops them (a firewall, a proxy, an -internal endpoint outside Alibaba Cloud): check --endpoint and the network"
+		return "something takes connections there and never answers, or drops them (a firewall, a proxy, an -internal endpoint outside Alibaba Cloud): check --endpoint and the network", said("no answer within "+ProbeTimeout.String(), err)
 	}
-	return said("the connection failed: "+rootCause(err).Error(), err), "check --endpoint and the network, then run the same command again"
+	return "check --endpoint and the network, then run the same command again", said("the connection failed: "+rootCause(err).Error(), err)
 }
 
 // cutShort reports a connection that was made and then cut (a reset, an
