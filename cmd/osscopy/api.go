@@ -118,7 +118,7 @@ func reportAPIError(cmd *cobra.Command, format, notModified string, err error) e
 		// A 304 has no body: the SDK leaves its fields empty.
 		fields.Code, fields.Message, code = "NotModified", notModified, exitNotModified
 	}
-	fields.Hint = hints[fields.Code]
+	fields.Hint = firstNonEmpty(e.Hint, hints[fields.Code])
 	if werr := ossapi.Write(cmd.ErrOrStderr(), format, fields); werr != nil {
 		return werr
 	}

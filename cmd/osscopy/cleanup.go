@@ -96,7 +96,11 @@ func runCleanup(cmd *cobra.Command, f *cleanupFlags, target string) error {
 	}
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	rep, runErr := cleanup.Run(ctx, ossclient.NewAPI(settings, f.retryTimes), o)
+	api := ossclient.NewAPI(settings, f.retryTimes)
+	if err := api.Probe(ctx, u.Bucket); err != nil {
+		return err
+	}
+	rep, runErr := cleanup.Run(ctx, api, o)
 	if err := printCleanup(cmd, f.outputFormat, u, rep); err != nil {
 		return err
 	}

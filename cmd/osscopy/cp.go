@@ -142,6 +142,9 @@ func runCp(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	defer stop()
 	// The first signal starts a graceful stop; a second one kills at once.
 	context.AfterFunc(ctx, stop)
+	if err := client.Probe(ctx, job.Source.Bucket); err != nil {
+		return err
+	}
 	prog := newProgress(cmd.ErrOrStderr(), f.noProgress)
 	job.Observer = prog
 	// The result is printed once the copy is proven, before the checkpoint

@@ -153,6 +153,9 @@ func runBulk(cmd *cobra.Command, f *cpFlags, srcArg, dstArg string) error {
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	context.AfterFunc(ctx, stop) // a second signal kills at once
+	if err := client.Probe(ctx, opts.Source.Bucket); err != nil {
+		return err
+	}
 	out := cmd.OutOrStdout()
 	prog := newBulkProgress(cmd.ErrOrStderr(), f.noProgress)
 	opts.Observer = bulkLines{prog: prog, out: out, format: f.outputFormat, dryRun: opts.DryRun}

@@ -19,7 +19,7 @@ func hint(err error) string {
 	if !ok {
 		return ""
 	}
-	if h := hints[e.Code]; h != "" {
+	if h := firstNonEmpty(e.Hint, hints[e.Code]); h != "" {
 		return h
 	}
 	if e.Class == osserr.Permanent {

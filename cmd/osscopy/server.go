@@ -30,7 +30,7 @@ type serverFlags struct {
 	maxInflight, throttleStatus                                            int
 	retryAfter                                                             time.Duration
 	faultSeed                                                              uint64
-	deny                                                                   []string
+	deny, elsewhere                                                        []string
 }
 
 func newServerCommand() *cobra.Command {
@@ -92,6 +92,7 @@ multipart, bucket) or * for all; the most specific one applies.`,
 	fl.StringArrayVar(&f.resetRate, "reset-rate", nil, "share of requests that run, then have the connection reset mid-response: OP=RATE (repeatable)")
 	fl.Uint64Var(&f.faultSeed, "fault-seed", 1, "seed that makes --error-rate and --reset-rate reproducible")
 	fl.StringArrayVar(&f.deny, "deny", nil, "answer 403 AccessDenied to requests for, or copying from, [OP=]BUCKET[/KEY] (KEY ending in * for a prefix; repeatable)")
+	fl.StringArrayVar(&f.elsewhere, "bucket-elsewhere", nil, "answer requests for BUCKET as OSS answers for a bucket of another region, 403 AccessDenied naming its endpoint: BUCKET=REGION (repeatable)")
 	fl.StringVar(&f.accessLog, "access-log", "", "append one JSON object per request to this file")
 	fl.StringVar(&f.domain, "domain", "localhost", "host suffix for virtual-hosted requests (bucket.DOMAIN)")
 	return cmd
@@ -152,6 +153,16 @@ func (f *serverFlags) config() (ossserver.Config, error) {
 			return cfg, err
 		}
 		cfg.Deny = append(cfg.Deny, rule)
+	}
+	for _, e := range f.elsewhere {
+		bucket, region, err := ossserver.ParseElsewhere(e)
+		if err != nil {
+			return cfg, err
+		}
+		if cfg.Elsewhere == nil {
+			cfg.Elsewhere = map[string]string{}
+		}
+		cfg.Elsewhere[bucket] = region
 	}
 	return cfg, nil
 }

@@ -3,11 +3,11 @@ package ossclient
 import (
 	"context"
 	"encoding/xml"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aliyun/alibabacloud-oss-go-sdk-v2/oss"
 
@@ -19,12 +19,32 @@ import (
 // layer above it, the SDK's own retryer retries transient errors.
 type API struct {
 	c *oss.Client
+	// endpoint and region, as resolved, for errors that name them.
+	endpoint, region string
+	// quickTimeout, when set, bounds how long a request that OSS answers
+	// at once may stay silent (see quick).
+	quickTimeout time.Duration
+}
+
+// quickAnswer is the api commands' and cleanup's quickTimeout: a request
+// that OSS answers at once (HEAD, listings, initiate, abort) is cut after
+// 10 s of silence, so an endpoint that takes connections and never
+// answers fails each attempt in seconds, not after the 5m50s a part copy
+// may need. The copy has its own timeouts per attempt (worker).
+const quickAnswer = 10 * time.Second
+
+// quick applies quickTimeout to a request.
+func (a *API) quick(o *oss.Options) {
+	if a.quickTimeout > 0 {
+		o.OpReadWriteTimeout = &a.quickTimeout
+	}
 }
 
 // NewAPI makes an API client that retries a failed request up to
 // retryTimes more times when the SDK deems the error transient.
 func NewAPI(s Settings, retryTimes int) *API {
-	return &API{c: oss.NewClient(sdkConfig(s).WithRetryMaxAttempts(retryTimes + 1))}
+	return &API{c: oss.NewClient(sdkConfig(s).WithRetryMaxAttempts(retryTimes + 1)), endpoint: s.Endpoint, region: s.Region,
+		quickTimeout: quickAnswer}
 }
 
 // taggingDirective spells a tagging directive as OSS documents it.
@@ -63,7 +83,7 @@ func (a *API) UploadPartCopy(ctx context.Context, in ossapi.UploadPartCopyInput)
 		SourceVersionId: optional(in.Source.VersionID), Range: optional(in.Range),
 		IfMatch: optional(in.SourceIf.IfMatch), IfNoneMatch: optional(in.SourceIf.IfNoneMatch),
 		IfModifiedSince: optional(in.SourceIf.IfModifiedSince), IfUnmodifiedSince: optional(in.SourceIf.IfUnmodifiedSince),
-		RequestCommon: oss.RequestCommon{Headers: extra}})
+		RequestCommon: oss.RequestCommon{Headers: extra}}, a.answersXML(req, "CopyPartResult"))
 	if err != nil {
 		return ossapi.UploadPartCopyResult{}, req.fail(err)
 	}
@@ -82,7 +102,7 @@ func (a *API) CopyObject(ctx context.Context, in ossapi.CopyObjectInput) (ossapi
 		Tagging: optional(at.Tagging), ForbidOverwrite: optional(in.ForbidOverwrite), StorageClass: oss.StorageClassType(at.StorageClass),
 		CacheControl: optional(at.CacheControl), ContentDisposition: optional(at.ContentDisposition),
 		ContentEncoding: optional(at.ContentEncoding), ContentType: optional(at.ContentType), Expires: optional(at.Expires),
-		Metadata: at.Meta})
+		Metadata: at.Meta}, a.answersXML(req, "CopyObjectResult"))
 	if err != nil {
 		return ossapi.CopyObjectResult{}, req.fail(err)
 	}
@@ -99,7 +119,7 @@ func (a *API) InitiateMultipartUpload(ctx context.Context, in ossapi.InitiateInp
 		CacheControl: optional(at.CacheControl), ContentDisposition: optional(at.ContentDisposition),
 		ContentEncoding: optional(at.ContentEncoding), ContentType: optional(at.ContentType), Expires: optional(at.Expires),
 		Metadata: at.Meta, Tagging: optional(at.Tagging), StorageClass: oss.StorageClassType(at.StorageClass),
-		DisableAutoDetectMimeType: true})
+		DisableAutoDetectMimeType: true}, a.answersXML(req, "InitiateMultipartUploadResult"), a.quick)
 	if err != nil {
 		return ossapi.InitiateMultipartUploadResult{}, req.fail(err)
 	}
@@ -119,9 +139,10 @@ func (a *API) CompleteMultipartUpload(ctx context.Context, in ossapi.CompleteInp
 		}
 		req.CompleteMultipartUpload = &oss.CompleteMultipartUpload{Parts: parts}
 	}
-	res, err := a.c.CompleteMultipartUpload(ctx, req)
+	r := request{op: "CompleteMultipartUpload", bucket: in.Bucket, key: in.Key}
+	res, err := a.c.CompleteMultipartUpload(ctx, req, a.answersXML(r, "CompleteMultipartUploadResult"))
 	if err != nil {
-		return ossapi.CompleteMultipartUploadResult{}, request{op: "CompleteMultipartUpload", bucket: in.Bucket, key: in.Key}.fail(err)
+		return ossapi.CompleteMultipartUploadResult{}, r.fail(err)
 	}
 	return ossapi.CompleteMultipartUploadResult{EncodingType: in.EncodingType, Location: oss.ToString(res.Location),
 		Bucket: oss.ToString(res.Bucket), Key: encodeKey(oss.ToString(res.Key), in.EncodingType), ETag: oss.ToString(res.ETag),
@@ -129,15 +150,16 @@ func (a *API) CompleteMultipartUpload(ctx context.Context, in ossapi.CompleteInp
 }
 
 func (a *API) AbortMultipartUpload(ctx context.Context, bucket, key, uploadID string) error {
-	_, err := a.c.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: &bucket, Key: &key, UploadId: &uploadID})
+	_, err := a.c.AbortMultipartUpload(ctx, &oss.AbortMultipartUploadRequest{Bucket: &bucket, Key: &key, UploadId: &uploadID}, a.quick)
 	return request{op: "AbortMultipartUpload", bucket: bucket, key: key}.fail(err)
 }
 
 func (a *API) ListParts(ctx context.Context, in ossapi.ListPartsInput) (ossapi.ListPartsResult, error) {
+	r := request{op: "ListParts", bucket: in.Bucket, key: in.Key}
 	res, err := a.c.ListParts(ctx, &oss.ListPartsRequest{Bucket: &in.Bucket, Key: &in.Key, UploadId: &in.UploadID,
-		MaxParts: in.MaxParts, PartNumberMarker: in.PartNumberMarker, EncodingType: optional(in.EncodingType)})
+		MaxParts: in.MaxParts, PartNumberMarker: in.PartNumberMarker, EncodingType: optional(in.EncodingType)}, a.answersXML(r, "ListPartsResult"), a.quick)
 	if err != nil {
-		return ossapi.ListPartsResult{}, request{op: "ListParts", bucket: in.Bucket, key: in.Key}.fail(err)
+		return ossapi.ListPartsResult{}, r.fail(err)
 	}
 	out := ossapi.ListPartsResult{EncodingType: in.EncodingType, Bucket: oss.ToString(res.Bucket),
 		Key: encodeKey(oss.ToString(res.Key), in.EncodingType), UploadId: oss.ToString(res.UploadId),
@@ -165,15 +187,16 @@ func (a *API) ListMultipartUploads(ctx context.Context, in ossapi.ListUploadsInp
 	if in.MaxUploads > 0 {
 		params["max-uploads"] = strconv.Itoa(int(in.MaxUploads))
 	}
-	out, err := a.c.InvokeOperation(ctx, &oss.OperationInput{OpName: "ListMultipartUploads", Method: "GET",
-		Bucket: &in.Bucket, Parameters: params})
+	r := request{op: "ListMultipartUploads", bucket: in.Bucket}
+	out, err := a.c.InvokeOperation(ctx, &oss.OperationInput{OpName: r.op, Method: "GET",
+		Bucket: &in.Bucket, Parameters: params}, a.answersXML(r, "ListMultipartUploadsResult"), a.quick)
 	if err != nil {
-		return ossapi.ListMultipartUploadsResult{}, request{op: "ListMultipartUploads", bucket: in.Bucket}.fail(err)
+		return ossapi.ListMultipartUploadsResult{}, r.fail(err)
 	}
 	defer out.Body.Close()
 	res := ossapi.ListMultipartUploadsResult{Upload: []ossapi.UploadEntry{}}
 	if err := xml.NewDecoder(out.Body).Decode(&res); err != nil {
-		return res, fmt.Errorf("reading the answer to ListMultipartUploads: %w", err)
+		return res, r.fail(err) // checkXML parsed it whole: the connection failed
 	}
 	if res.EncodingType = in.EncodingType; in.EncodingType != "url" {
 		err = res.DecodeKeys()
@@ -185,7 +208,7 @@ func (a *API) ListMultipartUploads(ctx context.Context, in ossapi.ListUploadsInp
 func (a *API) headObject(ctx context.Context, in ossapi.HeadObjectInput) (*oss.HeadObjectResult, error) {
 	res, err := a.c.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: &in.Bucket, Key: &in.Key, VersionId: optional(in.VersionID),
 		IfMatch: optional(in.If.IfMatch), IfNoneMatch: optional(in.If.IfNoneMatch),
-		IfModifiedSince: optional(in.If.IfModifiedSince), IfUnmodifiedSince: optional(in.If.IfUnmodifiedSince)})
+		IfModifiedSince: optional(in.If.IfModifiedSince), IfUnmodifiedSince: optional(in.If.IfUnmodifiedSince)}, a.quick)
 	return res, request{op: osserr.OpHeadObject, bucket: in.Bucket, key: in.Key}.fail(err)
 }
 

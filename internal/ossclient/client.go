@@ -31,7 +31,7 @@ var _ worker.Store = (*Client)(nil)
 func New(s Settings) *Client {
 	// worker's retry layer owns retries (by error type, with backoff and
 	// Retry-After); the SDK's would multiply its attempts.
-	return &Client{api: API{c: oss.NewClient(sdkConfig(s).WithRetryer(retry.NopRetryer{}))}}
+	return &Client{api: API{c: oss.NewClient(sdkConfig(s).WithRetryer(retry.NopRetryer{})), endpoint: s.Endpoint, region: s.Region}}
 }
 
 func sdkConfig(s Settings) *oss.Config {
@@ -89,9 +89,11 @@ func (c *Client) Head(ctx context.Context, obj worker.Object) (worker.ObjectInfo
 }
 
 func (c *Client) GetTagging(ctx context.Context, obj worker.Object) (string, error) {
-	res, err := c.api.c.GetObjectTagging(ctx, &oss.GetObjectTaggingRequest{Bucket: &obj.Bucket, Key: &obj.Key, VersionId: optional(obj.VersionID)})
+	r := request{op: "GetObjectTagging", bucket: obj.Bucket, key: obj.Key}
+	res, err := c.api.c.GetObjectTagging(ctx, &oss.GetObjectTaggingRequest{Bucket: &obj.Bucket, Key: &obj.Key, VersionId: optional(obj.VersionID)},
+		c.api.answersXML(r, "Tagging"))
 	if err != nil {
-		return "", request{op: "GetObjectTagging", bucket: obj.Bucket, key: obj.Key}.fail(err)
+		return "", r.fail(err)
 	}
 	v := url.Values{}
 	for _, t := range res.Tags {

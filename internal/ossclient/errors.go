@@ -31,7 +31,17 @@ func (r request) fail(err error) error {
 	if err == nil {
 		return nil
 	}
+	if e, ok := osserr.As(err); ok {
+		return e // made here already (an answer that is not OSS's)
+	}
 	e := &osserr.Error{Op: r.op, Bucket: r.bucket, Key: r.key, Part: r.part, Err: err}
+	var de *oss.DeserializationError
+	if errors.As(err, &de) {
+		// The SDK could not read the answer as the XML it expected.
+		e.Err = said("an answer that is not OSS's XML ("+excerpt(de.Snapshot)+")", err)
+		e.Class, e.EndsRun, e.Hint = osserr.Permanent, true, notOSSHint
+		return e
+	}
 	var se *oss.ServiceError
 	if errors.As(err, &se) {
 		e.Status, e.Code, e.Message, e.EC, e.RequestID = se.StatusCode, se.Code, se.Message, se.EC, se.RequestID
@@ -97,7 +107,8 @@ func classifyFailure(err error) osserr.Class {
 	return osserr.Permanent
 }
 
-// badTLS reports certificate and TLS protocol failures.
+// badTLS reports certificate and TLS protocol failures, and a plain HTTP
+// server given as https.
 func badTLS(err error) bool {
 	var unknownAuthority x509.UnknownAuthorityError
 	var hostname x509.HostnameError
@@ -105,7 +116,7 @@ func badTLS(err error) bool {
 	var record tls.RecordHeaderError
 	var verification *tls.CertificateVerificationError
 	return errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
-		errors.As(err, &record) || errors.As(err, &verification)
+		errors.As(err, &record) || errors.As(err, &verification) || errors.Is(err, http.ErrSchemeMismatch)
 }
 
 // endsRun are the codes that no request of a run can succeed after: the

@@ -15,10 +15,11 @@ const listPage = 1000
 // are asked URL-encoded, which the SDK decodes, so that keys holding
 // characters XML cannot carry come back whole.
 func (c *Client) List(ctx context.Context, bucket, prefix, token string) (bulk.Page, error) {
+	r := request{op: "ListObjectsV2", bucket: bucket}
 	res, err := c.api.c.ListObjectsV2(ctx, &oss.ListObjectsV2Request{Bucket: &bucket, Prefix: &prefix,
-		ContinuationToken: optional(token), MaxKeys: listPage, EncodingType: oss.Ptr("url")})
+		ContinuationToken: optional(token), MaxKeys: listPage, EncodingType: oss.Ptr("url")}, c.api.answersXML(r, "ListBucketResult"))
 	if err != nil {
-		return bulk.Page{}, request{op: "ListObjectsV2", bucket: bucket}.fail(err)
+		return bulk.Page{}, r.fail(err)
 	}
 	page := bulk.Page{Objects: make([]bulk.Listed, 0, len(res.Contents))}
 	for _, o := range res.Contents {

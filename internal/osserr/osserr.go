@@ -47,7 +47,13 @@ type Error struct {
 	// gone, or the credentials or the clock are wrong): a bulk run stops
 	// rather than fail every object the same way.
 	EndsRun bool
-	Err     error // the cause: the SDK's error, or the transport's
+	// Endpoint is the endpoint the request went to, when it matters to
+	// what went wrong (no OSS there, or OSS said to use another one).
+	Endpoint string
+	// Hint says what to try, when the client that made the error knows
+	// better than a hint by code (the right endpoint or region, say).
+	Hint string
+	Err  error // the cause: the SDK's error, or the transport's
 }
 
 // Error is one line: the request, then OSS's answer or the transport's
@@ -60,6 +66,9 @@ func (e *Error) Error() string {
 	}
 	if e.Bucket != "" {
 		b.WriteString(" of oss://" + e.Bucket + "/" + e.Key)
+	}
+	if e.Endpoint != "" {
+		b.WriteString(" at " + e.Endpoint)
 	}
 	b.WriteString(": ")
 	switch {

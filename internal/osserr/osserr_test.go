@@ -27,6 +27,8 @@ func TestErrorIsOneLine(t *testing.T) {
 		{"bucket only", &Error{Op: "ListObjectsV2", Bucket: "b", Status: 404, Code: "NoSuchBucket"},
 			"ListObjectsV2 of oss://b/: 404 NoSuchBucket"},
 		{"nothing known", &Error{Op: "AbortMultipartUpload"}, "AbortMultipartUpload: failed"},
+		{"endpoint", &Error{Op: "ListObjectsV2", Bucket: "b", Endpoint: "http://127.0.0.1:1", Err: errors.New("connection refused")},
+			"ListObjectsV2 of oss://b/ at http://127.0.0.1:1: connection refused"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

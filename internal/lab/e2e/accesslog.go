@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
+	"github.com/osscopy/osscopy/internal/ossclient"
 )
 
 // LogEntry is one line of the server's access log.
@@ -231,6 +232,19 @@ func Writes(entries []LogEntry) []LogEntry {
 	var out []LogEntry
 	for _, e := range entries {
 		if e.Method == "PUT" || e.Method == "POST" || e.Method == "DELETE" {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// WithoutProbes is entries without the probe that every osscopy run sends
+// before it starts (ossclient.ProbeOp, one per run): the run's own
+// requests, the ones its summary counts.
+func WithoutProbes(entries []LogEntry) []LogEntry {
+	var out []LogEntry
+	for _, e := range entries {
+		if e.Op != ossclient.ProbeOp {
 			out = append(out, e)
 		}
 	}

@@ -39,6 +39,9 @@ func (s *Server) authenticate(r *http.Request, bucket, key string) *ossError {
 // expect NoSuchBucket, not InvalidAccessKeyId, from a client with an unknown
 // key. PutBucket is the one operation on a bucket that is not there yet.
 func (s *Server) checkBucketExists(op, bucket string) *ossError {
+	if region, ok := s.cfg.Elsewhere[bucket]; ok {
+		return errWrongEndpoint(bucket, region)
+	}
 	if bucket == "" || op == "PutBucket" {
 		return nil
 	}
@@ -78,8 +81,7 @@ func (s *Server) verifyV4(r *http.Request, bucket, key string, cred Credential, 
 			"The credential scope date %q is not the day of the signing time %q.", a.scope.day, timestamp).withEC("0002-00000040")
 	}
 	if a.scope.region != s.cfg.Region {
-		return newErr(http.StatusForbidden, "SignatureDoesNotMatch",
-			"The request was signed for region %q, but this endpoint is in region %q: set the client's region to %q.", a.scope.region, s.cfg.Region, s.cfg.Region).withEC("0002-00000040")
+		return errSigningRegion()
 	}
 	if e := checkAdditionalHeaders(r, a.additional, missingHeaderEC); e != nil {
 		return e

@@ -55,6 +55,10 @@ type Config struct {
 	ErrorRate map[string]float64
 	ResetRate map[string]float64
 	FaultSeed uint64
+	// Elsewhere are buckets of other regions, by name, with their region:
+	// requests for them get OSS's answer to a request sent to the wrong
+	// endpoint, 403 AccessDenied naming the endpoint that serves them.
+	Elsewhere map[string]string
 	// Deny answers requests a rule covers (their bucket and key, or the
 	// object they copy from) 403 AccessDenied, after authentication.
 	Deny []DenyRule

@@ -771,17 +771,18 @@ func testSignatures(t *testing.T, env *osstest.Env, prefix string) {
 	for _, tc := range []struct {
 		name   string
 		client *oss.Client
+		status int
 		code   string
 	}{
-		{"wrong secret V4", env.NewClient(osstest.AccessKeyID, "wrong"), "SignatureDoesNotMatch"},
-		{"wrong secret V1", env.NewClient(osstest.AccessKeyID, "wrong", func(c *oss.Config) { c.WithSignatureVersion(oss.SignatureVersionV1) }), "SignatureDoesNotMatch"},
-		{"unknown key", env.NewClient("LTAIunknown", osstest.AccessKeySecret), "InvalidAccessKeyId"},
-		{"wrong region", env.NewClient(osstest.AccessKeyID, osstest.AccessKeySecret, func(c *oss.Config) { c.WithRegion("us-west-1") }), "SignatureDoesNotMatch"},
+		{"wrong secret V4", env.NewClient(osstest.AccessKeyID, "wrong"), 403, "SignatureDoesNotMatch"},
+		{"wrong secret V1", env.NewClient(osstest.AccessKeyID, "wrong", func(c *oss.Config) { c.WithSignatureVersion(oss.SignatureVersionV1) }), 403, "SignatureDoesNotMatch"},
+		{"unknown key", env.NewClient("LTAIunknown", osstest.AccessKeySecret), 403, "InvalidAccessKeyId"},
+		{"wrong region", env.NewClient(osstest.AccessKeyID, osstest.AccessKeySecret, func(c *oss.Config) { c.WithRegion("us-west-1") }), 400, "InvalidArgument"},
 	} {
 		_, err := tc.client.HeadObject(ctx, &oss.HeadObjectRequest{Bucket: oss.Ptr(env.Bucket), Key: oss.Ptr(key)})
-		wantError(t, err, 403, tc.code)
+		wantError(t, err, tc.status, tc.code)
 		_, err = tc.client.GetObject(ctx, &oss.GetObjectRequest{Bucket: oss.Ptr(env.Bucket), Key: oss.Ptr(key)})
-		wantError(t, err, 403, tc.code)
+		wantError(t, err, tc.status, tc.code)
 	}
 	anonymous := env.NewClient(osstest.AccessKeyID, osstest.AccessKeySecret, func(c *oss.Config) {
 		c.WithCredentialsProvider(credentials.NewAnonymousCredentialsProvider())

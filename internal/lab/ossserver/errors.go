@@ -12,6 +12,9 @@ type ossError struct {
 	Message string
 	EC      string
 	Header  string // the request header an error is about, when it is about one
+	// Bucket and Endpoint name, for a request sent to the wrong endpoint,
+	// the bucket and the endpoint that serves it.
+	Bucket, Endpoint string
 	// headers go on the error answer as response headers.
 	headers http.Header
 }
@@ -76,3 +79,23 @@ var errNotModified = &ossError{Status: http.StatusNotModified, Code: "NotModifie
 func errMalformedXML() *ossError {
 	return newErr(http.StatusBadRequest, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
 }
+
+// errSigningRegion is OSS's answer to a V4 signature for a region other
+// than the endpoint's: 400 InvalidArgument with EC 0002-00000226 (OSS's
+// page for that EC: the region in the credential does not match the Host's).
+func errSigningRegion() *ossError {
+	return errInvalidArgument("Invalid signing region in Authorization header.").withEC("0002-00000226")
+}
+
+// errWrongEndpoint is OSS's answer to a request for a bucket of another
+// region (EC 0003-00000001): 403 AccessDenied naming the bucket and the
+// endpoint to send it to.
+func errWrongEndpoint(bucket, region string) *ossError {
+	e := newErr(http.StatusForbidden, "AccessDenied",
+		"The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.").withEC("0003-00000001")
+	e.Bucket, e.Endpoint = bucket, ossEndpoint(region)
+	return e
+}
+
+// ossEndpoint is the public endpoint of an OSS region.
+func ossEndpoint(region string) string { return "oss-" + region + ".aliyuncs.com" }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -182,4 +183,20 @@ func CheckBucketName(name string) error {
 		return errors.New(e.Message)
 	}
 	return nil
+}
+
+// regionName is what a region is named, like cn-hangzhou.
+var regionName = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
+
+// ParseElsewhere reads "BUCKET=REGION": a bucket of another region (see
+// Config.Elsewhere).
+func ParseElsewhere(s string) (bucket, region string, err error) {
+	bucket, region, _ = strings.Cut(s, "=")
+	if e := validBucketName(bucket); e != nil {
+		return "", "", fmt.Errorf("--bucket-elsewhere %q: %s; write BUCKET=REGION, like src=cn-beijing", s, e.Message)
+	}
+	if !regionName.MatchString(region) {
+		return "", "", fmt.Errorf("--bucket-elsewhere %q: %q is not a region like cn-beijing; write BUCKET=REGION", s, region)
+	}
+	return bucket, region, nil
 }

@@ -16,6 +16,8 @@ type errorBody struct {
 	HostID    string   `xml:"HostId"`
 	EC        string   `xml:"EC,omitempty"`
 	Header    string   `xml:"Header,omitempty"`
+	Bucket    string   `xml:"Bucket,omitempty"`
+	Endpoint  string   `xml:"Endpoint,omitempty"`
 }
 
 // fail answers with e in OSS's form: an XML body, or for HEAD (which has
@@ -36,7 +38,8 @@ func (s *Server) fail(rq *request, e *ossError) {
 		rq.w.WriteHeader(e.Status)
 		return
 	}
-	body, _ := xml.Marshal(errorBody{Code: e.Code, Message: e.Message, RequestID: rq.id, HostID: rq.r.Host, EC: e.EC, Header: e.Header})
+	body, _ := xml.Marshal(errorBody{Code: e.Code, Message: e.Message, RequestID: rq.id, HostID: s.hostID(rq.bucket), EC: e.EC,
+		Header: e.Header, Bucket: e.Bucket, Endpoint: e.Endpoint})
 	body = append([]byte(xml.Header), body...)
 	if rq.r.Method == http.MethodHead {
 		h.Set("x-oss-err", base64.StdEncoding.EncodeToString(body))
@@ -47,6 +50,17 @@ func (s *Server) fail(rq *request, e *ossError) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	rq.w.WriteHeader(e.Status)
 	_, _ = rq.w.Write(body)
+}
+
+// hostID is the host OSS names in its errors, the one the request was
+// sent to (bucket.oss-cn-hangzhou.aliyuncs.com): this server's region's,
+// not its own address, so that clients can read the region from it as
+// they do from OSS's.
+func (s *Server) hostID(bucket string) string {
+	if bucket == "" {
+		return ossEndpoint(s.cfg.Region)
+	}
+	return bucket + "." + ossEndpoint(s.cfg.Region)
 }
 
 // writeXML answers 200 with v as the XML body.

@@ -94,7 +94,7 @@ func TestManifest(t *testing.T) {
 				p.RequireCode(0)
 				sum = p.BulkSummary()
 			}
-			log := s.Log(t)
+			log := e2e.WithoutProbes(s.Log(t))
 			n := int64(len(wantManifest))
 			if sum.Listed != n || sum.Copied != n || sum.Failed != 0 || sum.Filtered != 0 {
 				t.Errorf("summary: listed %d, copied %d, failed %d, filtered %d; want %d listed and copied, none failed or filtered",

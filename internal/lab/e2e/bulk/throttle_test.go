@@ -43,7 +43,7 @@ func TestThrottledRunCompletes(t *testing.T) {
 				p := e2e.Run(t, s.Env(), e2e.CpRArgs(ckptDir(t), "oss://src/p/", "oss://dst/q/", "--adaptive="+fmt.Sprint(adaptive))...)
 				p.RequireCode(0)
 				res.sum = p.BulkSummary()
-				log := s.Log(t)
+				log := e2e.WithoutProbes(s.Log(t))
 				res.throttled = map[string]int{}
 				all := 0
 				for _, e := range log {

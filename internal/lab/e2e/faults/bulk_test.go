@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/osscopy/osscopy/internal/bulk"
 	"github.com/osscopy/osscopy/internal/lab/e2e"
 	"github.com/osscopy/osscopy/internal/lab/ossserver"
+	"github.com/osscopy/osscopy/internal/ossclient"
 )
 
 // The shape of the bulk runs here (issue 7: every fault class proven for
@@ -131,8 +133,8 @@ func TestBulkTransientFaults(t *testing.T) {
 			if sum.Listed != int64(len(keys)) || sum.Copied != int64(len(keys)) || sum.Failed != 0 || sum.FailureReport != "" {
 				t.Errorf("summary %+v: want %d listed and copied, none failed, no failure report", sum, len(keys))
 			}
-			s.Stop(t) // every request it answered is logged
-			log := s.Log(t)
+			s.Stop(t)                          // every request it answered is logged
+			log := e2e.WithoutProbes(s.Log(t)) // a fault the probe met is not retried: the run goes on
 			faults := e2e.Faults(log)
 			injected := 0
 			for _, n := range faults {
@@ -338,7 +340,7 @@ func TestBulkPermanentErrors(t *testing.T) {
 		args      []string // after cp
 		code      int
 		want      []string // in stderr
-		// bounds on the access log
+		// bounds on the access log, besides the probe
 		maxRequests, maxWrites int
 		failed                 int // objects that fail into the report (0: the run stops)
 	}{
@@ -346,23 +348,22 @@ func TestBulkPermanentErrors(t *testing.T) {
 			want:        []string{"osscopy: the run stopped: ", "NoSuchBucket", "oss://nosuch/q/", "every other object would fail the same way"},
 			maxRequests: 1 + 2*parallel, maxWrites: parallel},
 		{name: "wrong-secret", env: []string{"OSS_ACCESS_KEY_SECRET=not-the-secret"}, args: []string{"-r", "oss://src/p/", "oss://dst/q/"},
-			code: 1, want: []string{"osscopy: listing oss://src/p/: ", "SignatureDoesNotMatch"}, maxRequests: 1},
+			code: 1, want: []string{"osscopy: " + probeOf("src"), "SignatureDoesNotMatch"}},
 		{name: "wrong-key-id", env: []string{"OSS_ACCESS_KEY_ID=LTAInoSuchKey"}, args: []string{"-r", "oss://src/p/", "oss://dst/q/"},
-			code: 1, want: []string{"osscopy: listing oss://src/p/: ", "InvalidAccessKeyId"}, maxRequests: 1},
-		// With a manifest the first requests are HEADs of the sources,
-		// parallel at once: the first answer stops the run.
+			code: 1, want: []string{"osscopy: " + probeOf("src"), "InvalidAccessKeyId"}},
+		// A manifest run, which lists nothing, is probed the same way.
 		{name: "wrong-secret-files-from", env: []string{"OSS_ACCESS_KEY_SECRET=not-the-secret"},
 			args: []string{"--files-from", manifest, "oss://src/p/", "oss://dst/q/"}, code: 1,
-			want: []string{"osscopy: the run stopped: ", "SignatureDoesNotMatch"}, maxRequests: parallel},
+			want: []string{"osscopy: " + probeOf("src"), "SignatureDoesNotMatch"}},
 		{name: "sts-token-expired", inProcess: &ossserver.Credential{AccessKeyID: "STS.e2eExpired", AccessKeySecret: "sts-secret",
 			SecurityToken: "sts-token-old", Expiration: past}, args: []string{"-r", "oss://src/p/", "oss://dst/q/"}, code: 1,
-			want: []string{"osscopy: listing oss://src/p/: ", "SecurityTokenExpired"}, maxRequests: 1},
+			want: []string{"osscopy: " + probeOf("src"), "SecurityTokenExpired"}},
 		{name: "sts-token-expired-files-from", inProcess: &ossserver.Credential{AccessKeyID: "STS.e2eExpired", AccessKeySecret: "sts-secret",
 			SecurityToken: "sts-token-old", Expiration: past}, args: []string{"--files-from", manifest, "oss://src/p/", "oss://dst/q/"}, code: 1,
-			want: []string{"osscopy: the run stopped: ", "SecurityTokenExpired"}, maxRequests: parallel},
+			want: []string{"osscopy: " + probeOf("src"), "SecurityTokenExpired"}},
 		{name: "sts-token-wrong", inProcess: &ossserver.Credential{AccessKeyID: "STS.e2eLive", AccessKeySecret: "sts-secret",
 			SecurityToken: "sts-token-live", Expiration: time.Now().Add(time.Hour)}, env: []string{"OSS_SESSION_TOKEN=sts-token-forged"},
-			args: []string{"-r", "oss://src/p/", "oss://dst/q/"}, code: 1, want: []string{"InvalidSecurityToken"}, maxRequests: 1},
+			args: []string{"-r", "oss://src/p/", "oss://dst/q/"}, code: 1, want: []string{"InvalidSecurityToken"}},
 		{name: "destination-denied", server: []string{"--deny", "dst"}, args: []string{"-r", "oss://src/p/", "oss://dst/q/"}, code: 4,
 			want: []string{fmt.Sprintf("%d objects failed", len(keys))}, maxRequests: 1 + 2*len(keys), maxWrites: len(keys), failed: len(keys)},
 		// Only CopyObject is denied: the small objects fail, the large
@@ -392,12 +393,20 @@ func TestBulkPermanentErrors(t *testing.T) {
 			if strings.Contains(stderr, "retrying") {
 				t.Errorf("stderr shows retries of a permanent error:\n%s", stderr)
 			}
-			sum := p.BulkSummary()
+			var sum bulk.Summary
+			if strings.Contains(stderr, probeOf("src")) {
+				// The probe stopped it before the run began: no summary.
+				if p.Stdout() != "" {
+					t.Errorf("a run stopped by its probe printed %q, want nothing", p.Stdout())
+				}
+			} else {
+				sum = p.BulkSummary()
+			}
 			s.Stop(t)
 			log := s.Log(t)
 			writes := len(e2e.Writes(log))
-			if len(log) == 0 || len(log) > tc.maxRequests || writes > tc.maxWrites {
-				t.Errorf("the access log shows %d requests (%d writes), want 1 to %d (at most %d writes)", len(log), writes, tc.maxRequests, tc.maxWrites)
+			if len(log) == 0 || len(log) > 1+tc.maxRequests || writes > tc.maxWrites {
+				t.Errorf("the access log shows %d requests (%d writes), want the probe and up to %d (at most %d writes)", len(log), writes, tc.maxRequests, tc.maxWrites)
 			}
 			if n := e2e.Count(log, "CopyObject", 0) + e2e.Count(log, "InitiateMultipartUpload", 0); n > tc.maxWrites {
 				t.Errorf("%d CopyObject and InitiateMultipartUpload, want at most %d", n, tc.maxWrites)
@@ -439,4 +448,10 @@ func TestBulkPermanentErrors(t *testing.T) {
 				len(report), sum.Copied, len(log))
 		})
 	}
+}
+
+// probeOf is how the error of the probe before a run begins: the request,
+// the bucket and the endpoint (whose address varies).
+func probeOf(bucket string) string {
+	return ossclient.ProbeOp + " of oss://" + bucket + "/ at "
 }

@@ -34,8 +34,8 @@ func TestPermanentErrors(t *testing.T) {
 	}{
 		{name: "destination-bucket-missing", src: "oss://src/f.bin", dst: "oss://nosuch/f.bin", maxRequests: 2,
 			want: []string{"NoSuchBucket", "nosuch"}},
-		{name: "source-bucket-missing", src: "oss://nosuch/f.bin", dst: "oss://dst/f.bin", maxRequests: 1,
-			want: []string{"NoSuchBucket", "oss://nosuch/f.bin"}},
+		{name: "source-bucket-missing", src: "oss://nosuch/f.bin", dst: "oss://dst/f.bin", maxRequests: 0,
+			want: []string{"NoSuchBucket", "oss://nosuch/"}},
 		{name: "source-missing", src: "oss://src/none.bin", dst: "oss://dst/f.bin", maxRequests: 1,
 			want: []string{"NoSuchKey", "oss://src/none.bin"}},
 		{name: "source-denied", server: []string{"--deny", "src/f.bin"}, src: "oss://src/f.bin", dst: "oss://dst/f.bin", maxRequests: 1,
@@ -75,8 +75,8 @@ func TestPermanentErrors(t *testing.T) {
 			}
 			s.Stop(t)
 			log := s.Log(t)
-			if len(log) == 0 || len(log) > tc.maxRequests {
-				t.Errorf("the access log shows %d requests, want 1 to %d (no retries): %+v", len(log), tc.maxRequests, log)
+			if len(log) == 0 || len(log) > 1+tc.maxRequests {
+				t.Errorf("the access log shows %d requests, want the probe and up to %d (no retries): %+v", len(log), tc.maxRequests, log)
 			}
 			last := log[len(log)-1]
 			if last.Status/100 != 4 {
