@@ -32,14 +32,23 @@ func main() {
 }
 
 func newRootCommand() *cobra.Command {
+	var version bool
 	root := cli.Root(&cobra.Command{
 		Use:   "osscopy",
 		Short: "Copy very large objects inside Alibaba Cloud OSS without moving their bytes through this machine",
 		Args:  unknownCommand,
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if version {
+				fmt.Fprintln(cmd.OutOrStdout(), versionText(debug.ReadBuildInfo()))
+				return nil
+			}
+			return cmd.Help()
+		},
 	})
-	root.Version = versionText(debug.ReadBuildInfo())
-	root.SetVersionTemplate("{{.Version}}\n")
+	// Not cobra's Version field: printing it goes through text/template,
+	// whose reflection keeps the linker from dropping unused methods (the
+	// binary grew from 13.5 to 18.3 MB with it).
+	root.Flags().BoolVarP(&version, "version", "v", false, "print the version, the commit and the Go release, and exit")
 	root.AddCommand(newServerCommand(), newCpCommand(), newDemoCommand(), newAPICommand(), newCleanupCommand())
 	return root
 }
