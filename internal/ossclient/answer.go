@@ -1,8 +1,10 @@
 package ossclient
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -16,9 +18,9 @@ import (
 // notOSSHint is what to try when something other than OSS answered.
 const notOSSHint = "this endpoint is not OSS (a captive portal, a proxy or a web server answered): check --endpoint, and log in to the network or set its proxy"
 
-// maxAnswer bounds the XML answer read to check it: a listing page of
-// 1,000 keys of 1,023 bytes, URL-encoded, with room to spare.
-const maxAnswer = 16 << 20
+// answerHead is how much of an answer is read ahead to find its root
+// element: OSS's answers open with it, after at most an XML declaration.
+const answerHead = 4 << 10
 
 // answersXML makes r fail unless its successful answer is OSS's XML with
 // the root element root, as every answer OSS gives with a body to decode
@@ -31,22 +33,41 @@ func (a *API) answersXML(r request, root string) func(*oss.Options) {
 	}
 }
 
-// checkXML checks a successful answer and leaves its body to be read again.
+// checkXML checks a successful answer's media type and root element,
+// reading only the head of its body, which is left whole for the SDK to
+// decode: a listing page is parsed once, not twice.
 func (a *API) checkXML(r request, root string, res *http.Response) error {
 	if mt, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type")); mt != "application/xml" && mt != "text/xml" {
 		return a.notOSS(r, res.StatusCode, answerKind(res.Header)+", not OSS's XML")
 	}
-	data, err := io.ReadAll(io.LimitReader(res.Body, maxAnswer))
-	res.Body.Close()
-	if err != nil {
+	br := bufio.NewReaderSize(res.Body, answerHead)
+	head, err := br.Peek(answerHead)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return err // the connection failed: the transport's error, classified as such
 	}
-	res.Body = io.NopCloser(bytes.NewReader(data))
-	var start struct{ XMLName xml.Name }
-	if err := xml.Unmarshal(data, &start); err != nil || start.XMLName.Local != root {
-		return a.notOSS(r, res.StatusCode, fmt.Sprintf("an answer that is not OSS's <%s> (%s)", root, excerpt(data)))
+	res.Body = struct {
+		io.Reader
+		io.Closer
+	}{br, res.Body}
+	if rootElement(head) != root {
+		return a.notOSS(r, res.StatusCode, fmt.Sprintf("an answer that is not OSS's <%s> (%s)", root, excerpt(head)))
 	}
 	return nil
+}
+
+// rootElement is the name of the first element in head; "" when head
+// holds none.
+func rootElement(head []byte) string {
+	dec := xml.NewDecoder(bytes.NewReader(head))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return ""
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			return se.Name.Local
+		}
+	}
 }
 
 // notOSS is the error of an answer that is not OSS's: permanent, and the
