@@ -114,7 +114,7 @@ could not go on, 2 a flag or a manifest line is wrong.`,
 	fl.StringVar(&f.cacheControl, "cache-control", "", "Cache-Control with REPLACE")
 	fl.StringVar(&f.contentDisposition, "content-disposition", "", "Content-Disposition with REPLACE")
 	fl.StringVar(&f.contentEncoding, "content-encoding", "", "Content-Encoding with REPLACE")
-	fl.StringVar(&f.expires, "expires", "", "Expires with REPLACE")
+	fl.StringVar(&f.expires, "expires", "", "Expires with REPLACE: an HTTP date or RFC 3339, like 2030-01-02T15:04:05Z")
 	fl.StringVar(&f.taggingDirective, "tagging-directive", "COPY", "COPY the source's tags, or REPLACE them with --tagging")
 	fl.StringVar(&f.tagging, "tagging", "", `tags with REPLACE, like "a=b&c=d"`)
 	fl.StringVar(&f.storageClass, "storage-class", "", "storage class of the destination: Standard, IA, Archive, ColdArchive, DeepColdArchive")
@@ -268,6 +268,11 @@ func (f *cpFlags) attributes(replaceMeta, replaceTags bool) (worker.Attributes, 
 	}
 	if a.Tagging, err = ossapi.ParseTagging("--tagging", f.tagging); err != nil {
 		return a, err
+	}
+	if f.expires != "" {
+		if a.Expires, err = ossapi.ParseDate("--expires", f.expires); err != nil {
+			return a, err
+		}
 	}
 	if f.storageClass != "" {
 		if a.StorageClass, err = ossapi.ParseStorageClass("--storage-class", f.storageClass); err != nil {

@@ -728,6 +728,7 @@ func TestCpUsageErrors(t *testing.T) {
 			{"control-char-tagging", []string{src, dst, "--tagging-directive", "REPLACE", "--tagging", "a=b\x1b"}, nil},
 			{"control-char-secret", []string{src, dst, "--access-key-secret", "s3cr3t\n"}, nil},
 			{"meta-key-space", []string{src, dst, "--metadata-directive", "REPLACE", "--meta", "a b=c"}, nil},
+			{"expires-not-a-date", []string{src, dst, "--metadata-directive", "REPLACE", "--expires", "next tuesday"}, nil},
 			{"part-timeout-days", []string{src, dst, "--part-timeout", "1d"}, nil},
 			{"no-credentials", []string{src, dst}, noKeys},
 			{"empty-config-file", []string{src, dst, "--config-file", empty}, noKeys},
