@@ -13,7 +13,7 @@ import (
 // same address), or cp is killed too and run again (against a fresh
 // endpoint when the address was taken). Both finish with a verified copy
 // that resumed the one upload: every part the server acknowledged before
-// the crash survived it.
+// the crash survived it (a killed cp resumes those it had recorded).
 func TestServerKilled(t *testing.T) {
 	t.Parallel()
 	const parallel = 4
@@ -65,8 +65,12 @@ func TestServerKilled(t *testing.T) {
 			if ok := e2e.Count(log, "UploadPartCopy", 200); ok > partCount+parallel {
 				t.Errorf("%d UploadPartCopy succeeded, want at most %d (parts + --parallel)", ok, partCount+parallel)
 			}
-			if tc.killCp && res.ResumedParts < acked {
-				t.Errorf("the rerun resumed %d parts, fewer than the %d the log showed acknowledged before the crash", res.ResumedParts, acked)
+			// A part counts as done only with the ETag the checkpoint
+			// recorded (issue 16): the parts the server acknowledged to a cp
+			// killed before it recorded them, at most --parallel, are copied
+			// again; every other acknowledged part is resumed.
+			if tc.killCp && res.ResumedParts < acked-parallel {
+				t.Errorf("the rerun resumed %d parts, fewer than the %d the log showed acknowledged before the crash less the %d in flight", res.ResumedParts, acked, parallel)
 			}
 			t.Logf("%s: server killed after %d acknowledged part copies, restarted on the same address: %v; completed and verified, %d parts resumed, %d retries, %d UploadPartCopy OK for %d parts",
 				tc.name, acked, sameAddr, res.ResumedParts, res.Retries, e2e.Count(log, "UploadPartCopy", 200), partCount)
